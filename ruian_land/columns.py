@@ -1,0 +1,337 @@
+"""The one place where Chinese column names meet the project's English names.
+
+* :data:`SCHEMAS`: for each input kind, each canonical field with its Chinese (and English)
+  aliases as bureaus write them, the unit scale factor each alias implies
+  (``用电量(万千瓦时)`` → ``elec_kwh`` × 10 000), whether it is required, and its type.
+* :data:`LABELS_ZH`: Chinese labels (with units) for tooltips and export headers.
+* :func:`map_columns`: rename a raw table to canonical names, scale units, and raise a
+  clear :class:`~ruian_land.errors.InputError` that lists unmatched required columns and
+  the closest headers found.
+
+A project config can add aliases per kind (``columns: {tax: {tax_wan: ["税款(万元)"]}}``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ruian_land.errors import InputError
+
+__all__ = [
+    "LABELS_ZH",
+    "SCHEMAS",
+    "Field",
+    "label_zh",
+    "map_columns",
+    "normalise_header",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A canonical field: aliases (alias → unit scale), requirement and kind."""
+
+    aliases: Mapping[str, float]
+    required: bool = False
+    kind: str = "str"  # str | float | int | date | bool
+    description: str = ""
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _a(*names: str, scale: float = 1.0) -> dict[str, float]:
+    return dict.fromkeys(names, scale)
+
+
+_USCC = ("统一社会信用代码", "社会信用代码", "信用代码", "uscc", "USCC")
+
+SCHEMAS: dict[str, dict[str, Field]] = {
+    "parcels": {
+        "parcel_id": Field(_a("宗地代码", "宗地编码", "宗地号", "地块编号", "ZDDM", "parcel_id"), True),
+        "owner_name": Field(_a("权利人", "权利人名称", "土地使用权人", "使用权人", "QLR", "owner_name")),
+        "owner_uscc": Field(_a("权利人代码", "权利人证件号", "权利人统一社会信用代码", "owner_uscc")),
+        "land_use": Field(_a("土地用途", "用途", "地类名称", "TDYT", "land_use"), True),
+        "recorded_area_m2": Field(
+            {**_a("宗地面积", "宗地面积(平方米)", "登记面积", "ZDMJ", "recorded_area_m2"),
+             **_a("宗地面积(亩)", scale=10000 / 15)}, kind="float"),
+        "floor_area_m2": Field(_a("建筑面积", "建筑面积(平方米)", "总建筑面积", "JZMJ", "floor_area_m2"),
+                               kind="float"),
+        "footprint_m2": Field(_a("建筑占地", "建筑占地面积", "建筑基底面积", "基底面积", "footprint_m2"),
+                              kind="float"),
+        "grant_date": Field(_a("供地日期", "出让日期", "合同签订日期", "grant_date"), kind="date"),
+        "agreed_start_date": Field(_a("约定开工", "约定开工日期", "约定动工日期", "agreed_start_date"),
+                                   kind="date"),
+        "actual_start_date": Field(_a("实际开工", "实际开工日期", "实际动工日期", "actual_start_date"),
+                                   kind="date"),
+        "developed_area_m2": Field(_a("开发面积", "已开发面积", "已建面积", "developed_area_m2"), kind="float"),
+        "investment_total_wan": Field(
+            {**_a("投资总额", "投资总额(万元)", "约定投资额", "investment_total_wan"),
+             **_a("投资总额(元)", scale=1e-4)}, kind="float"),
+        "investment_done_wan": Field(
+            {**_a("已投资额", "已投资额(万元)", "已完成投资", "investment_done_wan"),
+             **_a("已投资额(元)", scale=1e-4)}, kind="float"),
+        "suspended_since": Field(_a("停工日期", "中止开发日期", "suspended_since"), kind="date"),
+        "government_delay": Field(_a("政府原因", "政府原因延迟", "不可抗力", "government_delay"), kind="bool"),
+        "grant_price_wan": Field(
+            {**_a("出让价款", "出让价款(万元)", "成交价", "grant_price_wan"),
+             **_a("出让价款(元)", scale=1e-4)}, kind="float"),
+        "town": Field(_a("所在乡镇", "乡镇", "乡镇街道", "所在镇街", "town")),
+        "park_name": Field(_a("园区名称", "所在园区", "园区", "park_name")),
+    },
+    "registry": {
+        "uscc": Field(_a(*_USCC), True),
+        "name": Field(_a("企业名称", "单位名称", "单位详细名称", "name"), True),
+        "industry_code": Field(_a("行业代码", "国民经济行业代码", "行业类别代码", "industry_code"), True),
+        "industry_name": Field(_a("行业名称", "国民经济行业名称", "行业类别", "industry_name")),
+        "above_scale": Field(_a("企业规模", "规模", "是否规上", "规上规下", "above_scale"), True, "bool"),
+        "town": Field(_a("所在乡镇", "乡镇", "乡镇街道", "town")),
+        "established_date": Field(_a("成立日期", "注册日期", "established_date"), kind="date"),
+        "production_start_date": Field(_a("投产日期", "投产时间", "production_start_date"), kind="date"),
+        "project_built_year": Field(_a("项目建成年份", "建成年份", "project_built_year"), kind="int"),
+        "exempt_reason": Field(_a("豁免类型", "不参评原因", "豁免原因", "exempt_reason")),
+        "safety_accident": Field(_a("安全事故", "重大安全事故", "safety_accident"), kind="bool"),
+        "environmental_penalty": Field(_a("环保处罚", "环境违法", "environmental_penalty"), kind="bool"),
+        "energy_task_unmet": Field(_a("节能未达标", "未完成节能任务", "energy_task_unmet"), kind="bool"),
+        "tax_arrears": Field(_a("欠税", "欠缴税款", "tax_arrears"), kind="bool"),
+    },
+    "tax": {
+        "uscc": Field(_a("纳税人识别号", *_USCC), True),
+        "name": Field(_a("纳税人名称", "企业名称", "name")),
+        "year": Field(_a("所属年度", "年度", "year"), kind="int"),
+        "tax_wan": Field(
+            {**_a("实缴税收(万元)", "实缴税金(万元)", "税收合计(万元)", "税收(万元)", "实缴税收", "tax_wan"),
+             **_a("实缴税收(元)", "实缴税金(元)", "税收合计(元)", scale=1e-4)}, True, "float"),
+    },
+    "statistics": {
+        "uscc": Field(_a(*_USCC), True),
+        "name": Field(_a("单位详细名称", "企业名称", "name")),
+        "output_wan": Field(_a("工业总产值(万元)", "工业总产值(当年价格)(万元)", "output_wan"), kind="float"),
+        "value_added_wan": Field(_a("工业增加值(万元)", "增加值(万元)", "value_added_wan"), True, "float"),
+        "revenue_wan": Field(_a("营业收入(万元)", "主营业务收入(万元)", "revenue_wan"), kind="float"),
+        "rd_wan": Field(_a("研发费用(万元)", "R&D经费支出(万元)", "研发经费(万元)", "rd_wan"), kind="float"),
+        "employees": Field(_a("年平均从业人员(人)", "从业人员期末人数(人)", "年平均职工人数(人)", "employees"),
+                           kind="float"),
+    },
+    "energy": {
+        "uscc": Field(_a(*_USCC), True),
+        "name": Field(_a("企业名称", "用户名称", "name")),
+        "elec_kwh": Field(
+            {**_a("用电量(万千瓦时)", "用电量(万kWh)", "年用电量(万千瓦时)", scale=1e4),
+             **_a("用电量(千瓦时)", "用电量(kWh)", "elec_kwh")}, True, "float"),
+        "gas_m3": Field({**_a("天然气(万立方米)", "天然气消费量(万立方米)", scale=1e4),
+                         **_a("天然气(立方米)", "gas_m3")}, kind="float"),
+        "coal_t": Field(_a("原煤(吨)", "煤炭(吨)", "coal_t"), kind="float"),
+        "heat_mj": Field({**_a("外购热力(百万千焦)", scale=1e3), **_a("外购热力(吉焦)", "外购热力(GJ)", scale=1e3),
+                          **_a("heat_mj")}, kind="float"),
+    },
+    "emissions": {
+        "uscc": Field(_a(*_USCC), True),
+        "name": Field(_a("企业名称", "单位名称", "name")),
+        "cod_t": Field(_a("化学需氧量(吨)", "COD(吨)", "cod_t"), kind="float"),
+        "ammonia_t": Field(_a("氨氮(吨)", "氨氮排放量(吨)", "ammonia_t"), kind="float"),
+        "so2_t": Field(_a("二氧化硫(吨)", "SO2(吨)", "so2_t"), kind="float"),
+        "nox_t": Field(_a("氮氧化物(吨)", "NOx(吨)", "nox_t"), kind="float"),
+    },
+    "leases": {
+        "uscc": Field(_a("承租企业代码", "承租方统一社会信用代码", "承租方代码", *_USCC), True),
+        "name": Field(_a("承租企业名称", "承租方名称", "name")),
+        "parcel_id": Field(_a("宗地代码", "宗地编码", "parcel_id"), True),
+        "lessor_name": Field(_a("出租方名称", "出租方", "lessor_name")),
+        "leased_area_m2": Field({**_a("租用面积(平方米)", "租赁面积(平方米)", "租用面积", "leased_area_m2"),
+                                 **_a("租用面积(亩)", scale=10000 / 15)}, True, "float"),
+    },
+    "control_lines": {
+        "name": Field(_a("名称", "控制线名称", "name")),
+        "line_level": Field(_a("级别", "控制线级别", "line_level")),
+    },
+    "towns": {
+        "town": Field(_a("名称", "乡镇名称", "乡镇街道", "town"), True),
+    },
+}
+
+#: Chinese labels (with units) for map tooltips and export headers, keyed by canonical name.
+LABELS_ZH: dict[str, str] = {
+    "parcel_id": "宗地代码",
+    "owner_name": "权利人",
+    "owner_uscc": "权利人代码",
+    "land_use": "土地用途",
+    "recorded_area_m2": "宗地面积(平方米)",
+    "floor_area_m2": "建筑面积(平方米)",
+    "footprint_m2": "建筑占地面积(平方米)",
+    "area_m2": "图形面积(平方米)",
+    "area_mu": "面积(亩)",
+    "town": "所在乡镇",
+    "park_name": "园区名称",
+    "in_park": "是否在园区",
+    "uscc": "统一社会信用代码",
+    "uscc_valid": "信用代码校验通过",
+    "name": "企业名称",
+    "industry_code": "行业代码",
+    "industry_name": "行业名称",
+    "above_scale": "是否规上",
+    "tax_wan": "实缴税收(万元)",
+    "value_added_wan": "工业增加值(万元)",
+    "output_wan": "工业总产值(万元)",
+    "revenue_wan": "营业收入(万元)",
+    "rd_wan": "研发费用(万元)",
+    "employees": "从业人员(人)",
+    "elec_kwh": "用电量(千瓦时)",
+    "energy_tce_calorific": "综合能耗当量值(吨标准煤)",
+    "energy_tce_primary": "综合能耗等价值(吨标准煤)",
+    "co2_t": "二氧化碳排放(吨)",
+    "emission_t": "主要污染物排放(吨)",
+    "land_area_mu": "用地面积(亩)",
+    "tax_per_mu": "亩均税收(万元/亩)",
+    "value_added_per_mu": "亩均增加值(万元/亩)",
+    "value_added_per_tce": "单位能耗增加值(万元/吨标准煤)",
+    "value_added_per_t_emission": "单位排放增加值(万元/吨)",
+    "labour_productivity": "全员劳动生产率(万元/人)",
+    "rd_intensity": "研发经费占比",
+    "tax_per_10k_kwh": "单位电耗税收(万元/万千瓦时)",
+    "score_total": "综合得分",
+    "eval_class": "亩均效益评价等级",
+    "class_reason": "评级说明",
+    "far": "容积率",
+    "building_coverage": "建筑系数",
+    "built_up_fraction": "影像建成比例",
+    "is_low_efficiency": "低效用地",
+    "is_idle": "闲置土地",
+    "idle_months": "闲置月数",
+    "idle_fee_wan": "土地闲置费(万元)",
+    "idle_recovery": "应无偿收回",
+    "reason_codes": "原因代码",
+    "reasons_zh": "认定原因",
+    "reasons_en": "reasons (English)",
+    "is_two_high": "两高项目",
+    "remedy": "整治方式",
+    "remedy_zh": "整治方式",
+    "year": "实施年度",
+    "freed_area_mu": "腾出面积(亩)",
+    "energy_saved_tce": "腾出用能(吨标准煤)",
+    "co2_reduction_t": "减碳(吨)",
+    "tax_lost_wan": "税收减少(万元)",
+    "selected": "纳入腾退方案",
+    "site_id": "候选园区编号",
+    "rank": "排名",
+    "score": "得分",
+    "inside_share": "控制线内占比",
+    "capacity_floor_m2": "可建建筑面积(平方米)",
+    "capacity_firms": "可容纳企业数",
+    "expected_tax_wan": "预期税收(万元)",
+    "jobs": "预期就业(人)",
+    "status": "整治状态",
+}
+
+
+def label_zh(name: str) -> str:
+    """Chinese label of a canonical column (the name itself when none is defined)."""
+    return LABELS_ZH.get(name, name)
+
+
+_PARENS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "［": "(", "］": ")"})
+
+
+def normalise_header(header: object) -> str:
+    """Normalise a header for matching: NFKC (full-width → half-width), parentheses unified,
+    whitespace and line breaks removed, ASCII lower-cased.
+
+    >>> normalise_header(" 用电量（万千瓦时）\\n")
+    '用电量(万千瓦时)'
+    """
+    text = unicodedata.normalize("NFKC", str(header)).translate(_PARENS)
+    text = re.sub(r"\s+", "", text)
+    return text.lower()
+
+
+def map_columns(
+    df: pd.DataFrame,
+    kind: str,
+    *,
+    source: str = "input",
+    extra_aliases: Mapping[str, Sequence[str]] | None = None,
+    keep_unmapped: bool = True,
+) -> pd.DataFrame:
+    """Rename a raw table's columns to canonical names and apply unit scale factors.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw table with the source's headers (Chinese allowed), any index.
+    kind : str
+        Key of :data:`SCHEMAS` (``parcels``, ``registry``, ``tax``, ``statistics``,
+        ``energy``, ``emissions``, ``leases``, ``control_lines``, ``towns``).
+    source : str
+        File name, used in error messages.
+    extra_aliases : mapping, optional
+        ``{canonical: [alias, …]}`` from the project config (scale 1).
+    keep_unmapped : bool
+        Keep source columns that match no field, under their own names.
+
+    Returns
+    -------
+    DataFrame
+        Same index and row order. Matched columns are renamed (numeric ones multiplied by the
+        alias's scale when already numeric; otherwise the scale is stored in
+        ``df.attrs['scales'][canonical]`` for the reader to apply after parsing).
+
+    Raises
+    ------
+    InputError
+        A required field matches no column (lists the closest headers found), or two columns
+        match the same field.
+    """
+    try:
+        schema = SCHEMAS[kind]
+    except KeyError:
+        raise ValueError(f"unknown column schema '{kind}'; known: {sorted(SCHEMAS)}") from None
+    by_norm: dict[str, tuple[str, float]] = {}
+    for canon, fld in schema.items():
+        aliases = dict(fld.aliases)
+        for extra in (extra_aliases or {}).get(canon, []):
+            aliases[extra] = 1.0
+        for alias, scale in aliases.items():
+            by_norm[normalise_header(alias)] = (canon, scale)
+    rename: dict[str, str] = {}
+    scales: dict[str, float] = {}
+    seen: dict[str, str] = {}
+    for col in df.columns:
+        hit = by_norm.get(normalise_header(col))
+        if hit is None:
+            continue
+        canon, scale = hit
+        if canon in seen:
+            raise InputError(
+                f"columns '{seen[canon]}' and '{col}' both map to '{canon}'",
+                path=source,
+                column=str(col),
+                fix="delete or rename one of them",
+            )
+        seen[canon] = str(col)
+        rename[col] = canon
+        scales[canon] = scale
+    missing = [c for c, f in schema.items() if f.required and c not in seen]
+    if missing:
+        headers = [str(c) for c in df.columns]
+        hints = []
+        for canon in missing:
+            names = list(schema[canon].aliases)
+            close = difflib.get_close_matches(names[0], headers, n=3, cutoff=0.3)
+            hints.append(f"'{canon}' (e.g. {names[0]!r}; closest headers found: {close or 'none'})")
+        raise InputError(
+            "required columns not found: " + "; ".join(hints),
+            path=source,
+            column=", ".join(missing),
+            fix="rename the header to one of the aliases in ruian_land.columns, or add an alias "
+            f"under 'columns: {{{kind}: …}}' in the project config",
+        )
+    out = df.rename(columns=rename)
+    if not keep_unmapped:
+        out = out[[c for c in out.columns if c in schema or c == "geometry"]]
+    out.attrs["scales"] = {k: v for k, v in scales.items() if v != 1.0}
+    out.attrs["source_columns"] = {v: k for k, v in rename.items()}
+    return out
