@@ -57,29 +57,53 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "owner_uscc": Field(_a("权利人代码", "权利人证件号", "权利人统一社会信用代码", "owner_uscc")),
         "land_use": Field(_a("土地用途", "用途", "地类名称", "TDYT", "land_use"), True),
         "recorded_area_m2": Field(
-            {**_a("宗地面积", "宗地面积(平方米)", "登记面积", "ZDMJ", "recorded_area_m2"),
-             **_a("宗地面积(亩)", scale=10000 / 15)}, kind="float"),
-        "floor_area_m2": Field(_a("建筑面积", "建筑面积(平方米)", "总建筑面积", "JZMJ", "floor_area_m2"),
-                               kind="float"),
-        "footprint_m2": Field(_a("建筑占地", "建筑占地面积", "建筑基底面积", "基底面积", "footprint_m2"),
-                              kind="float"),
+            {
+                **_a("宗地面积", "宗地面积(平方米)", "登记面积", "ZDMJ", "recorded_area_m2"),
+                **_a("宗地面积(亩)", scale=10000 / 15),
+            },
+            kind="float",
+        ),
+        "floor_area_m2": Field(
+            _a("建筑面积", "建筑面积(平方米)", "总建筑面积", "JZMJ", "floor_area_m2"), kind="float"
+        ),
+        "footprint_m2": Field(
+            _a("建筑占地", "建筑占地面积", "建筑基底面积", "基底面积", "footprint_m2"), kind="float"
+        ),
         "grant_date": Field(_a("供地日期", "出让日期", "合同签订日期", "grant_date"), kind="date"),
-        "agreed_start_date": Field(_a("约定开工", "约定开工日期", "约定动工日期", "agreed_start_date"),
-                                   kind="date"),
-        "actual_start_date": Field(_a("实际开工", "实际开工日期", "实际动工日期", "actual_start_date"),
-                                   kind="date"),
-        "developed_area_m2": Field(_a("开发面积", "已开发面积", "已建面积", "developed_area_m2"), kind="float"),
+        "agreed_start_date": Field(
+            _a("约定开工", "约定开工日期", "约定动工日期", "agreed_start_date"), kind="date"
+        ),
+        "actual_start_date": Field(
+            _a("实际开工", "实际开工日期", "实际动工日期", "actual_start_date"), kind="date"
+        ),
+        "developed_area_m2": Field(
+            _a("开发面积", "已开发面积", "已建面积", "developed_area_m2"), kind="float"
+        ),
         "investment_total_wan": Field(
-            {**_a("投资总额", "投资总额(万元)", "约定投资额", "investment_total_wan"),
-             **_a("投资总额(元)", scale=1e-4)}, kind="float"),
+            {
+                **_a("投资总额", "投资总额(万元)", "约定投资额", "investment_total_wan"),
+                **_a("投资总额(元)", scale=1e-4),
+            },
+            kind="float",
+        ),
         "investment_done_wan": Field(
-            {**_a("已投资额", "已投资额(万元)", "已完成投资", "investment_done_wan"),
-             **_a("已投资额(元)", scale=1e-4)}, kind="float"),
+            {
+                **_a("已投资额", "已投资额(万元)", "已完成投资", "investment_done_wan"),
+                **_a("已投资额(元)", scale=1e-4),
+            },
+            kind="float",
+        ),
         "suspended_since": Field(_a("停工日期", "中止开发日期", "suspended_since"), kind="date"),
-        "government_delay": Field(_a("政府原因", "政府原因延迟", "不可抗力", "government_delay"), kind="bool"),
+        "government_delay": Field(
+            _a("政府原因", "政府原因延迟", "不可抗力", "government_delay"), kind="bool"
+        ),
         "grant_price_wan": Field(
-            {**_a("出让价款", "出让价款(万元)", "成交价", "grant_price_wan"),
-             **_a("出让价款(元)", scale=1e-4)}, kind="float"),
+            {
+                **_a("出让价款", "出让价款(万元)", "成交价", "grant_price_wan"),
+                **_a("出让价款(元)", scale=1e-4),
+            },
+            kind="float",
+        ),
         "town": Field(_a("所在乡镇", "乡镇", "乡镇街道", "所在镇街", "town")),
         "park_name": Field(_a("园区名称", "所在园区", "园区", "park_name")),
     },
@@ -104,8 +128,15 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "name": Field(_a("纳税人名称", "企业名称", "name")),
         "year": Field(_a("所属年度", "年度", "year"), kind="int"),
         "tax_wan": Field(
-            {**_a("实缴税收(万元)", "实缴税金(万元)", "税收合计(万元)", "税收(万元)", "实缴税收", "tax_wan"),
-             **_a("实缴税收(元)", "实缴税金(元)", "税收合计(元)", scale=1e-4)}, True, "float"),
+            {
+                **_a(
+                    "实缴税收(万元)", "实缴税金(万元)", "税收合计(万元)", "税收(万元)", "实缴税收", "tax_wan"
+                ),
+                **_a("实缴税收(元)", "实缴税金(元)", "税收合计(元)", scale=1e-4),
+            },
+            True,
+            "float",
+        ),
     },
     "statistics": {
         "uscc": Field(_a(*_USCC), True),
@@ -114,20 +145,34 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "value_added_wan": Field(_a("工业增加值(万元)", "增加值(万元)", "value_added_wan"), True, "float"),
         "revenue_wan": Field(_a("营业收入(万元)", "主营业务收入(万元)", "revenue_wan"), kind="float"),
         "rd_wan": Field(_a("研发费用(万元)", "R&D经费支出(万元)", "研发经费(万元)", "rd_wan"), kind="float"),
-        "employees": Field(_a("年平均从业人员(人)", "从业人员期末人数(人)", "年平均职工人数(人)", "employees"),
-                           kind="float"),
+        "employees": Field(
+            _a("年平均从业人员(人)", "从业人员期末人数(人)", "年平均职工人数(人)", "employees"), kind="float"
+        ),
     },
     "energy": {
         "uscc": Field(_a(*_USCC), True),
         "name": Field(_a("企业名称", "用户名称", "name")),
         "elec_kwh": Field(
-            {**_a("用电量(万千瓦时)", "用电量(万kWh)", "年用电量(万千瓦时)", scale=1e4),
-             **_a("用电量(千瓦时)", "用电量(kWh)", "elec_kwh")}, True, "float"),
-        "gas_m3": Field({**_a("天然气(万立方米)", "天然气消费量(万立方米)", scale=1e4),
-                         **_a("天然气(立方米)", "gas_m3")}, kind="float"),
+            {
+                **_a("用电量(万千瓦时)", "用电量(万kWh)", "年用电量(万千瓦时)", scale=1e4),
+                **_a("用电量(千瓦时)", "用电量(kWh)", "elec_kwh"),
+            },
+            True,
+            "float",
+        ),
+        "gas_m3": Field(
+            {**_a("天然气(万立方米)", "天然气消费量(万立方米)", scale=1e4), **_a("天然气(立方米)", "gas_m3")},
+            kind="float",
+        ),
         "coal_t": Field(_a("原煤(吨)", "煤炭(吨)", "coal_t"), kind="float"),
-        "heat_mj": Field({**_a("外购热力(百万千焦)", scale=1e3), **_a("外购热力(吉焦)", "外购热力(GJ)", scale=1e3),
-                          **_a("heat_mj")}, kind="float"),
+        "heat_mj": Field(
+            {
+                **_a("外购热力(百万千焦)", scale=1e3),
+                **_a("外购热力(吉焦)", "外购热力(GJ)", scale=1e3),
+                **_a("heat_mj"),
+            },
+            kind="float",
+        ),
     },
     "emissions": {
         "uscc": Field(_a(*_USCC), True),
@@ -142,8 +187,14 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "name": Field(_a("承租企业名称", "承租方名称", "name")),
         "parcel_id": Field(_a("宗地代码", "宗地编码", "parcel_id"), True),
         "lessor_name": Field(_a("出租方名称", "出租方", "lessor_name")),
-        "leased_area_m2": Field({**_a("租用面积(平方米)", "租赁面积(平方米)", "租用面积", "leased_area_m2"),
-                                 **_a("租用面积(亩)", scale=10000 / 15)}, True, "float"),
+        "leased_area_m2": Field(
+            {
+                **_a("租用面积(平方米)", "租赁面积(平方米)", "租用面积", "leased_area_m2"),
+                **_a("租用面积(亩)", scale=10000 / 15),
+            },
+            True,
+            "float",
+        ),
     },
     "control_lines": {
         "name": Field(_a("名称", "控制线名称", "name")),

@@ -97,7 +97,9 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, source: str = "input") -> None:
             )
     lonlat = geoms.to_crs(MAP_CRS).total_bounds if not crs.is_geographic else (minx, miny, maxx, maxy)
     w, s, e, n = ZHEJIANG_LONLAT_BOUNDS
-    if not (np.isfinite(lonlat).all() and lonlat[0] >= w and lonlat[2] <= e and lonlat[1] >= s and lonlat[3] <= n):
+    if not (
+        np.isfinite(lonlat).all() and lonlat[0] >= w and lonlat[2] <= e and lonlat[1] >= s and lonlat[3] <= n
+    ):
         raise InputError(
             f"the data lies at lon/lat {np.round(lonlat, 3).tolist()}, outside Zhejiang "
             f"{list(ZHEJIANG_LONLAT_BOUNDS)}: the declared CRS '{crs.name}' is probably wrong",

@@ -10,6 +10,7 @@ YAML files in this folder, or any path a project config names. Keys are flat and
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -234,7 +235,7 @@ def _check_consistency(rs: RuleSet) -> None:
             cuts = [bands.get(c) for c in ("A", "B", "C", "D")] if isinstance(bands, dict) else None
             if not cuts or any(c is None for c in cuts):
                 raise RulesError(f"rule '{bkey}' needs cumulative shares for A, B, C and D")
-            if any(not 0 <= c <= 1 for c in cuts) or any(a > b for a, b in zip(cuts, cuts[1:], strict=False)):
+            if any(not 0 <= c <= 1 for c in cuts) or any(a > b for a, b in itertools.pairwise(cuts)):
                 raise RulesError(
                     f"rule '{bkey}' = {bands} is not monotone within [0, 1]",
                     fix="give cumulative shares with A ≤ B ≤ C ≤ D = 1",
