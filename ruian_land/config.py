@@ -1,0 +1,211 @@
+"""Project configuration: one YAML file names every source, its encoding, CRS, column
+aliases and the rules presets (DESIGN §1).
+
+Paths inside the file are relative to the file's own folder. Example (the sample county's
+``data/project.yaml``)::
+
+    name: 瑞安市样例县
+    data_year: 2021
+    evaluation_date: 2021-12-31
+    rules: {base: ruian_default, evaluation: huangyan_2021}
+    sources:
+      parcels: {path: parcels/宗地.shp}
+      tax: {path: enterprises/税收_税务局.csv, encoding: gbk}
+      ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ruian_land.errors import InputError
+from ruian_land.rules import RuleSet, load_rules
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "MapConfig",
+    "ProjectConfig",
+    "RulesConfig",
+    "ScenarioConfig",
+    "SourceConfig",
+    "find_default_config",
+    "load_config",
+]
+
+#: Where ``ruian-land run`` looks when no ``--config`` is given (relative to the CWD).
+DEFAULT_CONFIG = Path("data") / "project.yaml"
+
+SourceName = Literal[
+    "parcels",
+    "registry",
+    "tax",
+    "statistics",
+    "energy",
+    "emissions",
+    "leases",
+    "control_lines",
+    "towns",
+    "boundary",
+    "built_up",
+]
+REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")
+
+
+class SourceConfig(BaseModel):
+    """One input file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path
+    encoding: str | None = Field(None, description="text encoding; wins over any detection")
+    crs: str | None = Field(None, description="CRS when the file has none or a wrong one")
+    sheet: str | int | None = None
+    layer: str | None = None
+    coords: Literal["cgcs2000", "wgs84", "gcj02", "bd09"] = Field(
+        "cgcs2000", description="coordinate system family of lon/lat inputs (AMap = gcj02, Baidu = bd09)"
+    )
+
+
+class RulesConfig(BaseModel):
+    """Which rules presets to load (see :func:`ruian_land.rules.load_rules`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: str = "ruian_default"
+    evaluation: str | None = "huangyan_2021"
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScenarioConfig(BaseModel):
+    """Switches for the 腾笼换鸟 scenario (targets themselves are rules)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    targets: list[str] = Field(
+        default_factory=lambda: [
+            "freed_area_mu",
+            "freed_energy_tce",
+            "co2_reduction_t",
+            "firms_exited",
+            "firms_upgraded",
+        ]
+    )
+    objective: Literal["tax", "jobs", "mixed"] = "tax"
+    protect_classes: list[str] | None = None
+
+
+class MapConfig(BaseModel):
+    """Map rendering options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    offline: bool = True
+    basemap: Literal["none", "osm", "tianditu", "xyz"] = "none"
+    tianditu_key: str | None = None
+    xyz_url: str | None = None
+
+
+class ProjectConfig(BaseModel):
+    """A project: sources, rules, evaluation date. Paths are resolved against ``root``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "ruian-land project"
+    data_year: int = 2021
+    evaluation_date: dt.date = dt.date(2021, 12, 31)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    sources: dict[SourceName, SourceConfig]
+    columns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
+    maps: MapConfig = Field(default_factory=MapConfig)
+    root: Path = Path(".")
+
+    @field_validator("sources")
+    @classmethod
+    def _required(cls, v: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
+        missing = [s for s in REQUIRED_SOURCES if s not in v]
+        if missing:
+            raise ValueError(f"sources {missing} are required")
+        return v
+
+    def path(self, source: str) -> Path:
+        """Absolute path of a source (``root / sources[source].path``)."""
+        return (self.root / self.sources[source].path).resolve()  # type: ignore[index]
+
+    def has(self, source: str) -> bool:
+        """True when the project names this source."""
+        return source in self.sources
+
+    def load_rules(self) -> RuleSet:
+        """Load the rule set this project names."""
+        base = self.rules.base
+        if base.endswith((".yaml", ".yml")):
+            base = str((self.root / base).resolve())
+        ev = self.rules.evaluation
+        if ev is not None and ev.endswith((".yaml", ".yml")):
+            ev = str((self.root / ev).resolve())
+        return load_rules(base, ev, self.rules.overrides or None)
+
+
+def find_default_config(cwd: Path | None = None) -> Path:
+    """The default project file, ``data/project.yaml`` under ``cwd``.
+
+    Raises
+    ------
+    InputError
+        When it does not exist.
+    """
+    path = (cwd or Path.cwd()) / DEFAULT_CONFIG
+    if not path.exists():
+        raise InputError(
+            "no project config given and the sample county's data/project.yaml is not here",
+            path=path,
+            fix="run from the repository root, or pass --config path/to/project.yaml",
+        )
+    return path
+
+
+def load_config(path: str | Path | None = None) -> ProjectConfig:
+    """Read and validate a project YAML file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The YAML file; default :data:`DEFAULT_CONFIG` under the current directory.
+
+    Returns
+    -------
+    ProjectConfig
+        With ``root`` set to the file's folder.
+
+    Raises
+    ------
+    InputError
+        Missing file, bad YAML, or a key that fails validation (the key is named).
+    """
+    p = Path(path) if path is not None else find_default_config()
+    if not p.exists():
+        raise InputError("project config not found", path=p, fix="check the --config path")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=p, fix="fix the YAML syntax") from None
+    if not isinstance(raw, dict):
+        raise InputError("the config must be a YAML mapping", path=p, fix="see data/project.yaml")
+    raw.setdefault("root", str(p.parent.resolve()))
+    try:
+        return ProjectConfig(**raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(x) for x in first["loc"])
+        raise InputError(
+            f"invalid value at '{key}': {first['msg']} ({len(exc.errors())} problem(s) in all)",
+            path=p,
+            column=key,
+            fix="correct that key; see data/project.yaml for a working example",
+        ) from None
