@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -50,7 +51,9 @@ def crs_equal(a: Any, b: Any) -> bool:
         return True
     # ESRI WKT often differs only in names; compare the PROJ definitions.
     try:
-        return bool(ca.to_proj4() == cb.to_proj4())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "lose projection information": expected here
+            return bool(ca.to_proj4() == cb.to_proj4())
     except Exception:  # pragma: no cover - exotic CRSs without a PROJ string
         return False
 

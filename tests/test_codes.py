@@ -1,0 +1,44 @@
+"""统一社会信用代码 check character (GB 32100-2015) against published codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ruian_land.codes import is_valid_uscc, normalise_uscc, uscc_check_char, validate_uscc_series
+
+# Codes printed on public business licences / the standard's own example.
+PUBLISHED = [
+    "91350100M000100Y43",  # GB 32100-2015 example
+    "91330100716105852F",  # 阿里巴巴(中国)有限公司
+    "91110000710925462X",  # 中国石油天然气股份有限公司
+    "914403001922038216",  # 华为技术有限公司
+]
+
+
+@pytest.mark.parametrize("code", PUBLISHED)
+def test_published_codes_are_valid(code: str) -> None:
+    assert is_valid_uscc(code)
+    assert uscc_check_char(code[:17]) == code[17]
+
+
+def test_wrong_check_character_is_invalid() -> None:
+    assert not is_valid_uscc("91350100M000100Y44")
+    # 'I', 'O', 'Z', 'S', 'V' are not in the alphabet.
+    assert not is_valid_uscc("91350100M000100YI3")
+
+
+def test_normalisation_full_width_spaces_case() -> None:
+    raw = " ９１３５０１００ｍ０００１００ｙ４３ "
+    assert normalise_uscc(raw) == "91350100M000100Y43"
+    assert is_valid_uscc(raw)
+    assert normalise_uscc(float("nan")) is None
+    assert normalise_uscc("  ") is None
+
+
+def test_series_validation_keeps_index() -> None:
+    s = pd.Series(["91350100m000100y43", "91350100M000100Y44", None], index=[7, 8, 9])
+    out = validate_uscc_series(s)
+    assert out.index.tolist() == [7, 8, 9]
+    assert out["uscc_valid"].tolist() == [True, False, False]
+    assert out.loc[7, "uscc"] == "91350100M000100Y43"
