@@ -1,0 +1,85 @@
+"""Zonal built-up fraction with exact cell coverage (exactextract)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from shapely.geometry import box
+
+from ruian_land.errors import InputError, InputWarning
+from ruian_land.zonal import zonal_mean
+
+X0, Y0 = 500_000.0, 3_070_020.0  # top-left corner of a 2 × 2 grid of 10 m cells (EPSG:4549)
+GRID = np.array([[10, 20], [255, 40]], dtype="uint8")  # percent; 255 = nodata
+
+
+def _write(path: Path, *, crs: str = "EPSG:4549", x0: float = X0, nodata: int | None = 255) -> Path:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=2,
+        height=2,
+        count=1,
+        dtype="uint8",
+        crs=crs,
+        transform=Affine(10.0, 0.0, x0, 0.0, -10.0, Y0),
+        nodata=nodata,
+    ) as dst:
+        dst.write(GRID, 1)
+    return path
+
+
+def _parcels() -> gpd.GeoDataFrame:
+    geoms = [
+        box(X0 + 2, Y0 - 8, X0 + 4, Y0 - 6),  # 2 m × 2 m inside the 10 % cell
+        box(X0 + 5, Y0 - 15, X0 + 15, Y0 - 5),  # a quarter of each cell; one quarter is nodata
+        box(X0 + 1, Y0 - 19, X0 + 9, Y0 - 11),  # inside the nodata cell
+        box(X0 + 5, Y0 - 10, X0 + 20, Y0),  # 5 m of the 10 % cell and 10 m of the 20 % cell
+        box(X0 + 500, Y0, X0 + 510, Y0 + 10),  # off the raster
+    ]
+    return gpd.GeoDataFrame(
+        {"parcel_id": list("abcde")}, geometry=geoms, crs="EPSG:4549", index=[5, 6, 7, 8, 9]
+    )
+
+
+def test_exact_coverage(tmp_path: Path) -> None:
+    tif = _write(tmp_path / "b.tif")
+    out = zonal_mean(_parcels(), tif)
+    assert list(out.index) == [5, 6, 7, 8, 9]
+    assert out.name == "built_up_fraction"
+    assert out[5] == pytest.approx(0.10)  # smaller than a cell: that cell's value, not NaN
+    assert out[6] == pytest.approx((10 + 20 + 40) / 3 / 100)  # nodata quarter ignored
+    assert math.isnan(out[7])  # only nodata under it
+    assert out[8] == pytest.approx((10 * 5 + 20 * 10) / 15 / 100)  # 16.67 %
+    assert math.isnan(out[9])
+
+
+def test_vectors_reprojected_to_raster_crs(tmp_path: Path) -> None:
+    # the same grid written in the zone-prefixed CRS (EPSG:4528, false easting 40 500 000 m)
+    tif = _write(tmp_path / "z.tif", crs="EPSG:4528", x0=X0 + 40_000_000)
+    out = zonal_mean(_parcels(), tif)
+    assert out[5] == pytest.approx(0.10)
+    assert out[8] == pytest.approx(50 / 3 / 100)
+    # and parcels given in lon/lat find the same cells
+    out_ll = zonal_mean(_parcels().to_crs("EPSG:4326"), _write(tmp_path / "c.tif"))
+    assert out_ll[5] == pytest.approx(0.10)
+    assert out_ll[6] == pytest.approx(70 / 3 / 100, rel=1e-3)
+
+
+def test_no_nodata_declared_warns(tmp_path: Path) -> None:
+    tif = _write(tmp_path / "n.tif", nodata=None)
+    with pytest.warns(InputWarning, match="no nodata"):
+        out = zonal_mean(_parcels(), tif)
+    assert out[7] == pytest.approx(2.55)  # 255 % counted as data when nodata is not declared
+
+
+def test_missing_raster_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot open the raster"):
+        zonal_mean(_parcels(), tmp_path / "missing.tif")
