@@ -1,0 +1,410 @@
+"""Bureau tables (csv / xlsx / xls) as delivered: BOMs, GBK, title rows above the header,
+merged two-row headers, 合计 rows.
+
+:func:`read_table` returns the cells as read (text from CSV; text, numbers and datetimes from
+Excel) under the detected header, plus ``source_row``; parsing to numbers, dates and flags
+happens after column mapping (:mod:`ruian_land.io.parse`, :func:`ruian_land.io.load_inputs`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import re
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ruian_land.columns import SCHEMAS, normalise_header
+from ruian_land.errors import InputError, InputWarning
+from ruian_land.io.encoding import EncodingChoice, detect_encoding
+from ruian_land.io.parse import _number, is_blank
+
+__all__ = ["TOTALS_PATTERN", "known_aliases", "read_table"]
+
+#: A cell that marks a totals / subtotals row (not a firm).
+TOTALS_PATTERN = re.compile(
+    r"^(合计|总计|小计|总合计|累计|本页合计|全(县|市|区)(合计|总计)|total|sum)[:：]?$", re.I
+)
+_NOTE_PATTERN = re.compile(r"^(注|备注|说明|制表|填表|数据来源|资料来源|单位负责人)")
+_HEADER_SCAN_ROWS = 20
+
+
+def known_aliases(kind: str | None = None, extra: dict[str, list[str]] | None = None) -> set[str]:
+    """Normalised header aliases of one schema (or all schemas), for header-row detection."""
+    kinds = [kind] if kind in SCHEMAS else list(SCHEMAS)
+    out = {normalise_header(a) for k in kinds for f in SCHEMAS[k].values() for a in f.aliases}
+    for names in (extra or {}).values():
+        out.update(normalise_header(a) for a in names)
+    return out
+
+
+def read_table(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    kind: str | None = None,
+    extra_aliases: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Read a csv / xlsx / xls table as a bureau delivers it.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` / ``.txt`` (comma, tab or semicolon), ``.xlsx`` / ``.xlsm``, or ``.xls``
+        (needs the optional ``xlrd`` package).
+    encoding : str, optional
+        CSV text encoding; wins over the BOM and detection (applied once). Ignored for Excel.
+    sheet : str or int, optional
+        Excel sheet name or 0-based index; default the first sheet.
+    kind : str, optional
+        Key of :data:`ruian_land.columns.SCHEMAS`; its aliases help find the header row
+        (default: the aliases of every schema).
+    extra_aliases : dict, optional
+        Project-config aliases ``{canonical: [header, …]}``, also used to find the header.
+
+    Returns
+    -------
+    DataFrame
+        One row per data row below the header (blank rows, totals rows such as 合计/总计/小计,
+        and trailing notes such as 注：… removed), index ``0..n-1``, object columns holding
+        the cells as read (``None`` when empty), header texts as column names (two-row
+        headers combined, e.g. ``能耗``/``用电量(万千瓦时)`` → ``用电量(万千瓦时)``), and
+        ``source_row``: the 1-based number of the data row counted from the first row below
+        the header (so data row 1 is the first one; blank rows take a number too).
+        ``attrs``: ``source``, ``encoding``, ``encoding_source``, ``encoding_reason``,
+        ``header_rows`` (1-based file rows used as header), ``first_data_line`` (1-based
+        file row/line of data row 1), ``dropped_rows`` (list of dicts ``row``, ``problem``,
+        ``detail``), ``rows_in`` (non-blank data rows, totals included).
+
+    Raises
+    ------
+    InputError
+        Missing file, unknown format, unknown sheet, undecidable encoding, no header row.
+
+    Warns
+    -----
+    InputWarning
+        Encoding detected (which and why), or an encoding given for an Excel file.
+    """
+    p = Path(path)
+    source = str(p)
+    if not p.exists():
+        raise InputError(
+            "file not found",
+            path=source,
+            fix="check the path (and the sources section of the project config)",
+        )
+    suffix = p.suffix.lower()
+    merges: list[tuple[int, int, int, int]] = []
+    choice: EncodingChoice | None = None
+    if suffix in {".csv", ".txt", ".tsv"}:
+        rows, choice = _read_csv_rows(p, encoding, source)
+    elif suffix in {".xlsx", ".xlsm"}:
+        rows, merges = _read_xlsx_rows(p, sheet, source)
+    elif suffix == ".xls":
+        rows = _read_xls_rows(p, sheet, source)
+    else:
+        raise InputError(
+            f"unknown table format '{suffix}'", path=source, fix="deliver the table as .xlsx, .xls or .csv"
+        )
+    if encoding and suffix not in {".csv", ".txt", ".tsv"}:
+        warnings.warn(
+            f"{source}: encoding '{encoding}' ignored for an Excel file", InputWarning, stacklevel=2
+        )
+    frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases))
+    frame.attrs.update(
+        {
+            "source": source,
+            "encoding": None if choice is None else choice.encoding,
+            "encoding_source": None if choice is None else choice.source,
+            "encoding_reason": None if choice is None else choice.reason,
+        }
+    )
+    return frame
+
+
+# --- raw rows -------------------------------------------------------------------------------
+
+
+def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[list[Any]], EncodingChoice]:
+    raw = p.read_bytes()
+    if encoding:
+        choice = EncodingChoice(encoding, "explicit", "stated by the user")
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        choice = EncodingChoice("utf-8-sig", "bom", "the file starts with a UTF-8 byte-order mark")
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        choice = EncodingChoice("utf-16", "bom", "the file starts with a UTF-16 byte-order mark")
+    else:
+        choice = detect_encoding([raw], source=source, what="file's bytes")
+        if choice.source == "detected":
+            warnings.warn(
+                f"{source}: no byte-order mark; read as {choice.encoding} because {choice.reason}. "
+                "State the encoding in the project config to silence this",
+                InputWarning,
+                stacklevel=3,
+            )
+    try:
+        text = raw.decode(choice.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(
+            f"the file does not decode as '{choice.encoding}': {exc}",
+            path=source,
+            fix="state the right encoding (gbk or utf-8) for this source in the project config",
+        ) from None
+    text = text.lstrip("\ufeff")
+    head = text[:20_000]
+    try:
+        dialect: Any = csv.Sniffer().sniff(head, delimiters=",\t;|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    rows = [list(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)]
+    return [[None if c.strip() == "" else c for c in r] for r in rows], choice
+
+
+def _read_xlsx_rows(
+    p: Path, sheet: str | int | None, source: str
+) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(p, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
+    ws = _pick_sheet(wb.sheetnames, sheet, source)
+    sh = wb[ws]
+    rows = [list(r) for r in sh.iter_rows(values_only=True)]
+    merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sh.merged_cells.ranges]
+    wb.close()
+    return rows, merges
+
+
+def _read_xls_rows(p: Path, sheet: str | int | None, source: str) -> list[list[Any]]:
+    try:
+        import xlrd  # type: ignore[import-not-found]
+    except ImportError:
+        raise InputError(
+            "reading old .xls workbooks needs the optional package xlrd, which is not installed",
+            path=source,
+            fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
+        ) from None
+    book = xlrd.open_workbook(str(p))
+    name = _pick_sheet(book.sheet_names(), sheet, source)
+    sh = book.sheet_by_name(name)
+    rows: list[list[Any]] = []
+    for r in range(sh.nrows):
+        row: list[Any] = []
+        for c in range(sh.ncols):
+            cell = sh.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                row.append(None)
+            else:
+                row.append(cell.value)
+        rows.append(row)
+    return rows
+
+
+def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return names[sheet]
+    elif sheet in names:
+        return sheet
+    raise InputError(
+        f"sheet {sheet!r} not found; sheets: {names}", path=source, fix="name one of those sheets"
+    )
+
+
+# --- header, merges, totals ---------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _numeric_like(value: Any) -> bool:
+    if value is None or is_blank(value):
+        return False
+    if hasattr(value, "year") and hasattr(value, "month"):
+        return True
+    return _number(value) is not None
+
+
+def _expand_merges(
+    rows: list[list[Any]], merges: list[tuple[int, int, int, int]], header_end: int | None
+) -> list[list[Any]]:
+    """Copy each merged range's top-left value into its cells: always within header rows
+    (< ``header_end``); below the header only text values (a merged number would count twice)."""
+    for r0, r1, c0, c1 in merges:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        if value is None:
+            continue
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            in_header = header_end is None or r < header_end
+            if not in_header and not isinstance(value, str):
+                continue
+            for c in range(c0, c1 + 1):
+                if c < len(rows[r]) and rows[r][c] is None:
+                    rows[r][c] = value
+    return rows
+
+
+def _find_header(rows: list[list[Any]], aliases: set[str], width: int) -> int:
+    scan = rows[:_HEADER_SCAN_ROWS]
+    hits = [sum(normalise_header(c) in aliases for c in r if c is not None) for r in scan]
+    if hits and max(hits) >= 2:
+        # the first row naming two known columns: a parent row of a two-row header comes first
+        return next(i for i, n in enumerate(hits) if n >= 2)
+    for i, r in enumerate(scan):
+        cells = [c for c in r if c is not None and _cell_text(c)]
+        if len(cells) >= max(2, (width + 1) // 2) and sum(not _numeric_like(c) for c in cells) >= 0.8 * len(
+            cells
+        ):
+            return i
+    if hits and max(hits) == 1:
+        return hits.index(1)
+    raise InputError(
+        "no header row found in the first rows (a row of column names such as 统一社会信用代码)",
+        fix="make sure the table has one row of column headers above the data",
+    )
+
+
+def _is_subheader(
+    rows: list[list[Any]], h: int, merges: list[tuple[int, int, int, int]], aliases: set[str]
+) -> bool:
+    if h + 1 >= len(rows):
+        return False
+    parent, child = rows[h], rows[h + 1]
+    cells = [c for c in child if c is not None and _cell_text(c)]
+    if not cells or any(_numeric_like(c) for c in cells):
+        return False
+    merged_header = any(r0 <= h <= r1 and (c1 > c0 or r1 > r0) for r0, r1, c0, c1 in merges)
+    fills_gap = any(
+        (j >= len(parent) or parent[j] is None) and c is not None and _cell_text(c)
+        for j, c in enumerate(child)
+    )
+    alias_hits = sum(normalise_header(c) in aliases for c in cells)
+    return merged_header or (fills_gap and (alias_hits > 0 or len(cells) >= 2))
+
+
+def _combine(parent: list[str], child: list[str], aliases: set[str]) -> list[str]:
+    counts = Counter(c for c in child if c)
+    names = []
+    for p, c in zip(parent, child, strict=True):
+        if not c or c == p:
+            names.append(p)
+            continue
+        if not p:
+            names.append(c)
+            continue
+        candidates = [f"{p}{c}", f"{p}({c})"]
+        if counts[c] == 1:
+            candidates.insert(0, c)
+        hit = next((x for x in candidates if normalise_header(x) in aliases), None)
+        names.append(hit or f"{p}{c}")
+    return names
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    seen: Counter[str] = Counter()
+    out = []
+    for j, n in enumerate(names):
+        name = n or f"unnamed_{j + 1}"
+        seen[name] += 1
+        out.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
+    return out
+
+
+def _totals_cell(row: list[Any]) -> str | None:
+    for c in row:
+        if isinstance(c, str) and TOTALS_PATTERN.match(re.sub(r"\s+", "", _cell_text(c))):
+            return _cell_text(c)
+    return None
+
+
+def _to_frame(
+    rows: list[list[Any]], merges: list[tuple[int, int, int, int]], source: str, aliases: set[str]
+) -> pd.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    rows = [[None if isinstance(c, str) and not c.strip() else c for c in r] for r in rows]
+    # trim columns that are empty everywhere
+    used = [j for j in range(width) if any(r[j] is not None for r in rows)]
+    if not used:
+        raise InputError("the table is empty", path=source, fix="check that the right file/sheet was given")
+    col_map = {j: k for k, j in enumerate(used)}
+    rows = [[r[j] for j in used] for r in rows]
+    merges = [
+        (r0, r1, col_map.get(c0, 0), col_map.get(c1, len(used) - 1))
+        for r0, r1, c0, c1 in merges
+        if any(c0 <= j <= c1 for j in used)
+    ]
+    width = len(used)
+    header_view = _expand_merges([list(r) for r in rows[: _HEADER_SCAN_ROWS + 1]], merges, None)
+    try:
+        h = _find_header(header_view, aliases, width)
+    except InputError as exc:
+        raise InputError(exc.detail, path=source, fix=exc.fix) from None
+    two_rows = _is_subheader(header_view, h, merges, aliases)
+    header_end = h + (2 if two_rows else 1)
+    rows = _expand_merges(rows, merges, header_end)
+    parent = [_cell_text(c) for c in rows[h]]
+    if two_rows:
+        filled, last = [], ""
+        for j, p in enumerate(parent):
+            # a blank parent continues the group to its left (CSV has no merge information)
+            last = p if p else (last if j > 0 else "")
+            filled.append(last)
+        names = _combine(filled, [_cell_text(c) for c in rows[h + 1]], aliases)
+    else:
+        names = parent
+    columns = _unique(names)
+    data, dropped = [], []
+    rows_in = 0
+    for k, r in enumerate(rows[header_end:], start=1):
+        if all(c is None for c in r):
+            continue
+        total = _totals_cell(r)
+        if total is not None:
+            rows_in += 1
+            dropped.append({"row": k, "problem": "totals_row", "detail": f"'{total}' row, not a firm"})
+            continue
+        filled_cells = [c for c in r if c is not None]
+        if (
+            len(filled_cells) == 1
+            and isinstance(filled_cells[0], str)
+            and _NOTE_PATTERN.match(_cell_text(filled_cells[0]))
+        ):
+            dropped.append(
+                {"row": k, "problem": "note_row", "detail": f"note '{_cell_text(filled_cells[0])[:40]}'"}
+            )
+            rows_in += 1
+            continue
+        rows_in += 1
+        data.append([*r, k])
+    frame = pd.DataFrame(data, columns=[*columns, "source_row"], dtype=object)
+    frame["source_row"] = frame["source_row"].astype("int64")
+    frame.attrs.update(
+        {
+            "header_rows": list(range(h + 1, header_end + 1)),
+            "first_data_line": header_end + 1,
+            "dropped_rows": dropped,
+            "rows_in": rows_in,
+        }
+    )
+    return frame

@@ -1,0 +1,277 @@
+"""Vector layers as delivered: shapefiles (GBK/UTF-8 DBF, ESRI .prj), GeoPackage, GeoJSON, zip.
+
+Everything is returned in the working CRS (EPSG:4549) with the source's own columns kept and a
+1-based ``source_row``. Geometry is not repaired here (that is :mod:`ruian_land.validate`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from ruian_land import crs as crs_policy
+from ruian_land.errors import InputError, InputWarning
+from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
+from ruian_land.units import m2_to_mu
+
+__all__ = ["read_layer", "read_parcels"]
+
+
+def _open_path(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        return f"/vsizip/{path}"
+    return str(path)
+
+
+def read_layer(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    crs: Any = None,
+    layer: str | int | None = None,
+    add_area: bool = False,
+) -> gpd.GeoDataFrame:
+    """Read any vector layer GDAL reads and return it in EPSG:4549.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.shp`` (with its ``.dbf``/``.shx``/``.prj``), ``.gpkg``, ``.geojson``, ``.zip`` holding
+        a shapefile, or anything else pyogrio opens.
+    encoding : str, optional
+        Text encoding of the attributes. Wins over ``.cpg``, the DBF language byte and
+        detection (:func:`ruian_land.io.encoding.choose_vector_encoding`); passed to pyogrio once.
+    crs : str or pyproj.CRS, optional
+        CRS of the coordinates as stored, for files with no ``.prj`` or a wrong one; wins over
+        the file's own CRS (with an :class:`InputWarning` when they differ).
+    layer : str or int, optional
+        Layer of a multi-layer source; default the first (with a warning naming the others).
+    add_area : bool
+        Add ``area_m2`` (shapely area in EPSG:4549) and ``area_mu`` (``units.m2_to_mu``).
+
+    Returns
+    -------
+    GeoDataFrame
+        Index ``0..n-1`` in file order, CRS EPSG:4549, the source's columns (names decoded),
+        ``source_row`` (1-based feature number), ``geometry`` (null geometries kept as None),
+        and ``area_m2``/``area_mu`` when ``add_area`` (NaN for null geometry). ``attrs``
+        holds ``encoding``, ``encoding_source``, ``encoding_reason`` and ``source_crs``.
+
+    Raises
+    ------
+    InputError
+        Missing file, a file GDAL cannot open, no CRS and none given, implausible
+        coordinates for the CRS (:func:`ruian_land.crs.check_plausible`), or an
+        encoding that cannot be decided.
+
+    Warns
+    -----
+    InputWarning
+        Detected encoding, overridden ``.cpg``/``.prj``, several layers.
+    """
+    p = Path(path)
+    source = str(p)
+    if not p.exists():
+        raise InputError(
+            "file not found",
+            path=source,
+            fix="check the path (and the sources section of the project config)",
+        )
+    choice: EncodingChoice | None = choose_vector_encoding(p, encoding, source=source)
+    target = _open_path(p)
+    if layer is None:
+        try:
+            layers = pyogrio.list_layers(target)
+        except (DataSourceError, DataLayerError) as exc:
+            raise _open_error(source, exc) from None
+        if len(layers) > 1:
+            warnings.warn(
+                f"{source} has {len(layers)} layers {[str(x[0]) for x in layers]}; reading the first, "
+                f"'{layers[0][0]}'. Name one with layer: in the project config",
+                InputWarning,
+                stacklevel=2,
+            )
+    kwargs: dict[str, Any] = {"layer": layer}
+    if choice is not None:
+        kwargs["encoding"] = choice.encoding
+    try:
+        gdf = _read(target, kwargs, source)
+    except UnicodeDecodeError as exc:
+        enc = kwargs.get("encoding") or "utf-8"
+        with tempfile.TemporaryDirectory() as tmp:
+            patched = _trim_field_names(p, enc, Path(tmp))
+            if patched is None:
+                raise InputError(
+                    f"the attributes do not decode as {enc!r}: {exc}",
+                    path=source,
+                    fix="state the right encoding (gbk or utf-8) for this source in the project config",
+                ) from None
+            gdf = _read(str(patched), kwargs, source)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError("the layer has no geometry column", path=source, fix="give a spatial layer")
+    file_crs = gdf.crs
+    if crs is not None:
+        if file_crs is not None and not crs_policy.crs_equal(file_crs, crs):
+            warnings.warn(
+                f"{source}: the file says its CRS is '{file_crs.name}' but the config says '{crs}'; using '{crs}'",
+                InputWarning,
+                stacklevel=2,
+            )
+        gdf = gdf.set_crs(crs, allow_override=True)
+    elif file_crs is None:
+        raise InputError(
+            "the layer has no CRS (no .prj file or CRS metadata), so its coordinates cannot be placed",
+            path=source,
+            fix="add the .prj, or state the CRS for this source in the project config, e.g. "
+            "crs: EPSG:4549 (CGCS2000 GK CM 120E metres) or crs: EPSG:4490 (CGCS2000 lon/lat)",
+        )
+    gdf = gdf.reset_index(drop=True)
+    # Z values do not change planar area; drop them so repairs and overlays stay 2-D.
+    if bool(shapely.has_z(gdf.geometry.values).any()):
+        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
+    gdf = crs_policy.to_working(gdf, source=source)
+    gdf["source_row"] = np.arange(1, len(gdf) + 1, dtype="int64")
+    if add_area:
+        for col in ("area_m2", "area_mu"):
+            if col in gdf.columns and col != gdf.geometry.name:
+                warnings.warn(
+                    f"{source}: the source column '{col}' is replaced by the area computed from geometry",
+                    InputWarning,
+                    stacklevel=2,
+                )
+        area = shapely.area(gdf.geometry.values)
+        gdf["area_m2"] = np.asarray(area, dtype=float)
+        gdf["area_mu"] = m2_to_mu(gdf["area_m2"].to_numpy())
+    gdf.attrs.update(
+        {
+            "source": source,
+            "encoding": None if choice is None else choice.encoding,
+            "encoding_source": None if choice is None else choice.source,
+            "encoding_reason": None if choice is None else choice.reason,
+            "source_crs": None if gdf.crs is None else str(file_crs.name if crs is None else crs),
+        }
+    )
+    return gdf
+
+
+def read_parcels(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    crs: Any = None,
+    layer: str | int | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a 宗地 (parcel) layer as delivered, in EPSG:4549, with ``area_m2`` and ``area_mu``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any vector format GDAL reads (shapefile, GeoPackage, GeoJSON, zipped shapefile).
+    encoding : str, optional
+        Attribute encoding; wins over ``.cpg``, the DBF language byte and detection.
+    crs : str or pyproj.CRS, optional
+        CRS of the stored coordinates, for files with no ``.prj`` or a wrong one. An ESRI-WKT
+        CGCS2000 ``.prj`` is recognised by definition (:func:`ruian_land.crs.crs_equal`).
+    layer : str or int, optional
+        Layer of a multi-layer source.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per feature in file order (index ``0..n-1``), CRS EPSG:4549; the source
+        columns under their own (decoded, Chinese) names; ``source_row`` (1-based feature
+        number); ``area_m2`` (shapely planar area in EPSG:4549, m²) and ``area_mu``
+        (``area_m2 * 15 / 10000``, 亩). Invalid geometry is kept as read (repaired by
+        :func:`ruian_land.validate.validate_inputs`); null geometry gives NaN areas.
+
+    Raises
+    ------
+    InputError
+        See :func:`read_layer`: missing file, no CRS, implausible coordinates, undecidable
+        encoding.
+
+    Examples
+    --------
+    A 200 m × 200 m square in EPSG:4549 reads as exactly 60 亩.
+    """
+    return read_layer(path, encoding=encoding, crs=crs, layer=layer, add_area=True)
+
+
+def _read(target: str, kwargs: dict[str, Any], source: str) -> Any:
+    try:
+        return pyogrio.read_dataframe(target, **kwargs)
+    except (DataSourceError, DataLayerError) as exc:
+        raise _open_error(source, exc) from None
+    except LookupError as exc:
+        raise InputError(
+            f"unknown encoding: {exc}", path=source, fix="use an encoding such as gbk or utf-8"
+        ) from None
+
+
+def _trim_field_names(path: Path, encoding: str, tmp: Path) -> Path | None:
+    """Copy a shapefile into ``tmp`` with DBF field names cut mid-character repaired.
+
+    DBF field names have at most 10 bytes; GDAL and ArcGIS cut longer UTF-8 names inside a
+    character (``宗地代码`` is 12 bytes), which no decoder accepts. The partial character is
+    dropped (``宗地代``), with an :class:`InputWarning`. Returns None when nothing can be fixed.
+    """
+    if path.suffix.lower() not in {".shp", ".dbf"}:
+        return None
+    dbf = path.with_suffix(".dbf")
+    if not dbf.exists():
+        return None
+    raw = bytearray(dbf.read_bytes())
+    header_len = int.from_bytes(raw[8:10], "little")
+    fixed = []
+    pos = 32
+    while pos + 32 <= header_len and raw[pos] != 0x0D:
+        name = bytes(raw[pos : pos + 11]).split(b"\x00", 1)[0]
+        try:
+            name.decode(encoding)
+        except UnicodeDecodeError:
+            good = next((name[:-cut] for cut in (1, 2, 3) if _decodes_exactly(name[:-cut], encoding)), None)
+            if good is None:
+                return None
+            raw[pos : pos + 11] = good.ljust(11, b"\x00")
+            fixed.append(f"{good.decode(encoding)}")
+        pos += 32
+    if not fixed:
+        return None
+    stem = tmp / path.stem
+    for suffix in (".shp", ".shx", ".prj", ".cpg"):
+        src = path.with_suffix(suffix)
+        if src.exists():
+            shutil.copyfile(src, stem.with_suffix(suffix))
+    stem.with_suffix(".dbf").write_bytes(bytes(raw))
+    warnings.warn(
+        f"{path}: DBF field names cut inside a character by the 10-byte limit; read as {fixed}. "
+        "Add these names as aliases in the project config if they are not recognised",
+        InputWarning,
+        stacklevel=4,
+    )
+    return stem.with_suffix(".shp")
+
+
+def _decodes_exactly(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return bool(data)
+
+
+def _open_error(source: str, exc: Exception) -> InputError:
+    text = str(exc)
+    fix = "check that the file is a complete vector dataset"
+    if source.lower().endswith(".shp"):
+        fix = "a shapefile needs its .shp, .shx and .dbf side by side with the same name; re-export it"
+    return InputError(f"GDAL cannot read this layer: {text}", path=source, fix=fix)

@@ -1,0 +1,332 @@
+"""The data-quality ledger: every row of every input, kept / repaired / rejected, and why.
+
+Events are recorded per (input, row). A row's status is *rejected* if any event rejected it,
+else *repaired* if any event repaired it, else *kept* (rows with no event are kept). Hence
+``rows_in == kept + rejected`` for every input, with repaired rows counted among the kept
+(DESIGN §3). :meth:`Ledger.check_kept` compares the ledger with the rows that really came
+out of a stage, so the invariant is a check and not just arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["ACTIONS", "ACTIONS_ZH", "INPUTS_ZH", "PROBLEMS", "Ledger", "LedgerEvent"]
+
+#: Allowed actions.
+ACTIONS: tuple[str, ...] = ("kept", "repaired", "rejected")
+ACTIONS_ZH: dict[str, str] = {"kept": "保留", "repaired": "修复后保留", "rejected": "剔除"}
+#: Chinese names of the inputs (the bureau files of CONTRACTS §1).
+INPUTS_ZH: dict[str, str] = {
+    "parcels": "宗地图层",
+    "registry": "企业名录(经信局)",
+    "tax": "税收(税务局)",
+    "statistics": "统计(统计局)",
+    "energy": "能耗(发改局)",
+    "emissions": "排放(生态环境局)",
+    "leases": "厂房租赁(经信局)",
+    "control_lines": "工业用地控制线",
+    "towns": "乡镇街道",
+    "boundary": "行政边界",
+}
+#: Stable problem codes with Chinese and English text.
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "totals_row": ("合计行，不是企业", "totals row, not a firm"),
+    "note_row": ("表尾说明行", "note row below the table"),
+    "unparseable_value": ("数值无法识别，按缺失处理", "value unreadable, read as missing"),
+    "missing_geometry": ("缺少图形", "missing or empty geometry"),
+    "not_polygon": ("不是面图形", "geometry is not a polygon"),
+    "invalid_geometry": ("图形无效，已修复", "invalid geometry repaired (make_valid)"),
+    "empty_after_repair": ("修复后图形为空", "nothing polygonal left after repair"),
+    "dropped_parts": ("修复时去除非面部分", "non-polygonal parts dropped in repair"),
+    "missing_id": ("缺少宗地代码", "missing parcel code"),
+    "duplicate": ("重复记录", "exact duplicate"),
+    "conflicting_duplicate": ("代码重复且内容不一致", "conflicting duplicate (same code, different values)"),
+    "area_mismatch": ("登记面积与图形面积差异较大", "recorded area differs from geometric area"),
+    "missing_code": ("缺少统一社会信用代码", "missing credit code"),
+    "uscc_check_failed": ("统一社会信用代码校验位错误", "credit code fails the GB 32100-2015 check"),
+    "unknown_firm": ("企业不在企业名录中", "firm not in the registry"),
+    "unknown_parcel": ("宗地代码不存在", "parcel not in the parcel layer"),
+    "name_mismatch": ("企业名称与名录不一致", "firm name differs from the registry"),
+    "other_year": ("非评价年度数据", "row for another year"),
+    "missing_value": ("关键字段缺失", "key value missing"),
+    "bad_area": ("面积无效", "area missing or not positive"),
+    "self_lease": ("承租方即土地权利人", "lessee is the parcel's owner"),
+    "leases_exceed_parcel": (
+        "租赁面积超过宗地面积，按比例缩减",
+        "leased area exceeds parcel area; scaled down",
+    ),
+    "owner_code_invalid": ("权利人代码校验位错误", "owner code fails the check"),
+    "owner_not_in_registry": ("权利人代码不在企业名录中", "owner code not in the registry"),
+    "code_repaired": ("代码格式已规范", "code normalised"),
+}
+_COLUMNS = ["input", "row", "column", "problem", "action", "detail"]
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """One thing that happened to one row (``row`` None = the input as a whole)."""
+
+    input: str
+    row: int | None
+    column: str | None
+    problem: str
+    action: str
+    detail: str
+
+
+class Ledger:
+    """Record of what validation and linking did to each input row.
+
+    Examples
+    --------
+    >>> led = Ledger()
+    >>> led.rows_in("tax", 3)
+    >>> led.record("tax", 3, None, "totals_row", "rejected", "合计 row, not a firm")
+    >>> led.summary()["tax"]
+    {'rows_in': 3, 'kept': 2, 'repaired': 0, 'rejected': 1}
+    """
+
+    def __init__(self) -> None:
+        self._rows_in: dict[str, int] = {}
+        self._events: list[LedgerEvent] = []
+
+    def rows_in(self, input: str, n: int) -> None:
+        """Declare how many data rows ``input`` has in its file (totals rows included)."""
+        if n < 0:
+            raise ValueError(f"rows_in for {input!r} must be ≥ 0, got {n}")
+        self._rows_in[input] = int(n)
+
+    def record(
+        self,
+        input: str,
+        row: int | None,
+        column: str | None,
+        problem: str,
+        action: str,
+        detail: str = "",
+    ) -> None:
+        """Record one event.
+
+        Parameters
+        ----------
+        input : str
+            Input name (``parcels``, ``registry``, ``tax`` …).
+        row : int or None
+            1-based ``source_row`` of the row, or None for the input as a whole.
+        column : str or None
+            Canonical column concerned.
+        problem : str
+            A code of :data:`PROBLEMS` (other texts allowed, shown as is).
+        action : str
+            ``kept`` (noted, nothing changed), ``repaired`` (changed and kept) or ``rejected``.
+        detail : str
+            Values and reasons a planner can act on.
+        """
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}, got {action!r}")
+        r = None if row is None or pd.isna(row) else int(row)
+        self._events.append(LedgerEvent(input, r, column, problem, action, str(detail)))
+
+    def extend(self, other: Ledger) -> None:
+        """Add another ledger's declarations and events."""
+        self._rows_in.update(other._rows_in)
+        self._events.extend(other._events)
+
+    @property
+    def events(self) -> list[LedgerEvent]:
+        """All events in recording order."""
+        return list(self._events)
+
+    def status(self, input: str) -> dict[int, str]:
+        """Status of each row of ``input`` that has an event: ``rejected`` > ``repaired`` > ``kept``."""
+        rank = {"kept": 0, "repaired": 1, "rejected": 2}
+        out: dict[int, str] = {}
+        for e in self._events:
+            if e.input != input or e.row is None:
+                continue
+            current = out.get(e.row)
+            if current is None or rank[e.action] > rank[current]:
+                out[e.row] = e.action
+        return out
+
+    def rejected_rows(self, input: str) -> set[int]:
+        """``source_row`` numbers of the rejected rows of ``input``."""
+        return {r for r, s in self.status(input).items() if s == "rejected"}
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Per input: ``rows_in``, ``kept``, ``repaired``, ``rejected`` (rows_in == kept + rejected).
+
+        Raises
+        ------
+        ValueError
+            When events name an input whose ``rows_in`` was never declared, or more rows were
+            rejected than declared.
+        """
+        names = list(self._rows_in) + sorted({e.input for e in self._events} - set(self._rows_in))
+        out: dict[str, dict[str, int]] = {}
+        for name in names:
+            if name not in self._rows_in:
+                raise ValueError(f"ledger events for {name!r} but rows_in was never declared")
+            status = self.status(name)
+            rejected = sum(s == "rejected" for s in status.values())
+            repaired = sum(s == "repaired" for s in status.values())
+            n = self._rows_in[name]
+            if rejected > n:
+                raise ValueError(f"{name}: {rejected} rows rejected but only {n} declared")
+            out[name] = {"rows_in": n, "kept": n - rejected, "repaired": repaired, "rejected": rejected}
+        return out
+
+    def check_kept(self, input: str, n_out: int) -> None:
+        """Assert that ``n_out`` rows of ``input`` came out of the stage, as the ledger says.
+
+        Raises
+        ------
+        RuntimeError
+            On a mismatch (a row lost or invented without a ledger entry): a bug, not bad input.
+        """
+        kept = self.summary()[input]["kept"]
+        if kept != n_out:
+            raise RuntimeError(f"ledger says {kept} {input} rows kept but {n_out} came out")
+
+    def to_frame(self) -> pd.DataFrame:
+        """All events: ``input, input_zh, row, column, problem, problem_zh, problem_en, action,
+        action_zh, detail`` (one row per event, recording order)."""
+        rows = []
+        for e in self._events:
+            zh, en = PROBLEMS.get(e.problem, (e.problem, e.problem))
+            rows.append(
+                {
+                    "input": e.input,
+                    "input_zh": INPUTS_ZH.get(e.input, e.input),
+                    "row": e.row,
+                    "column": e.column,
+                    "problem": e.problem,
+                    "problem_zh": zh,
+                    "problem_en": en,
+                    "action": e.action,
+                    "action_zh": ACTIONS_ZH[e.action],
+                    "detail": e.detail,
+                }
+            )
+        frame = pd.DataFrame(
+            rows,
+            columns=[*_COLUMNS[:4], "input_zh", "problem_zh", "problem_en", "action", "action_zh", "detail"],
+        )
+        frame["row"] = frame["row"].astype("Int64")
+        order = [
+            "input",
+            "input_zh",
+            "row",
+            "column",
+            "problem",
+            "problem_zh",
+            "problem_en",
+            "action",
+            "action_zh",
+            "detail",
+        ]
+        return frame[order]
+
+    def summary_frame(self) -> pd.DataFrame:
+        """:meth:`summary` as a table with Chinese input names."""
+        rows = [{"input": k, "input_zh": INPUTS_ZH.get(k, k), **v} for k, v in self.summary().items()]
+        return pd.DataFrame(rows, columns=["input", "input_zh", "rows_in", "kept", "repaired", "rejected"])
+
+    def write(
+        self, qa_dir: str | Path, *, meta: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> dict[str, Path]:
+        """Write ``ledger_summary.csv``, ``issues.csv`` (UTF-8 with BOM, for Excel) and ``report.md``.
+
+        Parameters
+        ----------
+        qa_dir : str or Path
+            Folder, created if needed (``out/qa``).
+        meta : mapping, optional
+            Per-input facts for the report (``path``, ``encoding``, ``encoding_reason``), e.g.
+            :attr:`ruian_land.io.Inputs.meta`.
+
+        Returns
+        -------
+        dict
+            ``{'summary': path, 'issues': path, 'report': path}``.
+        """
+        qa = Path(qa_dir)
+        qa.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "summary": qa / "ledger_summary.csv",
+            "issues": qa / "issues.csv",
+            "report": qa / "report.md",
+        }
+        summary = self.summary_frame()
+        summary.rename(columns=_BILINGUAL).to_csv(paths["summary"], index=False, encoding="utf-8-sig")
+        issues = self.to_frame()
+        issues.rename(columns=_BILINGUAL).to_csv(paths["issues"], index=False, encoding="utf-8-sig")
+        paths["report"].write_text(self._report(summary, issues, meta or {}), encoding="utf-8")
+        return paths
+
+    def _report(
+        self, summary: pd.DataFrame, issues: pd.DataFrame, meta: Mapping[str, Mapping[str, Any]]
+    ) -> str:
+        lines = [
+            "# 数据质量报告 / Data-quality report",
+            "",
+            "每个输入文件的每一行：保留、修复后保留或剔除。rows_in = kept + rejected（修复的行计入保留）。",
+            "Every row of every input: kept, repaired (and kept) or rejected. rows_in = kept + rejected.",
+            "",
+            "| 输入 input | 行数 rows_in | 保留 kept | 其中修复 repaired | 剔除 rejected |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in summary.itertuples(index=False):
+            lines.append(
+                f"| {r.input_zh} ({r.input}) | {r.rows_in} | {r.kept} | {r.repaired} | {r.rejected} |"
+            )
+        if meta:
+            lines += ["", "## 文件 / Files", ""]
+            for name, m in meta.items():
+                enc = m.get("encoding")
+                why = f" ({m.get('encoding_reason')})" if m.get("encoding_reason") else ""
+                lines.append(
+                    f"- {INPUTS_ZH.get(name, name)} `{m.get('path')}`"
+                    + (f": encoding {enc}{why}" if enc else "")
+                )
+        if not issues.empty:
+            lines += [
+                "",
+                "## 问题汇总 / Problems by input",
+                "",
+                "| 输入 input | 问题 problem | 处理 action | 行数 rows |",
+                "|---|---|---|---:|",
+            ]
+            counts = issues.groupby(["input", "problem", "problem_zh", "action"], sort=False).size()
+            for rec in counts.reset_index(name="n").to_dict("records"):
+                inp, act = str(rec["input"]), str(rec["action"])
+                lines.append(
+                    f"| {INPUTS_ZH.get(inp, inp)} | {rec['problem_zh']} ({rec['problem']}) | "
+                    f"{ACTIONS_ZH[act]} ({act}) | {rec['n']} |"
+                )
+            lines += ["", "Details, row by row: `issues.csv` (UTF-8 with BOM, opens in Excel).", ""]
+        return "\n".join(lines) + "\n"
+
+
+_BILINGUAL = {
+    "input": "输入 input",
+    "input_zh": "输入名称",
+    "row": "行号 row",
+    "column": "字段 column",
+    "problem": "问题代码 problem",
+    "problem_zh": "问题",
+    "problem_en": "problem (English)",
+    "action": "处理 action",
+    "action_zh": "处理方式",
+    "detail": "说明 detail",
+    "rows_in": "读入行数 rows_in",
+    "kept": "保留 kept",
+    "repaired": "其中修复 repaired",
+    "rejected": "剔除 rejected",
+}

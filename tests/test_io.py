@@ -1,0 +1,396 @@
+"""Ingest: encodings, CRS, areas, table quirks (ruian_land.io). Values worked out by hand."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import Polygon, box
+
+from ruian_land.columns import map_columns
+from ruian_land.errors import InputError, InputWarning
+from ruian_land.io import (
+    load_inputs,
+    parse_bool,
+    parse_columns,
+    parse_dates,
+    parse_numbers,
+    read_parcels,
+    read_table,
+)
+from ruian_land.io.encoding import detect_encoding, normalise_encoding
+
+REAL = Path(__file__).parent / "data" / "real"
+# A 200 m × 200 m square in EPSG:4549 near Ruian (120.2°E, 27.7°N): 40 000 m² = 60 亩 exactly.
+SQUARE = box(520_000, 3_070_000, 520_200, 3_070_200)
+OWNER = "瑞安市甲鞋业有限公司"
+
+
+def _write_gbk(path: Path, geoms: list, crs: int | None = 4549, **cols) -> Path:
+    data = cols or {"宗地代码": ["330381101002GB00001"], "权利人": [OWNER], "土地用途": ["工业用地"]}
+    gdf = gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+    gdf.to_file(path, encoding="gbk", engine="pyogrio")
+    path.with_suffix(".cpg").unlink()  # as delivered: no .cpg
+    return path
+
+
+def _no_input_warnings():
+    return warnings.catch_warnings(record=True)
+
+
+# --- read_parcels -----------------------------------------------------------------------------
+
+
+def test_gbk_shapefile_without_cpg_is_detected_and_square_is_60_mu(tmp_path):
+    shp = _write_gbk(tmp_path / "宗地.shp", [SQUARE])
+    assert open(shp.with_suffix(".dbf"), "rb").read()[29] == 0  # no language byte either
+    with pytest.warns(InputWarning, match="GBK"):
+        gdf = read_parcels(shp)
+    assert list(gdf.columns[:3]) == ["宗地代码", "权利人", "土地用途"]  # Chinese field names decoded
+    assert gdf.loc[0, "权利人"] == OWNER
+    assert gdf.attrs["encoding_source"] == "detected"
+    assert CRS.from_user_input(gdf.crs).equals(CRS.from_epsg(4549))
+    assert abs(gdf.loc[0, "area_mu"] - 60.0) / 60.0 < 1e-9
+    assert gdf.loc[0, "area_m2"] == pytest.approx(40_000.0, rel=1e-12)
+    assert gdf.loc[0, "source_row"] == 1
+
+
+def test_explicit_encoding_is_used_once_without_warning(tmp_path):
+    shp = _write_gbk(tmp_path / "a.shp", [SQUARE])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        gdf = read_parcels(shp, encoding="gbk")
+    assert gdf.loc[0, "权利人"] == OWNER  # decoded once: a second decode would give mojibake
+    assert gdf.attrs["encoding"] == "gbk" and gdf.attrs["encoding_source"] == "explicit"
+
+
+def test_lying_cpg_is_overridden_by_explicit_encoding_and_caught_without_it(tmp_path):
+    shp = _write_gbk(tmp_path / "a.shp", [SQUARE])
+    shp.with_suffix(".cpg").write_text("UTF-8")
+    assert read_parcels(shp, encoding="gbk").loc[0, "权利人"] == OWNER
+    with pytest.warns(InputWarning, match=r"\.cpg file says 'UTF-8'"):
+        gdf = read_parcels(shp)
+    assert gdf.loc[0, "权利人"] == OWNER
+
+
+def test_truthful_cpg_and_language_byte_are_used_silently(tmp_path):
+    shp = _write_gbk(tmp_path / "a.shp", [SQUARE])
+    shp.with_suffix(".cpg").write_text("GBK")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        assert read_parcels(shp).attrs["encoding_source"] == "cpg"
+    shp.with_suffix(".cpg").unlink()
+    dbf = bytearray(shp.with_suffix(".dbf").read_bytes())
+    dbf[29] = 0x4D  # cp936 language driver
+    shp.with_suffix(".dbf").write_bytes(bytes(dbf))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        gdf = read_parcels(shp)
+    assert gdf.attrs["encoding_source"] == "ldid" and gdf.loc[0, "权利人"] == OWNER
+
+
+def test_square_written_in_lon_lat_reprojects_to_60_mu(tmp_path):
+    # Build the square in EPSG:4549, move its vertices to EPSG:4490 (lon/lat), write, read back.
+    # The reader reprojects vertices only, so the edges are straight again in EPSG:4549 and the
+    # area is recovered up to the floating-point round trip through lon/lat (measured ≈ 3e-13).
+    # The looser 1e-6 bound leaves room for other PROJ pipelines (e.g. densified or grid-based
+    # transformations); a square built *in* lon/lat would not be a square in metres at all.
+    to_ll = Transformer.from_crs(4549, 4490, always_xy=True)
+    ll = shapely.transform(SQUARE, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])))
+    shp = _write_gbk(tmp_path / "ll.shp", [ll], crs=4490)
+    with pytest.warns(InputWarning):
+        gdf = read_parcels(shp)
+    assert abs(gdf.loc[0, "area_mu"] - 60.0) / 60.0 < 1e-6
+    assert gdf.geometry[0].bounds == pytest.approx(SQUARE.bounds, abs=1e-6)
+
+
+def test_esri_prj_of_cgcs2000_gk_is_recognised(tmp_path):
+    shp = _write_gbk(tmp_path / "a.shp", [SQUARE])
+    prj = shp.with_suffix(".prj").read_text()
+    assert "CGCS2000_3_Degree_GK_CM_120E" in prj  # ESRI WKT, not EPSG WKT
+    gdf = read_parcels(shp, encoding="gbk")
+    assert gdf.geometry[0].bounds == SQUARE.bounds  # no reprojection happened
+
+
+def test_missing_prj_is_refused_and_explicit_crs_accepted(tmp_path):
+    shp = _write_gbk(tmp_path / "noprj.shp", [SQUARE])
+    shp.with_suffix(".prj").unlink()
+    with pytest.raises(InputError, match="no CRS") as err:
+        read_parcels(shp, encoding="gbk")
+    assert "noprj.shp" in str(err.value) and "EPSG:4549" in str(err.value)
+    gdf = read_parcels(shp, encoding="gbk", crs="EPSG:4549")
+    assert gdf.loc[0, "area_mu"] == pytest.approx(60.0, rel=1e-12)
+
+
+def test_wrong_prj_is_caught_by_plausibility_and_explicit_crs_wins(tmp_path):
+    # metres written under a lon/lat .prj: the coordinates cannot be degrees in Zhejiang
+    gdf = gpd.GeoDataFrame({"宗地号": ["X1"]}, geometry=[SQUARE], crs=4490)
+    gdf.to_file(tmp_path / "wrong.shp", encoding="utf-8")
+    with pytest.raises(InputError, match="outside Zhejiang"):
+        read_parcels(tmp_path / "wrong.shp")
+    with pytest.warns(InputWarning, match="config says"):
+        fixed = read_parcels(tmp_path / "wrong.shp", crs="EPSG:4549")
+    assert fixed.loc[0, "area_mu"] == pytest.approx(60.0, rel=1e-12)
+
+
+def test_utf8_field_names_cut_mid_character_are_repaired(tmp_path):
+    # GDAL/ArcGIS cut DBF names at 10 bytes: 宗地代码 is 12 bytes in UTF-8 -> b"宗地代\xe7"
+    gdf = gpd.GeoDataFrame({"宗地代码": ["X1"], "用途": ["工业用地"]}, geometry=[SQUARE], crs=4549)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gdf.to_file(tmp_path / "u.shp", encoding="utf-8")
+    with pytest.warns(InputWarning, match="cut inside a character"):
+        out = read_parcels(tmp_path / "u.shp")
+    assert list(out.columns[:2]) == ["宗地代", "用途"] and out.loc[0, "用途"] == "工业用地"
+
+
+def test_null_geometry_does_not_crash(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {"宗地代码": ["A", "B"], "权利人": [OWNER, "乙"], "土地用途": ["工业用地", "工业用地"]},
+        geometry=[SQUARE, None],
+        crs=4549,
+    )
+    gdf.to_file(tmp_path / "n.gpkg")
+    out = read_parcels(tmp_path / "n.gpkg")
+    assert out.loc[0, "area_mu"] == pytest.approx(60.0)
+    assert out.geometry[1] is None and np.isnan(out.loc[1, "area_mu"])
+    assert out["source_row"].tolist() == [1, 2]
+
+
+def test_missing_file_names_the_file(tmp_path):
+    with pytest.raises(InputError, match="not found") as err:
+        read_parcels(tmp_path / "nope.shp")
+    assert "nope.shp" in str(err.value)
+
+
+# --- encodings ------------------------------------------------------------------------------
+
+
+def test_detection_refuses_ambiguous_and_undecodable_bytes():
+    assert detect_encoding(["宗地面积瑞安".encode()], source="x").encoding == "utf-8"
+    assert detect_encoding(["宗地面积瑞安".encode("gbk")], source="x").encoding == "gb18030"
+    assert detect_encoding([b"plain"], source="x").source == "ascii"
+    with pytest.raises(InputError, match="both"):
+        detect_encoding(["瑞安".encode()], source="x")  # 6 bytes: valid UTF-8 and valid GBK
+    with pytest.raises(InputError, match="neither"):
+        detect_encoding([b"\xff\xfe\x80\x80\xff"], source="x")
+    assert normalise_encoding("936") == "gbk" and normalise_encoding("ANSI 936") == "gbk"
+    assert normalise_encoding("UTF-8") == "utf-8" and normalise_encoding("88591") == "iso8859-1"
+
+
+# --- read_table -------------------------------------------------------------------------------
+
+TAX_CSV = (
+    "纳税人识别号,纳税人名称,所属年度,实缴税收(万元)\n"
+    '91330381MA2000001X,瑞安市甲鞋业有限公司,2021,"1,234.56"\n'
+    "91330381MA2000002X,瑞安市乙阀门有限公司,2021,—\n"
+    "91330381MA2000003X,瑞安市丙汽配有限公司,2021,78.9\n"
+    '合计,,,"1,313.46"\n'
+)
+
+
+def test_gbk_csv_with_thousands_dash_and_totals_row(tmp_path):
+    path = tmp_path / "税收.csv"
+    path.write_bytes(TAX_CSV.encode("gbk"))
+    with pytest.warns(InputWarning, match="GBK"):
+        df = read_table(path)
+    assert list(df.columns) == ["纳税人识别号", "纳税人名称", "所属年度", "实缴税收(万元)", "source_row"]
+    assert len(df) == 3 and df["source_row"].tolist() == [1, 2, 3]
+    assert df.loc[1, "纳税人名称"] == "瑞安市乙阀门有限公司"
+    assert df.attrs["dropped_rows"] == [
+        {"row": 4, "problem": "totals_row", "detail": "'合计' row, not a firm"}
+    ]
+    assert df.attrs["rows_in"] == 4
+    tax = parse_numbers(df["实缴税收(万元)"])
+    assert tax[0] == 1234.56 and np.isnan(tax[1]) and tax[2] == 78.9
+    assert tax.attrs["unparsed"] == []
+    # explicit encoding wins and is not second-guessed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        assert read_table(path, encoding="gbk").attrs["encoding_source"] == "explicit"
+
+
+def test_csv_title_row_and_blank_parent_two_row_header(tmp_path):
+    text = (
+        "2021年排放统计表,,,\n"
+        "统一社会信用代码,企业名称,排放量,\n"
+        ",,化学需氧量(吨),氨氮(吨)\n"
+        "91330381MA2000001X,甲,1.5,0.25\n"
+    )
+    path = tmp_path / "e.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    df = read_table(path)
+    assert list(df.columns[:4]) == ["统一社会信用代码", "企业名称", "化学需氧量(吨)", "氨氮(吨)"]
+    assert df.attrs["header_rows"] == [2, 3] and df.attrs["encoding_source"] == "bom"
+    assert df.loc[0, "氨氮(吨)"] == "0.25"
+
+
+def _energy_xlsx(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "能耗"
+    ws.append(["2021年规上工业企业能耗情况表", None, None, None, None])
+    ws.merge_cells("A1:E1")
+    ws.append(["统一社会信用代码", "企业名称", "能源消费", None, None])
+    ws.append([None, None, "用电量(万千瓦时)", "天然气(万立方米)", "原煤(吨)"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("C2:E2")
+    ws.append(["91330381MA2000001X", "瑞安市甲鞋业有限公司", 12.5, "—", 300])
+    ws.append(["91330381MA2000002X", "瑞安市乙阀门有限公司", "1,050.2", 0.8, None])
+    ws.append(["合计", None, 1062.7, 0.8, 300])
+    wb.save(path)
+    return path
+
+
+def test_xlsx_title_row_and_merged_two_row_header(tmp_path):
+    df = read_table(_energy_xlsx(tmp_path / "能耗.xlsx"))
+    assert list(df.columns) == [
+        "统一社会信用代码",
+        "企业名称",
+        "用电量(万千瓦时)",
+        "天然气(万立方米)",
+        "原煤(吨)",
+        "source_row",
+    ]
+    assert df.attrs["header_rows"] == [2, 3] and df.attrs["first_data_line"] == 4
+    assert len(df) == 2 and df.attrs["dropped_rows"][0]["row"] == 3
+    mapped = map_columns(df, "energy", source="能耗.xlsx")
+    parsed, issues = parse_columns(mapped, "energy")
+    assert issues == []
+    # 万千瓦时 × 10⁴ → kWh, 万立方米 × 10⁴ → m³
+    assert parsed["elec_kwh"].tolist() == [125_000.0, 10_502_000.0]
+    assert np.isnan(parsed.loc[0, "gas_m3"]) and parsed.loc[1, "gas_m3"] == 8_000.0
+    assert parsed.loc[0, "coal_t"] == 300.0 and np.isnan(parsed.loc[1, "coal_t"])
+
+
+def test_unknown_sheet_and_xls_without_reader(tmp_path):
+    path = _energy_xlsx(tmp_path / "x.xlsx")
+    with pytest.raises(InputError, match="sheet '表2' not found"):
+        read_table(path, sheet="表2")
+    assert len(read_table(path, sheet="能耗")) == 2
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    try:
+        import xlrd  # noqa: F401
+    except ImportError:
+        with pytest.raises(InputError, match="xlsx"):
+            read_table(tmp_path / "old.xls")
+
+
+# --- cell parsers -----------------------------------------------------------------------------
+
+
+def test_parse_numbers_dates_bools_by_hand():
+    nums = parse_numbers(pd.Series(["1,234.5", "—", "-", "", "/", None, "（12）", "１２", "5%", "abc", 7]))
+    expect = [1234.5, np.nan, np.nan, np.nan, np.nan, np.nan, -12.0, 12.0, 0.05, np.nan, 7.0]
+    np.testing.assert_array_equal(nums.to_numpy(), np.array(expect))
+    assert nums.attrs["unparsed"] == [9]
+    dates = parse_dates(
+        pd.Series(["2019-03-01", "2019/3/1", "2019年3月1日", "20190301", 43525, "2019.03", "x", None])
+    )
+    assert dates.dtype == "datetime64[ns]"
+    assert dates[:5].tolist() == [pd.Timestamp("2019-03-01")] * 5  # 43525 = Excel serial of 2019-03-01
+    assert dates[5] == pd.Timestamp("2019-03-01") and pd.isna(dates[6]) and pd.isna(dates[7])
+    assert dates.attrs["unparsed"] == [6]
+    flags = parse_bool(pd.Series(["是", "否", "Y", "n", 1, 0, "规上", "规下", "", "也许"]))
+    assert flags.tolist() == [True, False, True, False, True, False, True, False, pd.NA, pd.NA]
+    assert flags.attrs["unparsed"] == [9]
+
+
+# --- load_inputs ------------------------------------------------------------------------------
+
+
+def test_load_inputs_maps_parses_and_names_missing_files(tmp_path):
+    from ruian_land.config import load_config
+
+    _write_gbk(tmp_path / "宗地.shp", [SQUARE])
+    (tmp_path / "税收.csv").write_bytes(TAX_CSV.encode("gbk"))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "企业名称", "行业代码", "企业规模"])
+    ws.append(["91330381MA2000001X", OWNER, 1951, "规上"])
+    wb.save(tmp_path / "名录.xlsx")
+    yaml = (
+        "sources:\n"
+        "  parcels: {path: 宗地.shp, encoding: gbk}\n"
+        "  registry: {path: 名录.xlsx}\n"
+        "  tax: {path: 税收.csv, encoding: gbk}\n"
+    )
+    (tmp_path / "project.yaml").write_text(yaml, encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "project.yaml"))
+    assert inputs.parcels.loc[0, "parcel_id"] == "330381101002GB00001"
+    assert inputs.parcels.loc[0, "owner_name"] == OWNER and inputs.parcels.loc[0, "area_mu"] == 60.0
+    assert inputs.registry.loc[0, "industry_code"] == "1951" and bool(inputs.registry.loc[0, "above_scale"])
+    assert inputs.tax["tax_wan"].tolist()[0] == 1234.56 and np.isnan(inputs.tax.loc[1, "tax_wan"])
+    assert inputs.tax["year"].tolist() == [2021, 2021, 2021]
+    assert inputs.rows_in == {"parcels": 1, "registry": 1, "tax": 4}
+    assert inputs.dropped[["input", "row", "problem"]].values.tolist() == [["tax", 4, "totals_row"]]
+    (tmp_path / "project.yaml").write_text(yaml.replace("税收.csv", "税收2021.csv"), encoding="utf-8")
+    with pytest.raises(InputError, match="sources: tax: path") as err:
+        load_inputs(load_config(tmp_path / "project.yaml"))
+    assert "税收2021.csv" in str(err.value)
+
+
+@pytest.mark.filterwarnings("ignore::ruian_land.errors.InputWarning")
+def test_load_inputs_missing_required_column_names_it(tmp_path):
+    from ruian_land.config import load_config
+
+    _write_gbk(tmp_path / "p.shp", [SQUARE])
+    (tmp_path / "t.csv").write_text("纳税人识别号,税款\nX,1\n", encoding="utf-8")
+    (tmp_path / "r.csv").write_text(
+        "统一社会信用代码,企业名称,行业代码,企业规模\nX,甲,1951,规上\n", encoding="utf-8"
+    )
+    (tmp_path / "project.yaml").write_text(
+        "sources:\n  parcels: {path: p.shp, encoding: gbk}\n  registry: {path: r.csv}\n  tax: {path: t.csv}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="tax_wan") as err:
+        load_inputs(load_config(tmp_path / "project.yaml"))
+    assert "t.csv" in str(err.value)
+
+
+# --- real files (MIT, tests/data/real/README.md) ---------------------------------------------------
+
+
+def test_real_zhejiang_shapefile_as_a_planner_reads_it():
+    shp = REAL / "浙江省.shp"
+    with pytest.raises(InputError, match="no CRS"), pytest.warns(InputWarning, match="utf-8"):
+        read_parcels(shp)
+    with pytest.warns(InputWarning, match="utf-8"):
+        gdf = read_parcels(shp, crs="EPSG:4490")  # really GCJ-02; a ~500 m shift does not matter here
+    assert gdf.attrs["encoding"] == "utf-8" and gdf.attrs["encoding_source"] == "detected"
+    assert len(gdf) == 90
+    ruian = gdf[gdf["adcode"] == "330381"]
+    assert ruian["name"].tolist() == ["瑞安市"]
+    # Ruian: about 1 271 km² of land plus sea islands in this outline; measured 1 306.5 km²
+    # = 1.96 million 亩 (1 km² = 1 500 亩). Accept 1 150–1 450 km².
+    mu = float(ruian["area_mu"].iloc[0])
+    assert 1_150 * 1_500 < mu < 1_450 * 1_500
+    assert mu == pytest.approx(float(ruian["area_m2"].iloc[0]) * 15 / 10_000, rel=1e-12)
+
+
+def test_real_population_csv_with_bom_keeps_codes_as_text():
+    df = read_table(REAL / "population.csv")
+    assert df.attrs["encoding_source"] == "bom" and len(df) == 2990
+    assert df.columns[0] == "CODE"  # BOM not glued to the first header
+    ruian = df[df["CODE"] == "330381"]
+    assert ruian["NAME"].tolist() == ["瑞安市"]
+    assert parse_numbers(ruian["POPU"]).tolist() == [1_520_386.0]
+    assert (df["CODE"].str.len() == 6).all()
+
+
+def test_polygon_with_hole_area(tmp_path):
+    # 200 × 200 square with a 100 × 100 hole: 30 000 m² = 45 亩
+    poly = Polygon(
+        SQUARE.exterior.coords,
+        [[(520_050, 3_070_050), (520_150, 3_070_050), (520_150, 3_070_150), (520_050, 3_070_150)]],
+    )
+    gpd.GeoDataFrame({"宗地代码": ["H"]}, geometry=[poly], crs=4549).to_file(tmp_path / "h.gpkg")
+    assert read_parcels(tmp_path / "h.gpkg").loc[0, "area_mu"] == pytest.approx(45.0, rel=1e-12)
