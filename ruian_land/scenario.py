@@ -641,6 +641,9 @@ def _summary(
         "jobs_lost": float(s["jobs_lost"].sum()),
         "value_added_per_mu_before": before["value_added"],
         "value_added_per_mu_after": after["value_added"],
+        "tax_per_mu_after_clearance_only": after["tax_clearance_only"],
+        "value_added_per_mu_after_clearance_only": after["value_added_clearance_only"],
+        "reuse_standard_land_mu": after["reuse_area_mu"],
         "targets": dict(tg),
         "shortfalls": {k: gap for k, gap in shortfalls.items() if k in binding},
         "binding_targets": binding,
@@ -659,7 +662,9 @@ def _county_per_mu(
     upgraded 规上 firms gain ``scenario.upgrade_tax_gain`` of their tax (value added kept);
     ``scenario.reuse_share_standard_land`` of all freed land is re-let as 标准地 at
     ``standard_land.tax_per_mu`` / ``standard_land.value_added_per_mu`` (the rest becomes
-    小微园 space for mostly 规下 firms and is left out of the 规上 average).
+    小微园 space for mostly 规下 firms and is left out of the 规上 average). Also returned: the
+    same figures without the re-use (``*_clearance_only``), so planners see that re-letting at the
+    标准地 minimum (18 万元/亩, below the plan's 42) dilutes the average that clearance raises.
     """
     v = rules.value
     uscc = firms["uscc"].astype(str) if "uscc" in firms.columns else pd.Series([], dtype=str)
@@ -689,7 +694,17 @@ def _county_per_mu(
     def ratio(a: float, b: float) -> float:
         return a / b if b > 0 else float("nan")
 
+    # The same without the re-use of freed land: the effect of clearance and upgrades alone.
+    l_clear = l1 - reuse
+    t_clear = t1 - reuse * float(v("standard_land.tax_per_mu"))
+    v_clear = v1 - reuse * float(v("standard_land.value_added_per_mu"))
     return (
         {"tax": ratio(t0, l0), "value_added": ratio(v0, l0)},
-        {"tax": ratio(t1, l1), "value_added": ratio(v1, l1)},
+        {
+            "tax": ratio(t1, l1),
+            "value_added": ratio(v1, l1),
+            "tax_clearance_only": ratio(t_clear, l_clear),
+            "value_added_clearance_only": ratio(v_clear, l_clear),
+            "reuse_area_mu": reuse,
+        },
     )

@@ -61,7 +61,7 @@ def test_non_monotone_bands_are_refused() -> None:
 
 
 def test_unknown_key_names_the_section() -> None:
-    with pytest.raises(RulesError, match="targets.freed_area_mu"):
+    with pytest.raises(RulesError, match=r"targets\.freed_area_mu"):
         load_rules().value("targets.freed_area")
 
 

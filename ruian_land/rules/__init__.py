@@ -232,9 +232,10 @@ def _check_consistency(rs: RuleSet) -> None:
         bkey = f"evaluation.bands.{group}"
         if bkey in entries:
             bands = entries[bkey].value
-            cuts = [bands.get(c) for c in ("A", "B", "C", "D")] if isinstance(bands, dict) else None
-            if not cuts or any(c is None for c in cuts):
+            raw_cuts = [bands.get(c) for c in ("A", "B", "C", "D")] if isinstance(bands, dict) else []
+            if len(raw_cuts) != 4 or any(c is None for c in raw_cuts):
                 raise RulesError(f"rule '{bkey}' needs cumulative shares for A, B, C and D")
+            cuts = [float(c) for c in raw_cuts if c is not None]
             if any(not 0 <= c <= 1 for c in cuts) or any(a > b for a, b in itertools.pairwise(cuts)):
                 raise RulesError(
                     f"rule '{bkey}' = {bands} is not monotone within [0, 1]",

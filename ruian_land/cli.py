@@ -1,0 +1,169 @@
+"""``ruian-land`` command line: thin typer commands over the pipeline functions.
+
+A user mistake in an input (:class:`~ruian_land.errors.InputError`) exits with status 2 and a
+one-paragraph message naming the file, the column or row, and the fix; never a traceback.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ruian_land.errors import InputError, InputWarning
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ruian-land",
+    help="瑞安工业用地工具: 亩均论英雄 evaluation, low-efficiency land, 腾笼换鸟 scenarios, 小微企业园 sites, maps.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="project YAML (default: data/project.yaml, the sample county)"),
+]
+
+
+def _fail(exc: InputError) -> None:
+    err_console.print(f"[bold red]Input error[/]: {exc}", soft_wrap=True, highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, InputWarning) and text not in seen:
+            seen.add(text)
+            err_console.print(f"[yellow]note[/]: {text}", soft_wrap=True, highlight=False)
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("out"),
+    online_map: Annotated[
+        bool, typer.Option("--online-map", help="load Leaflet from a CDN instead of inlining it")
+    ] = False,
+) -> None:
+    """Run the main job: read, validate, link, evaluate, screen, optimise, site parks, map, export."""
+    from ruian_land import pipeline
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        try:
+            result = pipeline.run_stages(config)
+            pipeline.write_outputs(result, out, offline=False if online_map else None)
+        except InputError as exc:
+            _show_warnings(caught)
+            _fail(exc)
+            return
+    _show_warnings(caught)
+    wall = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    _print_summary(result.summary, out, wall, peak_mb)
+
+
+def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
+    sc = s["scenario"]
+    cc = s["class_counts"]
+    t = Table(title=f"{s['project']} — 腾笼换鸟 summary", show_header=True, header_style="bold")
+    t.add_column("item")
+    t.add_column("value", justify="right")
+    rows = [
+        (
+            "宗地 parcels read / kept / rejected",
+            f"{s['parcels_read']} / {s['parcels_kept']} / {s['parcels_rejected']}",
+        ),
+        (
+            "企业 firms read / linked / unlinked",
+            f"{s['enterprises_read']} / {s['enterprises_linked']} / {s['enterprises_unlinked']}",
+        ),
+        (
+            "评价 classes A/B/C/D/exempt",
+            " / ".join(str(cc.get(k, 0)) for k in ("A", "B", "C", "D", "exempt")),
+        ),
+        ("低效 low-efficiency parcels", str(s["low_efficiency_parcels"])),
+        ("闲置 idle parcels", str(s["idle_parcels"])),
+        ("腾出 freed land (亩) / target", f"{sc['freed_area_mu']:,.1f} / {sc['target_area_mu']:,.0f}"),
+        ("腾出用能 energy (tce)", f"{sc['freed_energy_tce']:,.0f}"),
+        ("减碳 CO₂ (t)", f"{sc['co2_reduction_t']:,.0f}"),
+        ("淘汰 / 整治 firms exited / upgraded", f"{sc['firms_exited']} / {sc['firms_upgraded']}"),
+        (
+            "规上亩均税收 before → after (万元/亩)",
+            f"{sc['tax_per_mu_before']:.2f} → {sc['tax_per_mu_after']:.2f}",
+        ),
+        ("targets all met", "yes" if sc["feasible"] else "NO (see summary.json scenario.shortfalls)"),
+        ("小微企业园 candidate sites", str(s["park_candidates"])),
+    ]
+    for k, v in rows:
+        t.add_row(k, v)
+    console.print(t)
+    console.print(
+        f"Wrote {out}/ (summary.json, maps/, exports/, qa/) in {wall_s:.1f} s, peak memory {peak_mb:,.0f} MB"
+    )
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="where to write the sample county")] = Path("data"),
+    seed: Annotated[int, typer.Option(help="random seed (same seed → byte-identical files)")] = 20211130,
+    scale: Annotated[float, typer.Option(help="multiply parcel and firm counts (benchmarks)")] = 1.0,
+) -> None:
+    """(Re)generate the synthetic sample county."""
+    from ruian_land.sample import generate_sample
+
+    paths = generate_sample(out, seed=seed, scale=scale)
+    console.print(f"Wrote {len(paths)} files under {out}/")
+
+
+@app.command()
+def rules(
+    preset: Annotated[str | None, typer.Argument(help="preset to show; omit to list presets")] = None,
+    evaluation: Annotated[str | None, typer.Option(help="evaluation preset merged on top")] = None,
+) -> None:
+    """List the shipped rules presets, or show one with value, unit, source and status."""
+    from ruian_land.rules import available_presets, load_rules
+
+    if preset is None:
+        for name in available_presets():
+            console.print(name)
+        return
+    try:
+        rs = load_rules(preset, evaluation)
+    except InputError as exc:
+        _fail(exc)
+        return
+    t = Table(title=" + ".join(rs.presets))
+    for col in ("key", "value", "unit", "status", "source"):
+        t.add_column(col, overflow="fold")
+    for row in rs.to_frame().itertuples(index=False):
+        t.add_row(str(row.key), str(row.value), str(row.unit), str(row.status), str(row.source))
+    console.print(t)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except InputError as exc:  # pragma: no cover - commands catch their own
+        err_console.print(f"[bold red]Input error[/]: {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

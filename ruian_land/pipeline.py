@@ -1,0 +1,374 @@
+"""The main job, end to end: every stage called in order, as the CLI and notebooks do.
+
+``run_stages(config)`` computes everything in memory (a notebook can stop after any stage and
+look); ``write_outputs(result, out_dir)`` writes the DESIGN §3 output contract::
+
+    out/summary.json           figures of the run (areas 亩, money 万元, energy tce, CO₂ t)
+    out/maps/overview.html     the overview map (offline by default)
+    out/exports/candidates.{xlsx,csv,gpkg}, sites.gpkg
+    out/qa/                    ledger summary, every issue by file/row/column, report.md
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ruian_land import energy, evaluation, export, indicators, io, link, maps, parks, scenario, screening
+from ruian_land.config import ProjectConfig, load_config
+from ruian_land.rules import RuleSet
+from ruian_land.validate import Ledger, validate_inputs
+
+__all__ = [
+    "SUMMARY_KEYS",
+    "RunResult",
+    "build_candidates",
+    "build_summary",
+    "run",
+    "run_stages",
+    "write_outputs",
+]
+
+#: Keys of ``summary.json`` guaranteed by DESIGN §3.
+SUMMARY_KEYS: tuple[str, ...] = (
+    "parcels_read",
+    "parcels_kept",
+    "parcels_rejected",
+    "enterprises_read",
+    "enterprises_linked",
+    "enterprises_unlinked",
+    "class_counts",
+    "low_efficiency_parcels",
+    "idle_parcels",
+    "scenario",
+    "park_candidates",
+    "ledger",
+)
+
+
+@dataclass
+class RunResult:
+    """Everything one run computed, stage by stage (all frames in EPSG:4549)."""
+
+    config: ProjectConfig
+    rules: RuleSet
+    ledger: Ledger
+    parcels: gpd.GeoDataFrame
+    firms: pd.DataFrame
+    occupancy: link.Occupancy
+    screening: screening.Screening
+    scenario: scenario.ScenarioResult
+    sites: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    control_lines: gpd.GeoDataFrame | None = None
+    towns: gpd.GeoDataFrame | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = round(now - self._t, 3)
+        self._t = now
+
+
+def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
+    """Run every stage in memory on a project.
+
+    Parameters
+    ----------
+    config : ProjectConfig, path or None
+        The project; ``None`` reads ``data/project.yaml`` under the current directory
+        (the bundled sample county).
+
+    Returns
+    -------
+    RunResult
+        Frames of every stage, the ledger and the summary dict (not yet written).
+
+    Raises
+    ------
+    InputError
+        Any user mistake in the inputs (missing file or column, unknown CRS …).
+    """
+    cfg = config if isinstance(config, ProjectConfig) else load_config(config)
+    rules = cfg.load_rules()
+    timer = _Timer()
+
+    inputs = io.load_inputs(cfg)
+    timer.lap("read")
+    ledger = Ledger()
+    clean = validate_inputs(inputs, ledger)
+    timer.lap("validate")
+
+    firms = clean.firms.join(energy.energy_tce(clean.firms, rules))
+    occ = link.link_firms_to_parcels(clean.parcels, firms, clean.leases, ledger)
+    firms = _attach_land(firms, occ)
+    timer.lap("link")
+
+    firms = firms.join(indicators.compute_indicators(firms, rules))
+    evaluated = evaluation.evaluate(firms, rules, occ, as_of=pd.Timestamp(cfg.evaluation_date))
+    firms = firms.join(evaluated[[c for c in evaluated.columns if c not in firms.columns]])
+    timer.lap("evaluate")
+
+    scr = screening.screen(
+        clean.parcels,
+        firms,
+        occ.links,
+        rules,
+        built_up=cfg.path("built_up") if cfg.has("built_up") else None,
+        as_of=cfg.evaluation_date,
+    )
+    timer.lap("screen")
+
+    sc_cfg = cfg.scenario
+    sc = scenario.optimise(
+        scr,
+        firms,
+        occ.links,
+        clean.parcels,
+        rules,
+        targets=sc_cfg.targets,
+        objective=sc_cfg.objective,
+        protect_classes=sc_cfg.protect_classes,
+    )
+    timer.lap("scenario")
+
+    control_lines = clean.control_lines
+    site_ids = _site_parcel_ids(scr, sc)
+    vacant_ids = set(sc.freed_parcels["parcel_id"]) | set(
+        scr.parcels.loc[scr.parcels["is_idle"].astype(bool), "parcel_id"]
+    )
+    sites = parks.candidate_sites(clean.parcels, site_ids, control_lines, rules, vacant_ids=vacant_ids)
+    timer.lap("parks")
+
+    candidates = build_candidates(clean.parcels, scr, sc, occ.links, firms)
+    result = RunResult(
+        config=cfg,
+        rules=rules,
+        ledger=ledger,
+        parcels=clean.parcels,
+        firms=firms,
+        occupancy=occ,
+        screening=scr,
+        scenario=sc,
+        sites=sites,
+        candidates=candidates,
+        control_lines=control_lines,
+        towns=clean.towns,
+    )
+    result.summary = build_summary(result)
+    result.timings_s = timer.times
+    return result
+
+
+def _attach_land(firms: pd.DataFrame, occ: link.Occupancy) -> pd.DataFrame:
+    land = link.firm_land(occ)
+    out = firms.drop(columns=[c for c in land.columns if c in firms.columns and c != "uscc"])
+    out = out.merge(land, on="uscc", how="left")
+    out.index = firms.index
+    return out
+
+
+def _site_parcel_ids(scr: screening.Screening, sc: scenario.ScenarioResult) -> list[str]:
+    p = scr.parcels
+    flagged = p.loc[p["is_low_efficiency"].astype(bool) | p["is_idle"].astype(bool), "parcel_id"]
+    return sorted(set(flagged) | set(sc.freed_parcels["parcel_id"]))
+
+
+def build_candidates(
+    parcels: gpd.GeoDataFrame,
+    scr: screening.Screening,
+    sc: scenario.ScenarioResult,
+    links: pd.DataFrame,
+    firms: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """The candidate list for land reallocation: one row per candidate parcel.
+
+    A candidate is a parcel flagged as low-efficiency or idle by screening, or freed by the
+    scenario. Each row carries its reasons, its occupants (names and codes joined by ``;``),
+    the main occupant's class, and whether and when the scenario frees it.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Clean parcels, EPSG:4549, unique ``parcel_id``.
+    scr, sc : Screening, ScenarioResult
+        Screening and scenario results of the same run.
+    links : DataFrame
+        Occupancy links (one row per firm per parcel).
+    firms : DataFrame
+        Evaluated firms (``uscc``, ``name``, ``eval_class``).
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4549, one row per candidate parcel, sorted by ``parcel_id``.
+    """
+    p = scr.parcels
+    flagged = p["is_low_efficiency"].astype(bool) | p["is_idle"].astype(bool)
+    freed = sc.freed_parcels.set_index("parcel_id")
+    ids = sorted(set(p.loc[flagged, "parcel_id"]) | set(freed.index))
+    base = parcels.loc[
+        parcels["parcel_id"].isin(ids), ["parcel_id", "town", "park_name", "area_mu", "geometry"]
+    ]
+    keep = [
+        c
+        for c in (
+            "tax_per_mu",
+            "far",
+            "building_coverage",
+            "built_up_fraction",
+            "is_low_efficiency",
+            "is_idle",
+            "idle_months",
+            "idle_fee_wan",
+            "reason_codes",
+            "reasons_zh",
+            "reasons_en",
+        )
+        if c in p.columns
+    ]
+    out = base.merge(p[["parcel_id", *keep]], on="parcel_id", how="left")
+    occ = links.merge(firms[["uscc", "name", "eval_class"]], on="uscc", how="left")
+    occ = occ.sort_values(["parcel_id", "land_area_mu", "uscc"], ascending=[True, False, True])
+    grouped = occ.groupby("parcel_id", sort=False)
+    occupants = pd.DataFrame(
+        {
+            "occupant_names": grouped["name"].agg(lambda s: ";".join(map(str, s))),
+            "occupant_usccs": grouped["uscc"].agg(lambda s: ";".join(map(str, s))),
+            "occupant_count": grouped["uscc"].size(),
+            "main_class": grouped["eval_class"].first(),
+        }
+    )
+    out = out.merge(occupants, left_on="parcel_id", right_index=True, how="left")
+    out["occupant_count"] = out["occupant_count"].fillna(0).astype(int)
+    out["selected"] = out["parcel_id"].isin(freed.index)
+    out["year"] = out["parcel_id"].map(freed["year"]) if "year" in freed.columns else np.nan
+    out = out.sort_values("parcel_id").reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=parcels.crs)
+
+
+def _ledger_summary(ledger: Ledger) -> dict[str, dict[str, int]]:
+    return {k: {kk: int(vv) for kk, vv in v.items()} for k, v in ledger.summary().items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if not np.isfinite(value) else round(float(value), 4)
+    if isinstance(value, pd.DataFrame):
+        return value.to_dict(orient="records")
+    return value
+
+
+def build_summary(result: RunResult) -> dict[str, Any]:
+    """The ``summary.json`` dict (DESIGN §3): keys in :data:`SUMMARY_KEYS` and a few more.
+
+    Areas in 亩, money in 万元, energy in tce, CO₂ in t.
+    """
+    ledger = _ledger_summary(result.ledger)
+    parcels_l = ledger.get("parcels", {"rows_in": 0, "kept": 0, "rejected": 0})
+    registry_l = ledger.get("registry", {"rows_in": 0})
+    linked = set(result.occupancy.links["uscc"])
+    firms = result.firms
+    p = result.screening.parcels
+    sc = dict(result.scenario.summary)
+    summary: dict[str, Any] = {
+        "project": result.config.name,
+        "data_year": result.config.data_year,
+        "evaluation_date": result.config.evaluation_date.isoformat(),
+        "rules": result.rules.presets,
+        "parcels_read": parcels_l["rows_in"],
+        "parcels_kept": parcels_l["kept"],
+        "parcels_rejected": parcels_l["rejected"],
+        "parcels_area_mu": float(result.parcels["area_mu"].sum()),
+        "enterprises_read": registry_l["rows_in"],
+        "enterprises_linked": int(firms["uscc"].isin(linked).sum()),
+        "enterprises_unlinked": int((~firms["uscc"].isin(linked)).sum()),
+        "class_counts": evaluation.class_counts(firms),
+        "low_efficiency_parcels": int(p["is_low_efficiency"].astype(bool).sum()),
+        "idle_parcels": int(p["is_idle"].astype(bool).sum()),
+        "scenario": sc,
+        "park_candidates": len(result.sites),
+        "candidates": len(result.candidates),
+        "candidates_selected": int(result.candidates["selected"].sum()),
+        "ledger": ledger,
+    }
+    return _jsonable(summary)
+
+
+def write_outputs(
+    result: RunResult, out_dir: str | Path = "out", *, offline: bool | None = None
+) -> dict[str, Path]:
+    """Write the DESIGN §3 output contract under ``out_dir``.
+
+    Returns
+    -------
+    dict
+        Name → path of every file written.
+    """
+    out = Path(out_dir)
+    for sub in ("maps", "exports", "qa"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    paths.update({f"qa/{k}": v for k, v in result.ledger.write(out / "qa").items()})
+    m = maps.overview_map(
+        result.parcels,
+        firms=result.firms,
+        links=result.occupancy.links,
+        screening=result.screening.parcels,
+        selection=result.scenario.selection,
+        freed_parcels=result.scenario.freed_parcels,
+        control_lines=result.control_lines,
+        sites=result.sites,
+        towns=result.towns,
+        offline=result.config.maps.offline if offline is None else offline,
+        basemap=result.config.maps.basemap,
+        tianditu_key=result.config.maps.tianditu_key,
+        xyz_url=result.config.maps.xyz_url,
+        rules=result.rules,
+    )
+    paths["maps/overview.html"] = maps.save_map(m, out / "maps" / "overview.html")
+    written = export.write_exports(
+        result.candidates,
+        out / "exports",
+        sites=result.sites,
+        rules=result.rules,
+        ledger=result.ledger,
+    )
+    paths.update({f"exports/{k}": v for k, v in written.items()})
+    summary_path = out / "summary.json"
+    summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    paths["summary.json"] = summary_path
+    result.paths = paths
+    return paths
+
+
+def run(config: ProjectConfig | str | Path | None = None, out_dir: str | Path = "out") -> RunResult:
+    """Run every stage and write ``out_dir`` (the CLI's ``ruian-land run``)."""
+    result = run_stages(config)
+    t0 = time.perf_counter()
+    write_outputs(result, out_dir)
+    result.timings_s["write"] = round(time.perf_counter() - t0, 3)
+    return result

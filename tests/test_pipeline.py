@@ -1,0 +1,166 @@
+"""The main job end to end on the bundled sample county, and the CLI's contract (DESIGN §3)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ruian_land import pipeline
+from ruian_land.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = ROOT / "data" / "project.yaml"
+LAYER_NAMES = (
+    "宗地: 亩均效益评价等级",
+    "低效用地与闲置土地",
+    "工业用地控制线",
+    "小微企业园候选地块",
+    "腾退方案 2021",
+)
+
+pytestmark = pytest.mark.skipif(not PROJECT.exists(), reason="sample county data/project.yaml not generated")
+
+
+@pytest.fixture(scope="module")
+def run_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.RunResult, Path]:
+    out = tmp_path_factory.mktemp("out")
+    result = pipeline.run(PROJECT, out)
+    return result, out
+
+
+def test_output_contract_files(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    _, out = run_out
+    for rel in (
+        "summary.json",
+        "maps/overview.html",
+        "exports/candidates.xlsx",
+        "exports/candidates.csv",
+        "exports/candidates.gpkg",
+    ):
+        assert (out / rel).is_file(), rel
+    assert any((out / "qa").iterdir())
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for key in pipeline.SUMMARY_KEYS:
+        assert key in summary, key
+    for key in (
+        "target_area_mu",
+        "freed_area_mu",
+        "freed_energy_tce",
+        "co2_reduction_t",
+        "firms_exited",
+        "firms_upgraded",
+        "tax_per_mu_before",
+        "tax_per_mu_after",
+        "feasible",
+    ):
+        assert key in summary["scenario"], key
+    assert set(summary["class_counts"]) >= {"A", "B", "C", "D", "exempt"}
+
+
+def test_ledger_balances_for_every_input(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    result, out = run_out
+    ledger = json.loads((out / "summary.json").read_text(encoding="utf-8"))["ledger"]
+    assert {"parcels", "registry", "tax", "statistics", "energy", "emissions", "leases"} <= set(ledger)
+    for name, row in ledger.items():
+        assert row["rows_in"] == row["kept"] + row["rejected"], name
+        assert 0 <= row["repaired"] <= row["kept"], name
+    # The sample plants faults: some parcels are repaired and some rejected (duplicates).
+    assert ledger["parcels"]["repaired"] > 0
+    assert ledger["parcels"]["rejected"] > 0
+    # The tax CSV's 合计 row is rejected as not a firm.
+    assert ledger["tax"]["rejected"] >= 1
+    assert len(result.parcels) == ledger["parcels"]["kept"]
+
+
+def test_totals_conserved_through_linking(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    result, _ = run_out
+    links, firms, parcels = result.occupancy.links, result.firms, result.parcels
+    linked = firms[firms["uscc"].isin(links["uscc"])]
+    assert links["tax_wan"].sum() == pytest.approx(linked["tax_wan"].fillna(0).sum(), rel=1e-9)
+    assert links["land_area_mu"].sum() == pytest.approx(linked["land_area_mu"].sum(), rel=1e-9)
+    occupied = parcels.set_index("parcel_id").loc[links["parcel_id"].unique(), "area_mu"]
+    per_parcel = links.groupby("parcel_id")["land_area_mu"].sum()
+    pd.testing.assert_series_equal(
+        per_parcel.sort_index(), occupied.sort_index(), check_names=False, rtol=1e-9
+    )
+
+
+def test_summary_consistent_with_exports(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    result, out = run_out
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    gpkg = gpd.read_file(out / "exports" / "candidates.gpkg", layer="candidates")
+    csv = pd.read_csv(out / "exports" / "candidates.csv", encoding="utf-8-sig", dtype=str)
+    xlsx = pd.read_excel(out / "exports" / "candidates.xlsx", sheet_name=0, dtype=str)
+    assert (out / "exports" / "candidates.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    assert len(gpkg) == len(csv) == len(xlsx) == summary["candidates"]
+    selected = gpkg[gpkg["selected"].astype(bool)]
+    assert len(selected) == summary["candidates_selected"]
+    # Freed area in summary.json equals the sum over the selected parcels in the export.
+    assert selected["area_mu"].sum() == pytest.approx(summary["scenario"]["freed_area_mu"], abs=1e-3)
+    assert result.scenario.freed_parcels["area_mu"].sum() == pytest.approx(
+        selected["area_mu"].sum(), rel=1e-9
+    )
+    assert summary["park_candidates"] == len(result.sites)
+    # Chinese headers at the edge.
+    assert "宗地代码" in csv.columns
+
+
+def test_scenario_meets_the_plan_on_the_sample(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    sc = json.loads((run_out[1] / "summary.json").read_text(encoding="utf-8"))["scenario"]
+    assert sc["target_area_mu"] == 1000
+    assert sc["feasible"] is True
+    assert sc["freed_area_mu"] >= 1000
+    assert sc["freed_energy_tce"] >= 30_000
+    assert sc["co2_reduction_t"] >= 60_000
+    assert sc["firms_exited"] >= 200 and sc["firms_upgraded"] >= 300
+    # Clearing low-yield firms and upgrading others raises the 规上 average; re-letting freed land
+    # at the 标准地 minimum (18 万元/亩) is shown separately in tax_per_mu_after.
+    assert sc["tax_per_mu_after_clearance_only"] > sc["tax_per_mu_before"]
+
+
+def test_map_holds_each_named_layer(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    html = (run_out[1] / "maps" / "overview.html").read_bytes().decode("utf-8")
+    for name in LAYER_NAMES:
+        assert name in html, name
+    # Offline by default: no script or stylesheet is fetched from the network.
+    assert '<script src="http' not in html
+    assert '<link rel="stylesheet" href="http' not in html
+
+
+def test_cli_run_writes_out_and_prints_summary(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["run", "--config", str(PROJECT), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "freed land" in res.output
+    assert (tmp_path / "o" / "summary.json").is_file()
+
+
+def test_cli_missing_config_exits_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["run", "--config", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 2
+    assert "nope.yaml" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_cli_missing_required_column_exits_2_naming_it(tmp_path: Path) -> None:
+    # A copy of the sample project whose tax table lacks the tax column.
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    cfg = yaml.safe_load(PROJECT.read_text(encoding="utf-8"))
+    tax_path = data / cfg["sources"]["tax"]["path"]
+    enc = cfg["sources"]["tax"].get("encoding") or "gbk"
+    text = tax_path.read_text(encoding=enc).replace("实缴税收(万元)", "备注")
+    tax_path.write_text(text, encoding=enc)
+    res = CliRunner().invoke(
+        app, ["run", "--config", str(data / "project.yaml"), "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 2, res.output
+    assert "tax_wan" in res.output and tax_path.name in res.output
+    assert "Fix" in res.output
+    assert "Traceback" not in res.output
