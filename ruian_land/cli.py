@@ -28,8 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Wide enough that rule keys and paths are not folded mid-word when output goes to a file or pipe.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 ConfigOpt = Annotated[
     Path | None,
@@ -66,6 +67,7 @@ def run(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
+            _check_paths(config, out)
             result = pipeline.run_stages(config)
             pipeline.write_outputs(result, out, offline=False if online_map else None)
         except InputError as exc:
@@ -76,6 +78,23 @@ def run(
     wall = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     _print_summary(result.summary, out, wall, peak_mb)
+
+
+def _check_paths(config: Path | None, out: Path) -> None:
+    """Refuse path mistakes before any work is done."""
+    if config is not None and config.is_dir():
+        raise InputError(
+            "--config points at a folder, not a project file",
+            path=config,
+            fix=f"pass the YAML file itself, e.g. --config {config / 'project.yaml'}",
+        )
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise InputError(
+                "the output location is a file, not a folder",
+                path=parent,
+                fix="choose another --out folder (it is created if missing)",
+            )
 
 
 def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
@@ -104,8 +123,12 @@ def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
         ("减碳 CO₂ (t)", f"{sc['co2_reduction_t']:,.0f}"),
         ("淘汰 / 整治 firms exited / upgraded", f"{sc['firms_exited']} / {sc['firms_upgraded']}"),
         (
-            "规上亩均税收 before → after (万元/亩)",
-            f"{sc['tax_per_mu_before']:.2f} → {sc['tax_per_mu_after']:.2f}",
+            "规上亩均税收 before → after clearance (万元/亩)",
+            f"{sc['tax_per_mu_before']:.2f} → {sc.get('tax_per_mu_after_clearance_only', float('nan')):.2f}",
+        ),
+        (
+            "  … and after re-letting freed land as 标准地",
+            f"{sc['tax_per_mu_after']:.2f} (target {s.get('target_tax_per_mu', 42):g})",
         ),
         ("targets all met", "yes" if sc["feasible"] else "NO (see summary.json scenario.shortfalls)"),
         ("小微企业园 candidate sites", str(s["park_candidates"])),
@@ -123,10 +146,23 @@ def sample(
     out: Annotated[Path, typer.Option("--out", "-o", help="where to write the sample county")] = Path("data"),
     seed: Annotated[int, typer.Option(help="random seed (same seed → byte-identical files)")] = 20211130,
     scale: Annotated[float, typer.Option(help="multiply parcel and firm counts (benchmarks)")] = 1.0,
+    force: Annotated[
+        bool, typer.Option("--force", help="overwrite a folder that already holds files")
+    ] = False,
 ) -> None:
-    """(Re)generate the synthetic sample county."""
+    """(Re)generate the synthetic sample county (refuses to overwrite a non-empty folder without --force)."""
     from ruian_land.sample import generate_sample
 
+    if out.exists() and not out.is_dir():
+        _fail(InputError("the output location is a file, not a folder", path=out, fix="choose another --out"))
+    if out.is_dir() and any(out.iterdir()) and not force:
+        _fail(
+            InputError(
+                "the folder already holds files; writing the sample county would overwrite them",
+                path=out,
+                fix="choose an empty --out folder, or add --force to overwrite (e.g. to refresh data/)",
+            )
+        )
     paths = generate_sample(out, seed=seed, scale=scale)
     console.print(f"Wrote {len(paths)} files under {out}/")
 

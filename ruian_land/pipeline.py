@@ -310,6 +310,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "low_efficiency_parcels": int(p["is_low_efficiency"].astype(bool).sum()),
         "idle_parcels": int(p["is_idle"].astype(bool).sum()),
         "scenario": sc,
+        "target_tax_per_mu": result.rules.value("targets.tax_per_mu"),
         "park_candidates": len(result.sites),
         "candidates": len(result.candidates),
         "candidates_selected": int(result.candidates["selected"].sum()),

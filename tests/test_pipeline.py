@@ -164,3 +164,28 @@ def test_cli_missing_required_column_exits_2_naming_it(tmp_path: Path) -> None:
     assert "tax_wan" in res.output and tax_path.name in res.output
     assert "Fix" in res.output
     assert "Traceback" not in res.output
+
+
+def test_cli_config_folder_exits_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["run", "--config", str(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert "project.yaml" in res.output and "Traceback" not in res.output
+
+
+def test_cli_out_is_a_file_exits_2_before_running(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("x", encoding="utf-8")
+    res = CliRunner().invoke(app, ["run", "--config", str(PROJECT), "--out", str(target)])
+    assert res.exit_code == 2, res.output
+    assert "out.txt" in res.output
+
+
+def test_cli_sample_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    (tmp_path / "project.yaml").write_text("mine", encoding="utf-8")
+    res = CliRunner().invoke(app, ["sample", "--out", str(tmp_path), "--scale", "0.05"])
+    assert res.exit_code == 2, res.output
+    assert "--force" in res.output
+    assert (tmp_path / "project.yaml").read_text(encoding="utf-8") == "mine"
+    res = CliRunner().invoke(app, ["sample", "--out", str(tmp_path), "--scale", "0.05", "--force"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "project.yaml").read_text(encoding="utf-8") != "mine"
