@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "USCC_ALPHABET",
+    "check_char_twins",
     "is_valid_uscc",
+    "normalise_parcel_id",
     "normalise_uscc",
+    "stored_as_number",
     "uscc_check_char",
     "validate_uscc_series",
 ]
@@ -28,6 +32,10 @@ _VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 #: Weights 3^i mod 31 for positions 1..17 (GB 32100-2015 §5).
 _WEIGHTS = [pow(3, i, 31) for i in range(17)]
 _PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
+#: Scientific notation as Excel shows a long number (``9.13303E+17``).
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?E\+?\d+$", re.I)
+#: Excel keeps 15 significant digits: an 18-digit code typed as a number ends in ``000``.
+_TRUNCATED = re.compile(r"^\d{15}000$")
 
 
 def normalise_uscc(code: object) -> str | None:
@@ -85,3 +93,73 @@ def validate_uscc_series(codes: pd.Series) -> pd.DataFrame:
     norm = codes.map(normalise_uscc)
     valid = norm.map(is_valid_uscc).astype(bool)
     return pd.DataFrame({"uscc": norm, "uscc_valid": valid}, index=codes.index)
+
+
+def normalise_parcel_id(value: object) -> str | None:
+    """宗地代码 as text: NFKC (full-width → half-width), whitespace removed, upper case;
+    ``None`` when blank. ``'330381101002gb00123 '`` → ``'330381101002GB00123'``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    return text or None
+
+
+def stored_as_number(value: object) -> bool:
+    """True when a raw 统一社会信用代码 cell went through a number and lost digits.
+
+    Excel keeps 15 significant digits, so an 18-character code typed or imported as a number
+    comes back as a float cell, as scientific notation (``9.13303E+17``) or as 18 digits ending
+    in ``000`` (``913303817062278000``) that fail the GB 32100-2015 check. An integer cell whose
+    digits pass the check is exact and not counted; nor is a blank.
+
+    >>> stored_as_number(9.13303817062278e17), stored_as_number("9.13303E+17")
+    (True, True)
+    >>> stored_as_number("913303817062278000"), stored_as_number("91330381MA28XYZ")
+    (True, False)
+    """
+    if value is None or value is pd.NA or isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, float | np.floating):
+        return not np.isnan(value)
+    if isinstance(value, int | np.integer):
+        return not is_valid_uscc(str(int(value)))
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    if _SCIENTIFIC.match(text):
+        return True
+    return bool(_TRUNCATED.match(text)) and not is_valid_uscc(text)
+
+
+def check_char_twins(codes: Iterable[object], reference: Iterable[object]) -> dict[str, list[str]]:
+    """Codes that match no reference code but share their first 17 characters with one.
+
+    Two 18-character codes that differ only in the check character are almost surely the same
+    firm with a typo in one of them (the check character is derived from the other 17).
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Normalised codes to look up (e.g. a side table's or the parcels' owner codes).
+    reference : iterable of str
+        Normalised codes they should match (e.g. the registry's).
+
+    Returns
+    -------
+    dict
+        ``{code: [reference codes with the same first 17 characters]}`` for each 18-character
+        code of ``codes`` that is not itself in ``reference`` and has such twins (sorted).
+    """
+    ref = {str(c) for c in reference if isinstance(c, str) and c}
+    stems: dict[str, list[str]] = {}
+    for r in sorted(ref):
+        if len(r) == 18:
+            stems.setdefault(r[:17], []).append(r)
+    out: dict[str, list[str]] = {}
+    for c in codes:
+        if not isinstance(c, str) or len(c) != 18 or c in ref:
+            continue
+        twins = stems.get(c[:17])
+        if twins:
+            out[c] = list(twins)
+    return out

@@ -16,9 +16,10 @@ import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
-from ruian_land.errors import InputError
+from ruian_land.errors import InputError, InputWarning
 
 __all__ = [
+    "CHINA_LONLAT_BOUNDS",
     "MAP_CRS",
     "WORKING_CRS",
     "ZHEJIANG_LONLAT_BOUNDS",
@@ -34,6 +35,12 @@ WORKING_CRS: CRS = CRS.from_epsg(4549)
 MAP_CRS: CRS = CRS.from_epsg(4326)
 #: Generous lon/lat box around Zhejiang (west, south, east, north), degrees.
 ZHEJIANG_LONLAT_BOUNDS: tuple[float, float, float, float] = (118.0, 27.0, 123.3, 31.3)
+#: Lon/lat box of China including the South China Sea islands (west, south, east, north).
+CHINA_LONLAT_BOUNDS: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
+#: A layer with at least this share of its features in Zhejiang is taken as correctly placed
+#: (the rest is reported): a CRS mislabelled by one 3-degree zone moves Ruian's data 3° east
+#: or west, leaving at most about a fifth of it inside the box. A heuristic, not a policy number.
+_MIN_SHARE_INSIDE = 0.5
 
 
 def crs_equal(a: Any, b: Any) -> bool:
@@ -73,14 +80,21 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, source: str = "input") -> None:
     InputError
         An 8-digit easting under a CM (non-zoned) Gauss-Krüger CRS, a 6-digit
         easting under a zone-prefixed one, or data that falls outside Zhejiang once
-        converted to lon/lat (RULES.md §8).
+        converted to lon/lat (RULES.md §8): fewer than half of the features (by the centre
+        of their bounding box) inside :data:`ZHEJIANG_LONLAT_BOUNDS`, unless the layer is a
+        national/regional one that spans the whole box and stays inside China.
+
+    Warns
+    -----
+    InputWarning
+        Some features lie outside Zhejiang but the layer passes (named with the count).
     """
     if gdf.crs is None or gdf.empty:
         return
     geoms = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     if geoms.empty:
         return
-    minx, miny, maxx, maxy = geoms.total_bounds
+    maxx = float(geoms.total_bounds[2])
     crs = CRS.from_user_input(gdf.crs)
     if crs.is_projected:
         fe = _false_easting(crs)
@@ -98,17 +112,43 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, source: str = "input") -> None:
                 path=source,
                 fix="declare the CM CRS (e.g. EPSG:4549 for CGCS2000 CM 120E) in the project config",
             )
-    lonlat = geoms.to_crs(MAP_CRS).total_bounds if not crs.is_geographic else (minx, miny, maxx, maxy)
+    ll = geoms.to_crs(MAP_CRS) if not crs.is_geographic else geoms
+    b = np.asarray(ll.bounds, dtype=float)
+    lonlat = np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
     w, s, e, n = ZHEJIANG_LONLAT_BOUNDS
-    if not (
-        np.isfinite(lonlat).all() and lonlat[0] >= w and lonlat[2] <= e and lonlat[1] >= s and lonlat[3] <= n
-    ):
-        raise InputError(
-            f"the data lies at lon/lat {np.round(lonlat, 3).tolist()}, outside Zhejiang "
-            f"{list(ZHEJIANG_LONLAT_BOUNDS)}: the declared CRS '{crs.name}' is probably wrong",
-            path=source,
-            fix="check the .prj or set the right CRS for this source in the project config",
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    inside = np.isfinite(cx) & (cx >= w) & (cx <= e) & (cy >= s) & (cy <= n)
+    share = float(inside.mean())
+    if share == 1.0:
+        return
+    covers = (
+        np.isfinite(lonlat).all()
+        and lonlat[0] <= w
+        and lonlat[2] >= e
+        and lonlat[1] <= s
+        and lonlat[3] >= n
+        and _inside(lonlat, CHINA_LONLAT_BOUNDS)
+    )
+    if share >= _MIN_SHARE_INSIDE or covers:
+        warnings.warn(
+            f"{source}: {int((~inside).sum())} of {len(inside)} features lie outside Zhejiang "
+            f"{list(ZHEJIANG_LONLAT_BOUNDS)} (the layer spans lon/lat {np.round(lonlat, 3).tolist()}); "
+            "they are kept. Clip or filter the layer if it should cover Ruian only",
+            InputWarning,
+            stacklevel=3,
         )
+        return
+    raise InputError(
+        f"the data lies at lon/lat {np.round(lonlat, 3).tolist()}, outside Zhejiang "
+        f"{list(ZHEJIANG_LONLAT_BOUNDS)} ({share:.0%} of the features inside): the declared CRS "
+        f"'{crs.name}' is probably wrong",
+        path=source,
+        fix="check the .prj or set the right CRS for this source in the project config",
+    )
+
+
+def _inside(bounds: Any, box: tuple[float, float, float, float]) -> bool:
+    return bool(bounds[0] >= box[0] and bounds[1] >= box[1] and bounds[2] <= box[2] and bounds[3] <= box[3])
 
 
 def _false_easting(crs: CRS) -> float | None:

@@ -33,6 +33,7 @@ INPUTS_ZH: dict[str, str] = {
     "control_lines": "工业用地控制线",
     "towns": "乡镇街道",
     "boundary": "行政边界",
+    "points": "企业地理编码点位",
 }
 #: Stable problem codes with Chinese and English text.
 PROBLEMS: dict[str, tuple[str, str]] = {
@@ -64,6 +65,33 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "owner_code_invalid": ("权利人代码校验位错误", "owner code fails the check"),
     "owner_not_in_registry": ("权利人代码不在企业名录中", "owner code not in the registry"),
     "code_repaired": ("代码格式已规范", "code normalised"),
+    "overlap": ("宗地之间图形重叠", "parcels overlap (land counted twice)"),
+    "sliver_overlap": ("相邻宗地边界细微重叠", "sliver overlap along a shared edge"),
+    "polygonized": ("线状边界已转为面", "line outline turned into a polygon"),
+    "outside_area": ("点位不在浙江省范围内", "point outside Zhejiang"),
+    "located_by_point": ("按地理编码点位关联宗地", "linked to a parcel by its geocoded point"),
+    "location_mismatch": ("地理编码点位与关联宗地不一致", "geocoded point lies on another parcel"),
+    "located_on_occupied_parcel": (
+        "点位落在已有使用企业的宗地上，未关联",
+        "point on a parcel occupied by its owner; not linked",
+    ),
+    "code_stored_as_number": (
+        "代码被存为数字，末位丢失",
+        "code stored as a number; its last digits are lost",
+    ),
+    "check_char_mismatch": (
+        "代码仅校验位不同，疑为同一企业",
+        "code differs only in its check character: probably the same firm",
+    ),
+    "no_tax_record": ("缺少税收记录", "firm has no tax record"),
+    "no_record": ("企业在此表中无记录", "firm has no record in this table"),
+    "negative_value": ("负值，已保留", "negative value kept"),
+    "sliver_parcel": ("面积过小的碎片宗地", "sliver parcel (area below the minimum)"),
+    "repaired_area": ("修复后面积与登记面积对照", "recorded and repaired areas"),
+    "repaired_area_mismatch": (
+        "修复后面积与登记面积差异较大，请核查图形",
+        "area after repair differs from recorded area; check the geometry",
+    ),
 }
 _COLUMNS = ["input", "row", "column", "problem", "action", "detail"]
 
@@ -95,12 +123,54 @@ class Ledger:
     def __init__(self) -> None:
         self._rows_in: dict[str, int] = {}
         self._events: list[LedgerEvent] = []
+        self._files: dict[str, str] = {}
+        self._row_offset: dict[str, int] = {}
+
+    def set_file(self, input: str, path: str | Path, *, first_data_line: int | None = None) -> None:
+        """Name the file an input was read from (shown in every event row of ``issues.csv``).
+
+        Parameters
+        ----------
+        input : str
+            Input name.
+        path : str or Path
+            The file.
+        first_data_line : int, optional
+            1-based spreadsheet row / CSV line of data row 1 (title and header rows counted),
+            ``read_table``'s ``attrs['first_data_line']``: then ``file_row = row +
+            first_data_line − 1`` is the row number a planner sees in Excel. Default: the row
+            number itself (features of a layer, numbered from 1).
+        """
+        self._files[input] = str(path)
+        if first_data_line is not None:
+            self._row_offset[input] = int(first_data_line) - 1
+
+    def file_row(self, input: str, row: int | None) -> int | None:
+        """The spreadsheet row / CSV line (1-based, header and title rows counted) of data row
+        ``row`` of ``input``; the feature number for layers; ``None`` for ``None``."""
+        if row is None or pd.isna(row):
+            return None
+        return int(row) + self._row_offset.get(input, 0)
+
+    def where(self, input: str, row: int | None) -> str:
+        """``'row 7'`` (the file row of data row ``row``, as :meth:`file_row`) for details."""
+        fr = self.file_row(input, row)
+        return "the input as a whole" if fr is None else f"row {fr}"
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Input name → file path, as declared with :meth:`set_file`."""
+        return dict(self._files)
 
     def rows_in(self, input: str, n: int) -> None:
         """Declare how many data rows ``input`` has in its file (totals rows included)."""
         if n < 0:
             raise ValueError(f"rows_in for {input!r} must be ≥ 0, got {n}")
         self._rows_in[input] = int(n)
+
+    def declared(self, input: str) -> bool:
+        """True when :meth:`rows_in` was declared for ``input`` (its row events can be counted)."""
+        return input in self._rows_in
 
     def record(
         self,
@@ -118,7 +188,9 @@ class Ledger:
         input : str
             Input name (``parcels``, ``registry``, ``tax`` …).
         row : int or None
-            1-based ``source_row`` of the row, or None for the input as a whole.
+            1-based ``source_row`` of the row (data rows counted from the first row below the
+            header; :meth:`file_row` turns it into the spreadsheet row), or None for the input
+            as a whole.
         column : str or None
             Canonical column concerned.
         problem : str
@@ -137,6 +209,8 @@ class Ledger:
         """Add another ledger's declarations and events."""
         self._rows_in.update(other._rows_in)
         self._events.extend(other._events)
+        self._files.update(other._files)
+        self._row_offset.update(other._row_offset)
 
     @property
     def events(self) -> list[LedgerEvent]:
@@ -195,8 +269,12 @@ class Ledger:
             raise RuntimeError(f"ledger says {kept} {input} rows kept but {n_out} came out")
 
     def to_frame(self) -> pd.DataFrame:
-        """All events: ``input, input_zh, row, column, problem, problem_zh, problem_en, action,
-        action_zh, detail`` (one row per event, recording order)."""
+        """All events: ``input, input_zh, file, file_row, row, column, problem, problem_zh,
+        problem_en, action, action_zh, detail`` (one row per event, recording order; ``file``
+        from :meth:`set_file`, empty when not declared; ``file_row`` is the row a planner sees
+        in Excel or a text editor (1-based, title and header rows counted; the feature number
+        for layers), ``row`` the 1-based data row (``source_row``), ``detail`` says what was
+        found and what was done, naming other rows by their file row)."""
         rows = []
         for e in self._events:
             zh, en = PROBLEMS.get(e.problem, (e.problem, e.problem))
@@ -204,6 +282,8 @@ class Ledger:
                 {
                     "input": e.input,
                     "input_zh": INPUTS_ZH.get(e.input, e.input),
+                    "file": self._files.get(e.input, ""),
+                    "file_row": self.file_row(e.input, e.row),
                     "row": e.row,
                     "column": e.column,
                     "problem": e.problem,
@@ -216,12 +296,25 @@ class Ledger:
             )
         frame = pd.DataFrame(
             rows,
-            columns=[*_COLUMNS[:4], "input_zh", "problem_zh", "problem_en", "action", "action_zh", "detail"],
+            columns=[
+                *_COLUMNS[:4],
+                "input_zh",
+                "file",
+                "file_row",
+                "problem_zh",
+                "problem_en",
+                "action",
+                "action_zh",
+                "detail",
+            ],
         )
         frame["row"] = frame["row"].astype("Int64")
+        frame["file_row"] = frame["file_row"].astype("Int64")
         order = [
             "input",
             "input_zh",
+            "file",
+            "file_row",
             "row",
             "column",
             "problem",
@@ -267,7 +360,9 @@ class Ledger:
         summary.rename(columns=_BILINGUAL).to_csv(paths["summary"], index=False, encoding="utf-8-sig")
         issues = self.to_frame()
         issues.rename(columns=_BILINGUAL).to_csv(paths["issues"], index=False, encoding="utf-8-sig")
-        paths["report"].write_text(self._report(summary, issues, meta or {}), encoding="utf-8")
+        files = {k: {"path": v} for k, v in self._files.items()}
+        facts = {**files, **{k: dict(v) for k, v in (meta or {}).items()}}
+        paths["report"].write_text(self._report(summary, issues, facts), encoding="utf-8")
         return paths
 
     def _report(
@@ -310,14 +405,21 @@ class Ledger:
                     f"| {INPUTS_ZH.get(inp, inp)} | {rec['problem_zh']} ({rec['problem']}) | "
                     f"{ACTIONS_ZH[act]} ({act}) | {rec['n']} |"
                 )
-            lines += ["", "Details, row by row: `issues.csv` (UTF-8 with BOM, opens in Excel).", ""]
+            lines += [
+                "",
+                "Details, row by row: `issues.csv` (UTF-8 with BOM, opens in Excel); its 文件行号 file_row "
+                "is the row number Excel shows (title and header rows counted; feature number for layers).",
+                "",
+            ]
         return "\n".join(lines) + "\n"
 
 
 _BILINGUAL = {
     "input": "输入 input",
     "input_zh": "输入名称",
-    "row": "行号 row",
+    "file": "文件 file",
+    "file_row": "文件行号 file_row",
+    "row": "数据行 row",
     "column": "字段 column",
     "problem": "问题代码 problem",
     "problem_zh": "问题",

@@ -22,9 +22,18 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ruian_land.codes import USCC_ALPHABET, uscc_check_char, validate_uscc_series
+from ruian_land.codes import (
+    USCC_ALPHABET,
+    check_char_twins,
+    is_valid_uscc,
+    normalise_parcel_id,
+    uscc_check_char,
+    validate_uscc_series,
+)
 from ruian_land.columns import SCHEMAS
-from ruian_land.crs import WORKING_CRS
+from ruian_land.crs import MAP_CRS, WORKING_CRS, ZHEJIANG_LONLAT_BOUNDS
+from ruian_land.geometry_qa import find_overlaps, repair_polygons
+from ruian_land.input_checks import check_numeric_codes, check_tax_coverage, note_missing_records
 from ruian_land.io.inputs import FIRM_TABLES, Inputs
 from ruian_land.ledger import Ledger
 from ruian_land.rules import RuleSet, load_rules
@@ -40,9 +49,9 @@ __all__ = [
     "validate_inputs",
     "validate_leases",
     "validate_parcels",
+    "validate_points",
 ]
 
-_POLYGONAL = ("Polygon", "MultiPolygon")
 _EMISSION_PARTS = ("cod_t", "ammonia_t", "so2_t", "nox_t")
 #: Value columns each side table contributes to ``firms`` (CONTRACTS §2).
 FIRM_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -51,6 +60,8 @@ FIRM_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
     "energy": ("elec_kwh", "gas_m3", "coal_t", "heat_mj"),
     "emissions": _EMISSION_PARTS,
 }
+#: Two geocodes of one firm closer than this are the same place (geocoder rounding).
+_SAME_POINT_M = 1.0
 _REGISTRY_FLAGS = ("safety_accident", "environmental_penalty", "energy_task_unmet", "tax_arrears")
 
 
@@ -72,7 +83,9 @@ class Clean:
     leases : DataFrame
         ``uscc``, ``parcel_id``, ``leased_area_m2``, ``lessor_name``, ``name``, ``source_row``.
     control_lines, towns, boundary : GeoDataFrame or None
-        Repaired layers (EPSG:4549).
+        Repaired layers (EPSG:4549); outlines delivered as lines are polygonized.
+    points : GeoDataFrame or None
+        Geocoded firm locations (:func:`validate_points`), EPSG:4549.
     built_up : Path or None
         Raster path, unchanged.
     ledger : Ledger
@@ -88,6 +101,7 @@ class Clean:
     control_lines: gpd.GeoDataFrame | None = None
     towns: gpd.GeoDataFrame | None = None
     boundary: gpd.GeoDataFrame | None = None
+    points: gpd.GeoDataFrame | None = None
     built_up: Path | None = None
     meta: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -95,126 +109,6 @@ class Clean:
 def _at(df: pd.DataFrame, label: Any, column: str) -> Any:
     """One cell (typed ``Any``: cells of mixed frames)."""
     return df.at[label, column]
-
-
-def normalise_parcel_id(value: object) -> str | None:
-    """宗地代码 as text: NFKC (full-width → half-width), whitespace removed, upper case;
-    ``None`` when blank. ``'330381101002gb00123 '`` → ``'330381101002GB00123'``."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
-    return text or None
-
-
-# --- geometry -------------------------------------------------------------------------------
-
-
-def _polygonal_parts(geom: BaseGeometry) -> tuple[BaseGeometry | None, int]:
-    """Polygonal part of ``geom`` (Polygon/MultiPolygon or None) and the number of other parts."""
-    if geom.geom_type in _POLYGONAL:
-        return geom, 0
-    parts = list(shapely.get_parts(geom))
-    flat: list[BaseGeometry] = []
-    for p in parts:
-        flat.extend(
-            shapely.get_parts(p)
-            if p.geom_type.startswith("Multi") or p.geom_type == "GeometryCollection"
-            else [p]
-        )
-    polys = [p for p in flat if p.geom_type == "Polygon" and not p.is_empty]
-    other = len(flat) - len(polys)
-    if not polys:
-        return None, other
-    merged = polys[0] if len(polys) == 1 else shapely.union_all(polys)
-    return merged, other
-
-
-def repair_polygons(gdf: gpd.GeoDataFrame, input_name: str, ledger: Ledger) -> gpd.GeoDataFrame:
-    """Repair a polygon layer row by row and record what was done.
-
-    Invalid geometry → ``shapely.make_valid(method='structure')`` and only the polygonal parts
-    kept (``repaired``; dropped line/point parts are counted in the detail); null or empty
-    geometry, non-polygon geometry, or nothing polygonal left → ``rejected``.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        Any CRS (areas in the details are in its units; use EPSG:4549), with ``source_row``.
-    input_name : str
-        Ledger input name.
-    ledger : Ledger
-        Receives the events.
-
-    Returns
-    -------
-    GeoDataFrame
-        The surviving rows in their order (index ``0..n-1``), valid Polygon/MultiPolygon
-        geometry, ``geometry_repaired`` (bool).
-    """
-    rows = gdf["source_row"].to_numpy() if "source_row" in gdf.columns else np.arange(1, len(gdf) + 1)
-    geoms = list(gdf.geometry.values)
-    keep = np.ones(len(gdf), dtype=bool)
-    repaired = np.zeros(len(gdf), dtype=bool)
-    out: list[BaseGeometry | None] = []
-    arr = gdf.geometry.values
-    simple = np.asarray(
-        shapely.is_valid(arr) & ~shapely.is_empty(arr) & np.isin(shapely.get_type_id(arr), (3, 6)), dtype=bool
-    )
-    for i, geom in enumerate(geoms):
-        if simple[i]:  # valid Polygon / MultiPolygon: nothing to do
-            out.append(geom)
-            continue
-        row = int(rows[i])
-        if geom is None or geom.is_empty:
-            ledger.record(
-                input_name, row, "geometry", "missing_geometry", "rejected", "no geometry in this feature"
-            )
-            keep[i] = False
-            out.append(None)
-            continue
-        if geom.geom_type not in (*_POLYGONAL, "GeometryCollection"):
-            ledger.record(
-                input_name, row, "geometry", "not_polygon", "rejected", f"geometry is a {geom.geom_type}"
-            )
-            keep[i] = False
-            out.append(None)
-            continue
-        fixed, reason = geom, ""
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-        poly, dropped = _polygonal_parts(fixed)
-        if poly is None or poly.is_empty:
-            what = f"invalid ({reason})" if reason else f"a {geom.geom_type} without polygons"
-            ledger.record(
-                input_name,
-                row,
-                "geometry",
-                "empty_after_repair",
-                "rejected",
-                f"geometry {what}: nothing polygonal left",
-            )
-            keep[i] = False
-            out.append(None)
-            continue
-        if reason:
-            ledger.record(
-                input_name, row, "geometry", "invalid_geometry", "repaired",
-                f"{reason}; make_valid gives {poly.geom_type} of {poly.area:,.1f} m²",
-            )  # fmt: skip
-        if dropped:
-            ledger.record(
-                input_name, row, "geometry", "dropped_parts", "repaired",
-                f"{dropped} non-polygonal part(s) (lines/points) dropped",
-            )  # fmt: skip
-        repaired[i] = bool(reason) or dropped > 0
-        out.append(poly)
-    result = gdf.copy()
-    result = result.set_geometry(gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs))
-    result["geometry_repaired"] = repaired
-    return result.loc[keep].reset_index(drop=True)
 
 
 def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) -> gpd.GeoDataFrame:
@@ -228,7 +122,13 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
         Receives events for input ``parcels`` (``rows_in`` must already be declared).
     rules : RuleSet
         ``qa.recorded_area_tolerance`` (fraction): a recorded 宗地面积 differing from the
-        polygon area by more than this is reported (row kept).
+        polygon area by more than this is reported (row kept), and every repaired polygon gets
+        its recorded and repaired areas in the ledger (``repaired_area``, or
+        ``repaired_area_mismatch`` beyond the tolerance: check the geometry); the polygon area
+        is used either way. ``qa.sliver_overlap_m2``: overlaps between parcels are reported
+        (row kept), as slivers below this area. ``qa.min_parcel_area_m2``: a smaller polygon
+        is a digitising sliver, rejected (``sliver_parcel``) when nobody holds it (权利人 and
+        权利人代码 blank), kept with a note when someone does.
 
     Returns
     -------
@@ -251,23 +151,90 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
     gdf = repair_polygons(gdf.loc[~no_id], "parcels", ledger)
     gdf = _dedupe_parcels(gdf, ledger)
     gdf["area_m2"] = np.asarray(shapely.area(gdf.geometry.values), dtype=float)
+    gdf = _drop_slivers(gdf, ledger, float(rules.value("qa.min_parcel_area_m2")))
+    find_overlaps(gdf, "parcels", ledger, sliver_m2=float(rules.value("qa.sliver_overlap_m2")))
     gdf["area_mu"] = m2_to_mu(gdf["area_m2"].to_numpy())
-    if "recorded_area_m2" in gdf.columns:
-        tol = float(rules.value("qa.recorded_area_tolerance"))
-        rec = pd.to_numeric(gdf["recorded_area_m2"], errors="coerce")
-        gap = (gdf["area_m2"] - rec).abs() / rec
-        for i in gdf.index[(rec > 0) & (gap > tol)]:
-            ledger.record(
-                "parcels", int(_at(gdf, i, "source_row")), "recorded_area_m2", "area_mismatch", "kept",
-                f"recorded {rec[i]:,.1f} m² vs polygon {_at(gdf, i, 'area_m2'):,.1f} m² ({gap[i]:.1%} > "
-                f"{tol:.0%}, rule qa.recorded_area_tolerance); the polygon area is used",
-            )  # fmt: skip
+    _check_recorded_areas(gdf, ledger, float(rules.value("qa.recorded_area_tolerance")))
     if "owner_uscc" in gdf.columns:
         codes = validate_uscc_series(gdf["owner_uscc"])
         gdf["owner_uscc"] = codes["uscc"].astype("str")
         gdf["owner_uscc_valid"] = codes["uscc_valid"].to_numpy(dtype=bool)
     gdf["geometry_repaired"] = gdf["geometry_repaired"].astype(bool)
     return gdf.reset_index(drop=True)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return (text.isna() | (text == "")).astype(bool)
+
+
+def _drop_slivers(gdf: gpd.GeoDataFrame, ledger: Ledger, min_m2: float) -> gpd.GeoDataFrame:
+    """Parcels smaller than ``min_m2`` (rule ``qa.min_parcel_area_m2``): rejected as digitising
+    slivers when nobody holds them (权利人 and 权利人代码 blank), kept with a note otherwise."""
+    small = gdf["area_m2"] < min_m2
+    if not small.any():
+        return gdf
+    held = pd.Series(False, index=gdf.index)
+    for col in ("owner_uscc", "owner_name"):
+        if col in gdf.columns:
+            held |= ~_blank(gdf[col])
+    drop = []
+    for i in gdf.index[small]:
+        area = float(_at(gdf, i, "area_m2"))
+        what = f"{_at(gdf, i, 'parcel_id')}: {area:,.1f} m² < {min_m2:g} m² (rule qa.min_parcel_area_m2)"
+        if held[i]:
+            ledger.record(
+                "parcels", int(_at(gdf, i, "source_row")), "geometry", "sliver_parcel", "kept",
+                f"{what}, but it has a holder: kept; check whether it is a real plot or a digitising sliver",
+            )  # fmt: skip
+        else:
+            ledger.record(
+                "parcels", int(_at(gdf, i, "source_row")), "geometry", "sliver_parcel", "rejected",
+                f"{what} and no holder (权利人/权利人代码 blank): a digitising sliver, not a plot of land; rejected",
+            )  # fmt: skip
+            drop.append(i)
+    return gdf.drop(index=drop)
+
+
+def _check_recorded_areas(gdf: gpd.GeoDataFrame, ledger: Ledger, tol: float) -> None:
+    """Compare the recorded 宗地面积 with the polygon area (rule ``qa.recorded_area_tolerance``).
+
+    Every repaired polygon gets its recorded and repaired areas in the ledger (``repaired_area``;
+    ``repaired_area_mismatch`` beyond the tolerance); other polygons only beyond it
+    (``area_mismatch``). The polygon area is used either way, never switched silently."""
+    rec = (
+        pd.to_numeric(gdf["recorded_area_m2"], errors="coerce")
+        if "recorded_area_m2" in gdf.columns
+        else pd.Series(np.nan, index=gdf.index)
+    )
+    gap = (gdf["area_m2"] - rec).abs() / rec.where(rec > 0)
+    repaired = gdf["geometry_repaired"].astype(bool)
+    for i in gdf.index[repaired | (gap > tol)]:
+        row, area = int(_at(gdf, i, "source_row")), float(_at(gdf, i, "area_m2"))
+        if not repaired[i]:
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "area_mismatch", "kept",
+                f"recorded {rec[i]:,.1f} m² vs polygon {area:,.1f} m² ({gap[i]:.1%} > "
+                f"{tol:.0%}, rule qa.recorded_area_tolerance); the polygon area is used",
+            )  # fmt: skip
+        elif pd.isna(gap[i]):
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "repaired_area", "kept",
+                f"area after repair {area:,.1f} m²; no recorded 宗地面积 to compare; the repaired area is used",
+            )  # fmt: skip
+        elif gap[i] > tol:
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "repaired_area_mismatch", "kept",
+                f"area after repair differs from recorded area; check the geometry: recorded {rec[i]:,.1f} m², "
+                f"after repair {area:,.1f} m² ({(area - rec[i]) / rec[i]:+.1%}, beyond {tol:.0%}, rule "
+                "qa.recorded_area_tolerance); the repaired polygon's area is used until the polygon is corrected",
+            )  # fmt: skip
+        else:
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "repaired_area", "kept",
+                f"recorded {rec[i]:,.1f} m², after repair {area:,.1f} m² ({(area - rec[i]) / rec[i]:+.1%}, "
+                f"within {tol:.0%}); the repaired area is used",
+            )  # fmt: skip
 
 
 def _same_geometry(a: BaseGeometry, b: BaseGeometry) -> bool:
@@ -284,19 +251,19 @@ def _dedupe_parcels(gdf: gpd.GeoDataFrame, ledger: Ledger) -> gpd.GeoDataFrame:
     for pid, group in gdf.loc[dup].groupby("parcel_id", sort=False):
         first = group.index[0]
         g0 = gdf.geometry[first]
-        r0 = int(_at(gdf, first, "source_row"))
+        r0 = ledger.where("parcels", int(_at(gdf, first, "source_row")))
         for i in group.index[1:]:
             gi = gdf.geometry[i]
             if _same_geometry(g0, gi):
                 ledger.record(
                     "parcels", int(_at(gdf, i, "source_row")), "parcel_id", "duplicate", "rejected",
-                    f"same 宗地代码 {pid} and geometry as row {r0} (kept)",
+                    f"same 宗地代码 {pid} and geometry as {r0} (kept)",
                 )  # fmt: skip
             else:
                 ledger.record(
                     "parcels", int(_at(gdf, i, "source_row")), "parcel_id", "conflicting_duplicate", "rejected",
-                    f"宗地代码 {pid} also on row {r0} with a different polygon ({g0.area:,.1f} m² on row {r0} "
-                    f"vs {gi.area:,.1f} m² here); kept row {r0} (the first), not merged: check which is right",
+                    f"宗地代码 {pid} also on {r0} with a different polygon ({g0.area:,.1f} m² on {r0} "
+                    f"vs {gi.area:,.1f} m² here); kept {r0} (the first), not merged: check which is right",
                 )  # fmt: skip
             drop.append(i)
     return gdf.drop(index=drop)
@@ -339,10 +306,11 @@ def _dedupe(
     drop = []
     for k, group in df.loc[dup].groupby(list(key), sort=False):
         first = group.index[0]
-        r0 = int(_at(df, first, "source_row"))
+        r0 = ledger.where(input_name, int(_at(df, first, "source_row")))
         label = "/".join(str(x) for x in (k if isinstance(k, tuple) else (k,)))
         for i in group.index[1:]:
             row = int(_at(df, i, "source_row"))
+            here = ledger.where(input_name, row)
             diffs = [
                 c for c in columns if c in df.columns and not _same_value(_at(df, first, c), _at(df, i, c))
             ]
@@ -353,16 +321,15 @@ def _dedupe(
                     key[0],
                     "duplicate",
                     "rejected",
-                    f"same {label} and values as row {r0} (kept)",
+                    f"same {label} and values as {r0} (kept)",
                 )
             else:
                 what = "; ".join(
-                    f"{c}: {_fmt(_at(df, first, c))} (row {r0}) vs {_fmt(_at(df, i, c))} (row {row})"
-                    for c in diffs
+                    f"{c}: {_fmt(_at(df, first, c))} ({r0}) vs {_fmt(_at(df, i, c))} ({here})" for c in diffs
                 )
                 ledger.record(
                     input_name, row, ",".join(diffs), "conflicting_duplicate", "rejected",
-                    f"{label} also on row {r0} with other values — {what}; kept row {r0} (the first), not merged",
+                    f"{label} also on {r0} with other values — {what}; kept {r0} (the first), not merged",
                 )  # fmt: skip
             drop.append(i)
     return df.drop(index=drop)
@@ -467,6 +434,8 @@ def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
             reg[flag] = reg[flag].fillna(False).astype(bool)
     firms = reg.reset_index(drop=True)
     known = dict(zip(firms["uscc"], firms["name"], strict=True))
+    reg_rows = dict(zip(firms["uscc"], firms["source_row"], strict=True))
+    twins_seen: dict[str, list[tuple[str, str]]] = {}
     for name in FIRM_TABLES[1:]:
         values = list(FIRM_VALUE_COLUMNS[name])
         table: pd.DataFrame | None = getattr(inputs, name)
@@ -479,20 +448,27 @@ def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
         if name == "tax":
             table = _filter_year(table, inputs.data_year, ledger)
         unknown = ~table["uscc"].isin(known.keys())
+        twins = check_char_twins(table.loc[unknown, "uscc"], known.keys())
         for i in table.index[unknown]:
-            code = _at(table, i, "uscc")
+            code, row = _at(table, i, "uscc"), int(_at(table, i, "source_row"))
+            if code in twins:
+                twin = twins[code][0]
+                where = ledger.where("registry", reg_rows[twin])
+                twins_seen.setdefault(twin, []).append((f"{name} {ledger.where(name, row)}", code))
+                ledger.record(
+                    name, row, "uscc", "check_char_mismatch", "rejected",
+                    f"{code} is not in the registry, but registry {where} ({known[twin]}) has {twin}: "
+                    f"probably the same firm, the check character differs ({_which_wrong(code, twin)}); "
+                    "not merged: correct the wrong code",
+                )  # fmt: skip
+                continue
             hint = (
                 ""
                 if _at(table, i, "uscc_valid")
                 else " (the code also fails its check character: probably a typo)"
             )
             ledger.record(
-                name,
-                int(_at(table, i, "source_row")),
-                "uscc",
-                "unknown_firm",
-                "rejected",
-                f"{code} is not in the registry{hint}",
+                name, row, "uscc", "unknown_firm", "rejected", f"{code} is not in the registry{hint}"
             )
         table = table.loc[~unknown]
         table = _dedupe(table, ["uscc"], [c for c in values if c in table.columns], name, ledger)
@@ -504,6 +480,14 @@ def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
                         name, int(_at(table, i, "source_row")), "name", "name_mismatch", "kept",
                         f"{_at(table, i, 'uscc')}: '{_at(table, i, 'name')}' here, '{known[_at(table, i, 'uscc')]}' in the registry",
                     )  # fmt: skip
+        if name == "tax" and "tax_wan" in table.columns:
+            header = str(inputs.meta.get(name, {}).get("source_columns", {}).get("tax_wan", "tax_wan"))
+            for i in table.index[table["tax_wan"] < 0]:
+                ledger.record(
+                    name, int(_at(table, i, "source_row")), "tax_wan", "negative_value", "kept",
+                    f"{header} = {_fmt(_at(table, i, 'tax_wan'))} 万元 for {_at(table, i, 'uscc')}: negative value "
+                    "kept (a refund exceeding the tax paid?); its 亩均税收 is negative and scores the floor",
+                )  # fmt: skip
         ledger.check_kept(name, len(table))
         part = table.set_index("uscc").reindex(columns=values)
         for c in values:
@@ -511,8 +495,25 @@ def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
         firms[f"in_{name}"] = firms["uscc"].isin(part.index).to_numpy(dtype=bool)
     parts = firms[list(_EMISSION_PARTS)]
     firms["emission_t"] = parts.sum(axis=1, min_count=1)
+    for twin, places in twins_seen.items():
+        listed = "; ".join(f"{where} has {code}" for where, code in places)
+        ledger.record(
+            "registry", int(reg_rows[twin]), "uscc", "check_char_mismatch", "kept",
+            f"{twin} ({known[twin]}): {listed}, differing only in the check character "
+            f"({_which_wrong(places[0][1], twin)}); probably the same firm: not merged, correct the wrong code",
+        )  # fmt: skip
     ledger.check_kept("registry", len(firms))
     return firms
+
+
+def _which_wrong(code: str, registry_code: str) -> str:
+    """Which of two codes differing in the check character fails the GB 32100-2015 check."""
+    ok_here, ok_reg = is_valid_uscc(code), is_valid_uscc(registry_code)
+    if ok_here and not ok_reg:
+        return f"the registry's {registry_code} fails the check, {code} passes: correct the registry"
+    if ok_reg and not ok_here:
+        return f"{code} fails the check, the registry's {registry_code} passes: correct this table"
+    return "neither or both pass the check: ask the bureaus which is right"
 
 
 def _filter_year(table: pd.DataFrame, year: int | None, ledger: Ledger) -> pd.DataFrame:
@@ -616,7 +617,93 @@ def validate_leases(
     return df[[*cols, *[c for c in df.columns if c not in cols]]].reset_index(drop=True)
 
 
+# --- geocoded points ---------------------------------------------------------------------------
+
+
+def validate_points(points: gpd.GeoDataFrame | None, firms: pd.DataFrame, ledger: Ledger) -> gpd.GeoDataFrame:
+    """Check geocoded firm locations against the registry and the county's extent.
+
+    Parameters
+    ----------
+    points : GeoDataFrame or None
+        From :func:`ruian_land.io.read_points` (EPSG:4549, ``uscc``, ``lon``/``lat``,
+        ``source_row``).
+    firms : DataFrame
+        Validated firms (``uscc``).
+    ledger : Ledger
+        Receives events for input ``points``.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4549, index ``0..n-1``, one point per registry ``uscc``, ``uscc`` normalised,
+        ``uscc_valid``. Rejected: blank code, blank/unreadable coordinates
+        (``missing_geometry``; swapped 经度/纬度 end here, noted by the reader), a point
+        outside Zhejiang (``outside_area``: a failed geocode), a firm not in the registry, duplicates per code
+        (``duplicate`` within 1 m, else ``conflicting_duplicate`` naming the distance).
+    """
+    cols = ["uscc", "uscc_valid", "source_row", "geometry"]
+    if points is None or points.empty:
+        return gpd.GeoDataFrame({c: [] for c in cols[:-1]}, geometry=[], crs=WORKING_CRS)
+    df = _uscc_column(points, "points", ledger, flag_invalid=False)
+    geoms = df.geometry
+    missing = geoms.isna() | geoms.is_empty
+    for row in df.loc[missing, "source_row"]:
+        ledger.record(
+            "points", int(row), "lon,lat", "missing_geometry", "rejected", "经度/纬度 blank or unreadable"
+        )
+    df = df.loc[~missing]
+    ll = df.geometry.to_crs(MAP_CRS)
+    w, s_, e, n = ZHEJIANG_LONLAT_BOUNDS
+    out = ~((ll.x >= w) & (ll.x <= e) & (ll.y >= s_) & (ll.y <= n))
+    for i in df.index[out]:
+        ledger.record(
+            "points", int(_at(df, i, "source_row")), "lon,lat", "outside_area", "rejected",
+            f"point at lon {float(ll.x[i]):.5f}, lat {float(ll.y[i]):.5f} is outside Zhejiang: "
+            "a failed geocode (another city's address?) or the wrong coords: setting",
+        )  # fmt: skip
+    df = df.loc[~out]
+    known = set(firms["uscc"])
+    unknown = ~df["uscc"].isin(known)
+    for i in df.index[unknown]:
+        ledger.record(
+            "points", int(_at(df, i, "source_row")), "uscc", "unknown_firm", "rejected",
+            f"{_at(df, i, 'uscc')} is not in the registry",
+        )  # fmt: skip
+    df = df.loc[~unknown]
+    drop = []
+    for code, group in df.loc[df["uscc"].duplicated(keep=False)].groupby("uscc", sort=False):
+        first = group.index[0]
+        r0 = ledger.where("points", int(_at(df, first, "source_row")))
+        for i in group.index[1:]:
+            d = float(df.geometry[first].distance(df.geometry[i]))
+            same = d <= _SAME_POINT_M
+            ledger.record(
+                "points", int(_at(df, i, "source_row")), "lon,lat",
+                "duplicate" if same else "conflicting_duplicate", "rejected",
+                f"{code} also on {r0}" + ("" if same else f", {d:,.0f} m away")
+                + f"; kept {r0} (the first), not merged",
+            )  # fmt: skip
+            drop.append(i)
+    df = df.drop(index=drop)
+    return gpd.GeoDataFrame(df, geometry=df.geometry.name, crs=WORKING_CRS).reset_index(drop=True)
+
+
 # --- all inputs -------------------------------------------------------------------------------
+
+
+def _code_counts(inputs: Inputs) -> dict[str, int]:
+    """统一社会信用代码 that Excel would turn into numbers (digits only, or already in scientific
+    notation) per ``input.column``: the denominator of the numeric-code share (codes with letters
+    stay text in Excel, so they say nothing about the column's format)."""
+    out: dict[str, int] = {}
+    for name, frame in inputs.frames().items():
+        for col in ("uscc", "owner_uscc"):
+            if col in frame.columns:
+                text = frame[col].astype("string").str.replace(r"\s+", "", regex=True)
+                digits = text.str.fullmatch(r"\d{15,18}|[+-]?\d+(\.\d*)?[eE]\+?\d+").fillna(False)
+                out[f"{name}.{col}"] = int(digits.astype(bool).sum())
+    return out
 
 
 def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: RuleSet | None = None) -> Clean:
@@ -629,36 +716,59 @@ def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: Rule
     ledger : Ledger, optional
         Filled in place (a new one when omitted); ``rows_in`` is declared here for every input.
     rules : RuleSet, optional
-        Default :func:`ruian_land.rules.load_rules`; uses ``qa.recorded_area_tolerance``.
+        Default :func:`ruian_land.rules.load_rules`; uses ``qa.*`` (recorded-area tolerance,
+        sliver sizes, ``qa.numeric_code_share_max``, ``qa.min_tax_match_share``).
 
     Returns
     -------
     Clean
         Validated frames; for every input ``ledger.summary()[input]['kept']`` equals the rows
         that came out (checked), and rows dropped while reading (合计 totals rows, notes) are
-        counted as rejected.
+        counted as rejected. The ledger knows each file's first data line, so its
+        ``file_row`` is the row a planner sees in Excel; it also lists, per side table, the
+        firms that table has no row for (:func:`ruian_land.input_checks.note_missing_records`).
+
+    Raises
+    ------
+    InputError
+        A code column that went through an Excel number
+        (:func:`ruian_land.input_checks.check_numeric_codes`), or a tax table matching fewer
+        than ``qa.min_tax_match_share`` of the registry
+        (:func:`ruian_land.input_checks.check_tax_coverage`).
     """
     led = ledger if ledger is not None else Ledger()
     rules = rules if rules is not None else load_rules()
     for name, frame in inputs.frames().items():
         n_dropped = int((inputs.dropped["input"] == name).sum())
         led.rows_in(name, inputs.rows_in.get(name, len(frame) + n_dropped))
+        meta = inputs.meta.get(name, {})
+        if meta.get("path") is not None:
+            led.set_file(name, meta["path"], first_data_line=meta.get("first_data_line"))
     for d in inputs.dropped.to_dict("records"):
         led.record(str(d["input"]), int(d["row"]), None, str(d["problem"]), "rejected", str(d["detail"]))
     for d in inputs.issues.to_dict("records"):
-        led.record(str(d["input"]), d["row"], d["column"], str(d["problem"]), "kept", str(d["detail"]))
+        action = d.get("action") if d.get("action") in ("kept", "repaired") else "kept"
+        led.record(str(d["input"]), d["row"], d["column"], str(d["problem"]), str(action), str(d["detail"]))
+    check_numeric_codes(inputs.issues, _code_counts(inputs), rules, meta=inputs.meta)
     parcels = validate_parcels(inputs.parcels, led, rules)
     led.check_kept("parcels", len(parcels))
     firms = merge_firms(inputs, led)
+    check_tax_coverage(firms, rules, meta=inputs.meta)
+    note_missing_records(firms, led, {n: getattr(inputs, n) is not None for n in FIRM_TABLES[1:]})
     leases = validate_leases(inputs.leases, parcels, firms, led)
     if inputs.leases is not None:
         led.check_kept("leases", len(leases))
     layers: dict[str, gpd.GeoDataFrame | None] = {}
     for name in ("control_lines", "towns", "boundary"):
         layer = getattr(inputs, name)
-        layers[name] = None if layer is None else repair_polygons(layer, name, led)
+        layers[name] = None if layer is None else repair_polygons(layer, name, led, polygonize_lines=True)
         if layer is not None:
             led.check_kept(name, len(layers[name]))  # type: ignore[arg-type]
+    points = getattr(inputs, "points", None)
+    if points is not None:
+        valid_points = validate_points(points, firms, led)
+        led.check_kept("points", len(valid_points))
+        layers["points"] = valid_points
     return Clean(
         parcels=parcels,
         firms=firms,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from ruian_land.io import (
 )
 from ruian_land.io.encoding import detect_encoding, normalise_encoding
 
-REAL = Path(__file__).parent / "data" / "real"
 # A 200 m × 200 m square in EPSG:4549 near Ruian (120.2°E, 27.7°N): 40 000 m² = 60 亩 exactly.
 SQUARE = box(520_000, 3_070_000, 520_200, 3_070_200)
 OWNER = "瑞安市甲鞋业有限公司"
@@ -356,36 +356,6 @@ def test_load_inputs_missing_required_column_names_it(tmp_path):
     assert "t.csv" in str(err.value)
 
 
-# --- real files (MIT, tests/data/real/README.md) ---------------------------------------------------
-
-
-def test_real_zhejiang_shapefile_as_a_planner_reads_it():
-    shp = REAL / "浙江省.shp"
-    with pytest.raises(InputError, match="no CRS"), pytest.warns(InputWarning, match="utf-8"):
-        read_parcels(shp)
-    with pytest.warns(InputWarning, match="utf-8"):
-        gdf = read_parcels(shp, crs="EPSG:4490")  # really GCJ-02; a ~500 m shift does not matter here
-    assert gdf.attrs["encoding"] == "utf-8" and gdf.attrs["encoding_source"] == "detected"
-    assert len(gdf) == 90
-    ruian = gdf[gdf["adcode"] == "330381"]
-    assert ruian["name"].tolist() == ["瑞安市"]
-    # Ruian: about 1 271 km² of land plus sea islands in this outline; measured 1 306.5 km²
-    # = 1.96 million 亩 (1 km² = 1 500 亩). Accept 1 150–1 450 km².
-    mu = float(ruian["area_mu"].iloc[0])
-    assert 1_150 * 1_500 < mu < 1_450 * 1_500
-    assert mu == pytest.approx(float(ruian["area_m2"].iloc[0]) * 15 / 10_000, rel=1e-12)
-
-
-def test_real_population_csv_with_bom_keeps_codes_as_text():
-    df = read_table(REAL / "population.csv")
-    assert df.attrs["encoding_source"] == "bom" and len(df) == 2990
-    assert df.columns[0] == "CODE"  # BOM not glued to the first header
-    ruian = df[df["CODE"] == "330381"]
-    assert ruian["NAME"].tolist() == ["瑞安市"]
-    assert parse_numbers(ruian["POPU"]).tolist() == [1_520_386.0]
-    assert (df["CODE"].str.len() == 6).all()
-
-
 def test_polygon_with_hole_area(tmp_path):
     # 200 × 200 square with a 100 × 100 hole: 30 000 m² = 45 亩
     poly = Polygon(
@@ -394,3 +364,220 @@ def test_polygon_with_hole_area(tmp_path):
     )
     gpd.GeoDataFrame({"宗地代码": ["H"]}, geometry=[poly], crs=4549).to_file(tmp_path / "h.gpkg")
     assert read_parcels(tmp_path / "h.gpkg").loc[0, "area_mu"] == pytest.approx(45.0, rel=1e-12)
+
+
+# --- more delivery traps ----------------------------------------------------------------------------
+
+
+def test_ambiguous_dbf_encoding_is_refused_until_stated(tmp_path):
+    # "瑞安" in UTF-8 is 6 bytes that also decode as GBK (as "鐟炲畨"): too short to tell
+    gdf = gpd.GeoDataFrame({"name": ["瑞安"]}, geometry=[SQUARE], crs=4549)
+    gdf.to_file(tmp_path / "amb.shp", encoding="utf-8")
+    (tmp_path / "amb.cpg").unlink()
+    with pytest.raises(InputError, match="cannot tell the encoding") as err:
+        read_parcels(tmp_path / "amb.shp")
+    assert "encoding: gbk or encoding: utf-8" in str(err.value)
+    assert read_parcels(tmp_path / "amb.shp", encoding="utf-8").loc[0, "name"] == "瑞安"
+    assert read_parcels(tmp_path / "amb.shp", encoding="gbk").loc[0, "name"] == "鐟炲畨"  # as told, once
+
+
+def test_bare_json_array_of_features(tmp_path):
+    import json
+
+    ll = gpd.GeoSeries([SQUARE], crs=4549).to_crs(4326).iloc[0]
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"name": "甲", "center": [120.6, 27.8]},
+            "geometry": ll.__geo_interface__,
+        }
+    ]
+    path = tmp_path / "datav.json"
+    path.write_text(json.dumps(feats, ensure_ascii=False), encoding="utf-8")
+    with pytest.warns(InputWarning, match="bare JSON array of 1 features"):
+        gdf = read_parcels(path)
+    assert gdf.loc[0, "name"] == "甲" and gdf.loc[0, "center"] == "[120.6, 27.8]"
+    assert gdf.loc[0, "area_mu"] == pytest.approx(60.0, rel=1e-9)
+    path.write_text(json.dumps([{"type": "Polygon"}]), encoding="utf-8")
+    with pytest.raises(InputError, match="not a GeoJSON Feature"):
+        read_parcels(path)
+
+
+def test_multi_layer_source_warns_and_layer_picks(tmp_path):
+    path = tmp_path / "two.gpkg"
+    gpd.GeoDataFrame({"宗地代码": ["A"]}, geometry=[SQUARE], crs=4549).to_file(path, layer="宗地")
+    small = box(520_000, 3_070_000, 520_100, 3_070_100)
+    gpd.GeoDataFrame({"名称": ["园区"]}, geometry=[small], crs=4549).to_file(path, layer="园区")
+    with pytest.warns(InputWarning, match=r"2 layers \['宗地', '园区'\]; reading the first"):
+        first = read_parcels(path)
+    assert first.loc[0, "area_mu"] == pytest.approx(60.0) and first.attrs["layer"] == "宗地"
+    assert read_parcels(path, layer="园区").loc[0, "area_mu"] == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize(
+    ("shift", "hint"),
+    [(0, "Gauss-Krüger metres (e.g. EPSG:4549)"), (40_000_000, "zone-prefixed Gauss-Krüger metres")],
+)
+def test_missing_prj_error_says_what_the_coordinates_look_like(tmp_path, shift, hint):
+    geom = shapely.affinity.translate(SQUARE, xoff=shift)
+    shp = _write_gbk(tmp_path / "p.shp", [geom], crs=4549 if not shift else 4528)
+    shp.with_suffix(".prj").unlink()
+    with pytest.raises(InputError, match=re.escape(hint)):
+        read_parcels(shp, encoding="gbk")
+
+
+def test_zone_prefixed_4528_prj_is_converted_to_4549(tmp_path):
+    geom = shapely.affinity.translate(SQUARE, xoff=40_000_000)
+    shp = _write_gbk(tmp_path / "z.shp", [geom], crs=4528)
+    gdf = read_parcels(shp, encoding="gbk")
+    assert gdf.geometry[0].bounds == pytest.approx(SQUARE.bounds, abs=1e-6)
+    assert gdf.loc[0, "area_mu"] == pytest.approx(60.0, rel=1e-9)
+    # the same 8-digit eastings under the CM CRS EPSG:4549: mislabelled, refused
+    with pytest.raises(InputError, match="8 digits"), pytest.warns(InputWarning, match="zone 40"):
+        read_parcels(shp, encoding="gbk", crs="EPSG:4549")
+
+
+def test_one_zone_off_crs_is_refused_and_a_wider_layer_warns(tmp_path):
+    # eastern-Ruian metres (120.72°E) declared as CGCS2000 CM 123E (EPSG:4550): land at ~123.72°E,
+    # off Zhejiang. (Western Ruian, 120.2°E, would land at 123.2°E, still inside the generous box
+    # that must keep Zhejiang's easternmost islands: such a shift is not detectable from lon/lat.)
+    east = shapely.affinity.translate(SQUARE, xoff=50_000)
+    gdf = gpd.GeoDataFrame({"宗地代码": ["A"]}, geometry=[east], crs=4550)
+    with pytest.raises(InputError, match="outside Zhejiang"):
+        read_parcels(_gpkg(tmp_path / "off.gpkg", gdf))
+    # three Ruian squares and one in Fuzhou (119.3°E, 26.1°N): kept, with a warning naming 1 of 4
+    fz = gpd.GeoSeries([box(119.30, 26.08, 119.31, 26.09)], crs=4490).to_crs(4549).iloc[0]
+    geoms = [shapely.affinity.translate(SQUARE, xoff=300 * i) for i in range(3)] + [fz]
+    wide = gpd.GeoDataFrame({"宗地代码": list("ABCD")}, geometry=geoms, crs=4549)
+    with pytest.warns(InputWarning, match="1 of 4 features lie outside Zhejiang"):
+        out = read_parcels(_gpkg(tmp_path / "wide.gpkg", wide))
+    assert len(out) == 4
+
+
+def _gpkg(path: Path, gdf: gpd.GeoDataFrame) -> Path:
+    gdf.to_file(path)
+    return path
+
+
+def test_missing_required_column_lists_closest_headers():
+    raw = pd.DataFrame({"纳税人识别号": ["X"], "实缴税额（万元）": ["1"], "备注": ["-"]})
+    with pytest.raises(InputError) as err:
+        map_columns(raw, "tax", source="税收.xlsx")
+    msg = str(err.value)
+    assert "税收.xlsx" in msg and "column 'tax_wan'" in msg
+    assert "closest headers found: ['实缴税额（万元）'" in msg
+    mapped = map_columns(raw, "tax", source="税收.xlsx", extra_aliases={"tax_wan": ["实缴税额(万元)"]})
+    assert "tax_wan" in mapped.columns and mapped.attrs["source_columns"]["tax_wan"] == "实缴税额（万元）"
+
+
+def test_units_in_headers_scale_after_parsing(tmp_path):
+    text = '统一社会信用代码,企业名称,用电量（万千瓦时）,天然气(立方米)\nX1,甲,"1,234.5",—\nX2,乙,,8\n合计,,1234.5,8\n'
+    path = tmp_path / "能耗.csv"
+    path.write_bytes(text.encode("gbk"))
+    df = read_table(path, encoding="gbk")
+    parsed, issues = parse_columns(map_columns(df, "energy", source="能耗.csv"), "energy")
+    # the blank 用电量 of data row 2 is reported (not reported ≠ 0); the optional gas column is not
+    assert [(i["row"], i["column"], i["problem"]) for i in issues] == [(2, "elec_kwh", "missing_value")]
+    assert len(parsed) == 2
+    assert parsed.loc[0, "elec_kwh"] == 12_345_000.0 and np.isnan(parsed.loc[1, "elec_kwh"])
+    assert np.isnan(parsed.loc[0, "gas_m3"]) and parsed.loc[1, "gas_m3"] == 8.0
+    assert df.attrs["dropped_rows"][0]["problem"] == "totals_row"
+
+
+def test_load_inputs_reads_a_points_source_and_converts_gcj02(tmp_path):
+    from ruian_land.config import ProjectConfig, SourceConfig
+    from ruian_land.coords import convert_lonlat
+    from ruian_land.validate import validate_inputs
+
+    _write_gbk(tmp_path / "宗地.shp", [SQUARE])
+    (tmp_path / "税收.csv").write_bytes(TAX_CSV.encode("gbk"))
+    (tmp_path / "名录.csv").write_text(
+        "统一社会信用代码,企业名称,行业代码,企业规模\n91330381MA2000001X,甲,1951,规上\n", encoding="utf-8-sig"
+    )
+    to_ll = Transformer.from_crs(4549, 4326, always_xy=True)
+    lon, lat = convert_lonlat(*to_ll.transform([520_100.0], [3_070_100.0]), "gcj02", to="source")
+    (tmp_path / "点位.csv").write_text(
+        f"统一社会信用代码,经度,纬度\n91330381MA2000001X,{lon[0]:.8f},{lat[0]:.8f}\n"
+        "91330381MA2000009X,,\n91330381MA2000001X,27.8,120.6\n",
+        encoding="utf-8-sig",
+    )
+    src = {
+        "parcels": SourceConfig(path=Path("宗地.shp"), encoding="gbk"),
+        "registry": SourceConfig(path=Path("名录.csv")),
+        "tax": SourceConfig(path=Path("税收.csv"), encoding="gbk"),
+        # 'points' is not yet a SourceName in ProjectConfig: constructed without validation here
+        "points": SourceConfig.model_construct(
+            path=Path("点位.csv"), coords="gcj02", encoding=None, sheet=None
+        ),
+    }
+    cfg = ProjectConfig.model_construct(sources=src, root=tmp_path, columns={}, data_year=2021)
+    inputs = load_inputs(cfg)
+    pts = inputs.points
+    assert pts is not None and inputs.rows_in["points"] == 3 and inputs.meta["points"]["coords"] == "gcj02"
+    assert pts.geometry[0].distance(shapely.Point(520_100, 3_070_100)) < 0.05
+    clean = validate_inputs(inputs)
+    led = clean.ledger.to_frame()
+    ev = led[led["input"] == "points"].set_index("row")
+    assert ev.loc[2, "problem"] == "missing_geometry"
+    row3 = led[(led["input"] == "points") & (led["row"] == 3)]
+    assert row3["problem"].tolist() == ["unparseable_value", "missing_geometry"]
+    assert "look swapped" in row3["detail"].iloc[0] and row3["action"].tolist() == ["kept", "rejected"]
+    assert row3["file"].iloc[0].endswith("点位.csv")
+    assert clean.ledger.summary()["points"] == {"rows_in": 3, "kept": 1, "repaired": 0, "rejected": 2}
+    assert clean.points is not None and clean.points["uscc"].tolist() == ["91330381MA2000001X"]
+
+
+def test_xls_with_merged_two_row_header_when_xlrd_is_installed(tmp_path):
+    pytest.importorskip("xlrd", reason="reading .xls needs the optional package xlrd")
+    xlwt = pytest.importorskip("xlwt", reason="writing the .xls fixture needs xlwt (test-only)")
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("能耗")
+    ws.write_merge(0, 0, 0, 3, "2021年能耗表")
+    ws.write_merge(1, 2, 0, 0, "统一社会信用代码")
+    ws.write_merge(1, 2, 1, 1, "企业名称")
+    ws.write_merge(1, 1, 2, 3, "能源消费")
+    ws.write(2, 2, "用电量(万千瓦时)")
+    ws.write(2, 3, "原煤(吨)")
+    for c, v in enumerate(["91330381MA2000001X", "甲", 12.5, "—"]):
+        ws.write(3, c, v)
+    ws.write(4, 0, "合计")
+    ws.write(4, 2, 12.5)
+    wb.save(str(tmp_path / "能耗.xls"))
+    df = read_table(tmp_path / "能耗.xls")
+    assert df.attrs["header_rows"] == [2, 3] and df.attrs["dropped_rows"][0]["problem"] == "totals_row"
+    parsed, _ = parse_columns(map_columns(df, "energy"), "energy")
+    assert parsed["elec_kwh"].tolist() == [125_000.0] and np.isnan(parsed.loc[0, "coal_t"])
+
+
+def test_unknown_crs_in_the_config_is_a_user_mistake(tmp_path):
+    shp = _write_gbk(tmp_path / "p.shp", [SQUARE])
+    with pytest.raises(InputError, match="unknown CRS 'EPSG:45490'") as err:
+        read_parcels(shp, encoding="gbk", crs="EPSG:45490")
+    assert "p.shp" in str(err.value) and "EPSG:4549" in str(err.value)
+
+
+def test_load_inputs_reads_sources_without_a_schema_as_plain_tables(tmp_path):
+    from ruian_land.config import ProjectConfig, SourceConfig
+
+    _write_gbk(tmp_path / "宗地.shp", [SQUARE])
+    (tmp_path / "税收.csv").write_bytes(TAX_CSV.encode("gbk"))
+    (tmp_path / "名录.csv").write_text(
+        "统一社会信用代码,企业名称,行业代码,企业规模\n91330381MA2000001X,甲,1951,规上\n", encoding="utf-8-sig"
+    )
+    (tmp_path / "上年等级.csv").write_bytes(
+        "统一社会信用代码,评价等级\n91330381MA2000001X,D\n合计,1\n".encode("gbk")
+    )
+    src = {
+        "parcels": SourceConfig(path=Path("宗地.shp"), encoding="gbk"),
+        "registry": SourceConfig(path=Path("名录.csv")),
+        "tax": SourceConfig(path=Path("税收.csv"), encoding="gbk"),
+        "previous_classes": SourceConfig.model_construct(
+            path=Path("上年等级.csv"), encoding="gbk", sheet=None
+        ),
+    }
+    cfg = ProjectConfig.model_construct(sources=src, root=tmp_path, columns={}, data_year=2021)
+    inputs = load_inputs(cfg)
+    prev = inputs.other["previous_classes"]
+    assert prev["评价等级"].tolist() == ["D"] and prev.attrs["dropped_rows"][0]["problem"] == "totals_row"
+    assert inputs.meta["previous_classes"]["encoding"] == "gbk"
+    assert "previous_classes" not in inputs.frames()

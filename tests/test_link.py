@@ -113,6 +113,18 @@ def test_totals_are_conserved(world):
     assert "P4" not in per_parcel.index  # owner code matches no firm: vacant, no links
 
 
+def test_missing_tax_stays_missing_on_links(world):
+    # B (tenant on P1 and P5) has no tax record: its links carry NaN, never 0, and the known
+    # taxes still sum back: 90 (A) + 10 (D) + 20 (E) = 120
+    parcels, firms, leases = world
+    firms = firms.assign(tax_wan=firms["tax_wan"].where(firms["uscc"] != B))
+    occ = link_firms_to_parcels(parcels, firms, leases)
+    b = occ.links[occ.links["uscc"] == B]
+    assert len(b) == 2 and b["tax_wan"].isna().all() and (b["land_area_m2"] > 0).all()
+    assert occ.links["tax_wan"].sum() == pytest.approx(120.0)
+    assert occ.links.loc[occ.links["uscc"] != B, "tax_wan"].notna().all()
+
+
 def test_energy_column_skipped_when_absent(world):
     parcels, firms, leases = world
     occ = link_firms_to_parcels(parcels, firms.drop(columns="energy_tce_calorific"), leases)
@@ -139,7 +151,11 @@ def test_unlinked_firms_and_reasons(world):
     assert un.loc[G, "reason_code"] == "owner_code_invalid"
     assert "P4" in un.loc[G, "detail"] and G_BAD in un.loc[G, "detail"]
     notes = [e for e in led.events if e.input == "parcels"]
-    assert [(e.row, e.problem) for e in notes] == [(4, "owner_code_invalid")]
+    # G_BAD differs from the registry's G only in the check character: reported as probably G
+    assert [(e.row, e.problem) for e in notes] == [(4, "check_char_mismatch")]
+    assert (
+        G in notes[0].detail and G_BAD in notes[0].detail and "correct the parcel record" in notes[0].detail
+    )
     f = occ.firms.set_index("uscc")
     assert np.isnan(f.loc[F, "land_area_mu"]) and f.loc[F, "parcel_count"] == 0
     assert f.loc[A, "land_area_mu"] == pytest.approx(45.0) and f.loc[A, "parcel_count"] == 2
@@ -243,3 +259,86 @@ def test_footprint_largest_overlap(two_squares):
     assert link_points_to_parcels(fp, two_squares, mode="largest_overlap").loc[0, "parcel_id"] == "P20"
     even = gpd.GeoDataFrame(geometry=[box(X0 + 50, Y0, X0 + 150, Y0 + 100)], crs=4549)  # 5 000 each
     assert link_points_to_parcels(even, two_squares, mode="largest_overlap").loc[0, "parcel_id"] == "P10"
+
+
+# --- lease convention (rule link.lease_convention) ------------------------------------------------
+
+
+def test_landlord_convention_gives_owners_the_whole_parcel(world):
+    from ruian_land.errors import InputError
+    from ruian_land.rules import load_rules
+
+    parcels, firms, leases = world
+    rules = load_rules().with_overrides({"link.lease_convention": "landlord"})
+    occ = link_firms_to_parcels(parcels, firms, leases, rules=rules)
+    links = occ.links.set_index(["uscc", "parcel_id"])
+    # A holds P1 whole (15 000 m²) and P2 (20 000 m²): 52.5 亩, shares 3/7 and 4/7 of 90 万元
+    assert links.loc[(A, "P1"), "land_area_m2"] == pytest.approx(15_000.0)
+    assert links.loc[(A, "P1"), "tax_wan"] == pytest.approx(90 * 3 / 7)
+    # B: 0 m² as tenant of A on P1, 2 000 m² on state land P5 (no registry owner): all B's tax on P5
+    assert links.loc[(B, "P1"), "land_area_m2"] == 0.0 and links.loc[(B, "P1"), "land_share"] == 0.0
+    assert links.loc[(B, "P5"), "land_share"] == 1.0 and links.loc[(B, "P5"), "tax_wan"] == 12.0
+    # D and E hold nothing on C's P3; their tax still sits on P3 (share by leased area: 1 each)
+    assert links.loc[(D, "P3"), "land_area_m2"] == 0.0 and links.loc[(D, "P3"), "tax_wan"] == 10.0
+    assert links.loc[(C, "P3"), "land_area_mu"] == pytest.approx(15.0)  # C is no longer 'leased_out'
+    assert C not in set(occ.unlinked["uscc"])
+    # per parcel, the taxes of co-located firms summed (RULES.md §3), worked by hand:
+    # P1 A 90·3/7 + B 0; P2 A 90·4/7; P3 C 5 + D 10 + E 20; P5 B 12 → 137 = all five linked firms
+    per_tax = occ.links.groupby("parcel_id")["tax_wan"].sum().to_dict()
+    assert per_tax == pytest.approx({"P1": 90 * 3 / 7, "P2": 90 * 4 / 7, "P3": 35.0, "P5": 12.0})
+    # … and land conserved: owner parcels fully held, P5 only by its tenant
+    per = occ.links.groupby("parcel_id")["land_area_m2"].sum()
+    assert per.to_dict() == pytest.approx({"P1": 15_000.0, "P2": 20_000.0, "P3": 10_000.0, "P5": 2_000.0})
+    assert occ.links.groupby("uscc")["land_share"].sum().tolist() == pytest.approx([1.0] * 5)
+    f = occ.firms.set_index("uscc")
+    assert f.loc[D, "land_area_mu"] == 0.0 and f.loc[B, "land_area_mu"] == pytest.approx(3.0)
+    with pytest.raises(InputError, match="lease_convention"):
+        link_firms_to_parcels(
+            parcels, firms, leases, rules=load_rules().with_overrides({"link.lease_convention": "x"})
+        )
+
+
+# --- geocoded firms ----------------------------------------------------------------------------
+
+
+def test_points_place_unlinked_firms_on_vacant_land_only(world):
+    parcels, firms, leases = world
+    H, J = code(8), code(9)
+    firms = pd.concat(
+        [firms, pd.DataFrame({"uscc": [H, J], "name": ["辛公司", "壬公司"], "tax_wan": [4.0, 6.0]})],
+        ignore_index=True,
+    )
+    points = gpd.GeoDataFrame(
+        {"uscc": [F, H, J, D, A], "source_row": [1, 2, 3, 4, 5]},
+        geometry=[
+            Point(X0 + 850, Y0 + 50),  # F on P5 (state land, 8 000 m² vacant)
+            Point(X0 + 820, Y0 + 20),  # H on P5 too: F and H share the 8 000 m²
+            Point(X0 + 300, Y0 + 50),  # J on P2, which its owner A occupies: not linked
+            Point(X0 + 50, Y0 + 50),  # D (tenant on P3) geocoded onto P1: noted
+            Point(X0 + 50, Y0 + 50),  # A on its own P1: fine
+        ],
+        crs=4549,
+    )
+    led = Ledger()
+    for name, n in (("points", 5), ("parcels", 5), ("leases", 4)):
+        led.rows_in(name, n)
+    occ = link_firms_to_parcels(parcels, firms, leases, led, points=points)
+    links = occ.links.set_index(["uscc", "parcel_id"])
+    assert links.loc[(F, "P5"), "tenure"] == "located" and links.loc[(H, "P5"), "tenure"] == "located"
+    assert links.loc[(F, "P5"), "land_area_m2"] == pytest.approx(4_000.0)  # 8 000 m² / 2 firms = 6 亩
+    assert links.loc[(H, "P5"), "tax_wan"] == 4.0
+    use = occ.parcels.set_index("parcel_id")
+    assert use.loc["P5", "vacant_m2"] == pytest.approx(0.0) and use.loc["P5", "occupants"] == 3
+    assert occ.links.groupby("parcel_id")["land_area_m2"].sum()["P5"] == pytest.approx(10_000.0)
+    un = occ.unlinked.set_index("uscc")
+    assert un.loc[J, "reason_code"] == "located_on_occupied_parcel" and "P2" in un.loc[J, "detail"]
+    assert F not in un.index and H not in un.index
+    ev = {e.row: (e.problem, e.detail) for e in led.events if e.input == "points"}
+    assert ev[1][0] == "located_by_point" and "4,000.0 m² of its 8,000.0 m²" in ev[1][1]
+    assert ev[3][0] == "located_on_occupied_parcel"
+    assert ev[4][0] == "location_mismatch" and "P1" in ev[4][1] and "['P3']" in ev[4][1]
+    assert 5 not in ev  # A's point is on A's parcel
+    assert led.summary()["points"] == {"rows_in": 5, "kept": 5, "repaired": 0, "rejected": 0}
+    # totals conserved with the located firms
+    linked = firms[firms["uscc"].isin(occ.links["uscc"])]
+    assert occ.links["tax_wan"].sum() == pytest.approx(linked["tax_wan"].sum())

@@ -10,7 +10,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from shapely.geometry import Polygon, box
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, box
 
 from ruian_land.codes import USCC_ALPHABET, uscc_check_char
 from ruian_land.config import load_config
@@ -212,7 +213,7 @@ def test_firms_merge_and_duplicates_not_merged(clean):
     assert tax.loc[6, "problem"] == "conflicting_duplicate"
     assert (
         "1200.5" in tax.loc[6, "detail"]
-        and "999 (row 6)" in tax.loc[6, "detail"]
+        and "999 (row 7)" in tax.loc[6, "detail"]  # data row 6 is line 7 of the CSV (header on line 1)
         and "not merged" in tax.loc[6, "detail"]
     )
     assert tax.loc[8, "problem"] == "totals_row" and tax.loc[8, "action"] == "rejected"
@@ -242,6 +243,12 @@ def test_ledger_files_are_bilingual_utf8_bom(clean, tmp_path):
     issues = pd.read_csv(paths["issues"], encoding="utf-8-sig")
     assert len(issues) == len(clean.ledger.events)
     assert "合计行，不是企业" in issues["问题"].tolist()
+    # each problem names its file, row, column, what was found and what was done
+    totals = issues[issues["问题代码 problem"] == "totals_row"].iloc[0]
+    # data row 8 is line 9 of the CSV (header on line 1): file_row is what Excel shows
+    assert totals["文件 file"].endswith("税收.csv") and totals["数据行 row"] == 8
+    assert totals["文件行号 file_row"] == 9
+    assert totals["处理 action"] == "rejected" and totals["说明 detail"] == "'合计' row, not a firm"
     summary = pd.read_csv(paths["summary"], encoding="utf-8-sig")
     assert summary.set_index("输入 input").loc["tax", "剔除 rejected"] == 4
     report = paths["report"].read_text(encoding="utf-8")
@@ -302,3 +309,89 @@ def test_repair_polygons_cases():
         (5, "invalid_geometry"),
     ]
     assert led.summary()["layer"] == {"rows_in": 5, "kept": 3, "repaired": 2, "rejected": 2}
+
+
+# --- geometry of parcels: holes, multipart, shared edges ------------------------------------------
+
+
+def _parcels(ids: list[str], geoms: list) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"parcel_id": ids, "source_row": list(range(1, len(ids) + 1))}, geometry=geoms, crs=4549
+    )
+
+
+def test_holes_and_multipart_parcels_survive_validation():
+    from ruian_land.rules import load_rules
+    from ruian_land.validate import validate_parcels
+
+    shell = [(X0, Y0), (X0 + 200, Y0), (X0 + 200, Y0 + 200), (X0, Y0 + 200)]
+    inner = [(X0 + 50, Y0 + 50), (X0 + 150, Y0 + 50), (X0 + 150, Y0 + 150), (X0 + 50, Y0 + 150)]
+    # a hole reaching outside its shell (x 150..250): invalid; make_valid keeps shell minus hole
+    stray = [(X0 + 150, Y0 + 50), (X0 + 250, Y0 + 50), (X0 + 250, Y0 + 150), (X0 + 150, Y0 + 150)]
+    multi = MultiPolygon([_sq(1000, 0, 100, 100), _sq(1200, 0, 100, 100)])
+    led = Ledger()
+    led.rows_in("parcels", 3)
+    out = validate_parcels(
+        _parcels(
+            ["H1", "H2", "M1"],
+            [Polygon(shell, [inner]), shapely.affinity.translate(Polygon(shell, [stray]), 500), multi],
+        ),
+        led,
+        load_rules(),
+    )
+    # 40 000 − 10 000 = 30 000 m² = 45 亩 (hole kept, not filled)
+    assert out.loc[0, "area_m2"] == pytest.approx(30_000.0) and out.loc[0, "area_mu"] == pytest.approx(45.0)
+    assert len(out.geometry[0].interiors) == 1 and not out.loc[0, "geometry_repaired"]
+    # 40 000 − the 50 × 100 part of the stray hole inside the shell = 35 000 m² = 52.5 亩
+    assert out.loc[1, "area_m2"] == pytest.approx(35_000.0) and out.loc[1, "area_mu"] == pytest.approx(52.5)
+    assert out.loc[1, "geometry_repaired"]
+    # one multipart parcel stays one row: 2 × 10 000 m² = 30 亩
+    assert out.loc[2, "area_mu"] == pytest.approx(30.0) and out.geometry[2].geom_type == "MultiPolygon"
+    assert [(e.row, e.problem, e.action) for e in led.events] == [
+        (2, "invalid_geometry", "repaired"),
+        (2, "repaired_area", "kept"),  # no recorded 宗地面积 to compare with
+    ]
+    # the stray hole's edge crosses the shell's edge at x = 200 (520 700 after the 500 m shift)
+    assert led.events[0].detail.startswith("Self-intersection[520700 3070050]")
+
+
+def test_near_coincident_edges_and_overlaps_are_reported_not_merged():
+    from ruian_land.rules import load_rules
+    from ruian_land.validate import validate_parcels
+
+    led = Ledger()
+    led.rows_in("parcels", 4)
+    geoms = [
+        _sq(0, 0, 200, 200),
+        _sq(199.998, 0, 200, 200),  # shares a 0.002 m × 200 m = 0.4 m² sliver with P1
+        _sq(0, 300, 200, 200),
+        _sq(180, 300, 200, 200),  # overlaps P3 by 20 × 200 = 4 000 m²
+    ]
+    out = validate_parcels(_parcels(["P1", "P2", "P3", "P4"], geoms), led, load_rules())
+    assert len(out) == 4  # all kept, areas as drawn
+    assert out["area_m2"].tolist() == pytest.approx([40_000.0] * 4)
+    ev = [(e.row, e.problem, e.action) for e in led.events]
+    assert ev == [(2, "sliver_overlap", "kept"), (4, "overlap", "kept")]
+    assert "0.400 m² sliver" in led.events[0].detail and "P1" in led.events[0].detail
+    assert "by 4,000.0 m²" in led.events[1].detail and "P3 (row 3)" in led.events[1].detail
+    assert led.summary()["parcels"] == {"rows_in": 4, "kept": 4, "repaired": 0, "rejected": 0}
+
+
+def test_line_outlines_become_boundaries_but_never_parcels():
+    from shapely import LineString, MultiLineString
+
+    from ruian_land.validate import repair_polygons
+
+    ring = LineString([(0, 0), (100, 0), (100, 100), (0, 100), (0, 0)])
+    island = LineString([(200, 0), (210, 0), (210, 10), (200, 10), (200, 0)])
+    open_line = LineString([(300, 0), (400, 0)])
+    gdf = gpd.GeoDataFrame(
+        {"source_row": [1, 2]}, geometry=[MultiLineString([ring, island]), open_line], crs=4549
+    )
+    led = Ledger()
+    led.rows_in("boundary", 2)
+    out = repair_polygons(gdf, "boundary", led, polygonize_lines=True)
+    assert out["source_row"].tolist() == [1] and out.area.tolist() == pytest.approx([10_100.0])
+    assert [(e.row, e.problem) for e in led.events] == [(1, "polygonized"), (2, "not_polygon")]
+    led.rows_in("parcels", 2)
+    assert len(repair_polygons(gdf, "parcels", led)) == 0

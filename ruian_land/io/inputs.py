@@ -4,18 +4,20 @@ types (DESIGN §1, CONTRACTS §1–§2)."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ruian_land.columns import SCHEMAS, map_columns
+from ruian_land.config import REQUIRED_SOURCES
 from ruian_land.errors import InputError, InputWarning
-from ruian_land.io.parse import parse_bool, parse_dates, parse_numbers, parse_text
-from ruian_land.io.tables import read_table
+from ruian_land.io.parse import parse_columns
+from ruian_land.io.points import read_points
+from ruian_land.io.tables import read_table, sheet_hint
 from ruian_land.io.vector import read_layer, read_parcels
 
 if TYPE_CHECKING:
@@ -27,8 +29,11 @@ __all__ = ["FIRM_TABLES", "ISSUE_COLUMNS", "Inputs", "load_inputs", "parse_colum
 FIRM_TABLES: tuple[str, ...] = ("registry", "tax", "statistics", "energy", "emissions")
 _TABLES: tuple[str, ...] = (*FIRM_TABLES, "leases")
 _LAYERS: tuple[str, ...] = ("control_lines", "towns", "boundary")
-#: Columns of :attr:`Inputs.issues` and :attr:`Inputs.dropped`.
-ISSUE_COLUMNS = ["input", "row", "column", "problem", "detail"]
+#: Point tables (geocoded firm locations; lon/lat columns, ``coords:`` says GCJ-02/BD-09/WGS84).
+_POINTS: tuple[str, ...] = ("points",)
+#: Columns of :attr:`Inputs.issues` and :attr:`Inputs.dropped` (``action``: what the ledger
+#: records, ``kept`` or ``repaired`` for issues, ``rejected`` for dropped rows).
+ISSUE_COLUMNS = ["input", "row", "column", "problem", "detail", "action"]
 
 
 @dataclass
@@ -48,14 +53,23 @@ class Inputs:
         Optional tables (None when the project does not name them).
     control_lines, towns, boundary : GeoDataFrame or None
         Optional layers.
+    points : GeoDataFrame or None
+        Geocoded firm locations (:func:`ruian_land.io.points.read_points`), EPSG:4549.
     built_up : Path or None
         Built-up fraction raster (read later, by screening).
+    other : dict
+        Tables of sources this module has no schema for (e.g. ``previous_classes``), read
+        with :func:`read_table` (encoding, header, 合计 rows handled), keyed by source name;
+        their stages map and validate them.
     dropped : DataFrame
         Rows removed while reading (``input, row, column, problem, detail``): totals (合计) rows
         and trailing notes; the ledger counts them as rejected.
     issues : DataFrame
-        Cells that could not be parsed (set to missing), same columns; the ledger reports
-        them as kept rows with a note.
+        Cell-level findings, same columns plus ``action``: unreadable cells (set to missing),
+        blank required figures of the firm tables (``missing_value``), codes normalised
+        (``code_repaired``, action ``repaired``) and codes that went through an Excel number
+        (``code_stored_as_number``); the ledger records them with their action (default
+        ``kept``).
     rows_in : dict
         Data rows per input as in the file (totals rows included, blank rows not).
     meta : dict
@@ -75,7 +89,9 @@ class Inputs:
     control_lines: gpd.GeoDataFrame | None = None
     towns: gpd.GeoDataFrame | None = None
     boundary: gpd.GeoDataFrame | None = None
+    points: gpd.GeoDataFrame | None = None
     built_up: Path | None = None
+    other: dict[str, pd.DataFrame] = field(default_factory=dict)
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
     issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
     rows_in: dict[str, int] = field(default_factory=dict)
@@ -84,74 +100,8 @@ class Inputs:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The frames present, keyed by input name (parcels, registry, …, boundary)."""
-        names = ("parcels", *_TABLES, *_LAYERS)
+        names = ("parcels", *_TABLES, *_LAYERS, *_POINTS)
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
-
-
-def parse_columns(
-    df: pd.DataFrame, kind: str, *, input_name: str | None = None
-) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Parse the canonical columns of a mapped frame by their schema kind and apply unit scales.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Output of :func:`ruian_land.columns.map_columns` (``attrs['scales']`` and
-        ``attrs['source_columns']`` used), with ``source_row``.
-    kind : str
-        Key of :data:`ruian_land.columns.SCHEMAS`.
-    input_name : str, optional
-        Name used in the issues (default ``kind``).
-
-    Returns
-    -------
-    (DataFrame, list of dict)
-        A copy with ``float`` fields as float64 (× the alias's unit scale, e.g. 万千瓦时 → kWh
-        × 10⁴), ``int`` as nullable Int64, ``date`` as datetime64[ns], ``bool`` as nullable
-        boolean, ``str`` as str; and one issue dict per unreadable cell
-        (``input, row, column, problem='unparseable_value', detail``).
-    """
-    out = df.copy()
-    scales: dict[str, float] = dict(df.attrs.get("scales", {}))
-    headers: dict[str, str] = dict(df.attrs.get("source_columns", {}))
-    issues: list[dict[str, Any]] = []
-    name = input_name or kind
-    rows: dict[Any, Any] = out["source_row"].to_dict() if "source_row" in out.columns else {}
-    for canon, fld in SCHEMAS[kind].items():
-        if canon not in out.columns:
-            continue
-        raw = out[canon]
-        if fld.kind in ("float", "int"):
-            parsed = parse_numbers(raw)
-            bad = list(parsed.attrs["unparsed"])
-            parsed = parsed * scales.get(canon, 1.0)
-            if fld.kind == "int":
-                frac = parsed.notna() & (parsed != np.round(parsed))
-                bad += list(parsed.index[frac])
-                parsed = parsed.where(~frac).round().astype("Int64")
-        elif fld.kind == "date":
-            parsed = parse_dates(raw)
-            bad = list(parsed.attrs["unparsed"])
-        elif fld.kind == "bool":
-            parsed = parse_bool(raw)
-            bad = list(parsed.attrs["unparsed"])
-        else:
-            parsed = parse_text(raw)
-            bad = []
-        for label in bad:
-            issues.append(
-                {
-                    "input": name,
-                    "row": int(rows[label]) if label in rows else None,
-                    "column": canon,
-                    "problem": "unparseable_value",
-                    "detail": f"{headers.get(canon, canon)} = {raw[label]!r} is not a valid {fld.kind}; "
-                    "read as missing",
-                }
-            )
-        out[canon] = parsed
-    out.attrs = dict(df.attrs)
-    return out, issues
 
 
 def _source_path(config: ProjectConfig, name: str) -> Path:
@@ -166,14 +116,67 @@ def _source_path(config: ProjectConfig, name: str) -> Path:
     return path
 
 
+def _meta(path: Path, attrs: Mapping[Any, Any]) -> dict[str, Any]:
+    keys = (
+        "encoding",
+        "encoding_source",
+        "encoding_reason",
+        "header_rows",
+        "first_data_line",
+        "sheet",
+        "source_crs",
+        "coords",
+    )
+    return {
+        "path": path,
+        **{k: attrs.get(k) for k in keys},
+        "source_columns": attrs.get("source_columns", {}),
+    }
+
+
+def _require_rows(name: str, raw: pd.DataFrame, path: Path, config: ProjectConfig) -> None:
+    """A required source (parcels, registry, tax) must have at least one data row."""
+    if len(raw):
+        return
+    what = {"parcels": "features", "registry": "firms", "tax": "taxpayer rows"}.get(name, "data rows")
+    dropped = raw.attrs.get("dropped_rows", [])
+    only = f" (only {len(dropped)} totals/notes row(s) below the header)" if dropped else ""
+    header = "" if name == "parcels" else " below the header"
+    raise InputError(
+        f"the {name} source has no data: 0 {what}{header}{only}; every result would be meaningless",
+        path=path,
+        fix=f"export the {name} data again with its rows, or point 'sources: {name}: path:' in "
+        f"{config.root / 'project.yaml'} at the right file",
+    )
+
+
+def _with_sheet_hint(
+    exc: InputError, path: Path, attrs: Mapping[str, Any], kind: str, extra: Any
+) -> InputError:
+    """``exc`` with the workbook's sheets named, for a column-mapping error in an Excel file."""
+    hint = sheet_hint(path, attrs.get("sheet"), kind, extra)
+    if not hint:
+        return exc
+    text, fix = hint
+    return InputError(
+        f"{exc.detail.rstrip('.')}. {text}",
+        path=exc.path,
+        column=exc.column,
+        row=exc.row,
+        fix=f"{fix}; or {exc.fix}" if fix else exc.fix,
+    )
+
+
 def load_inputs(config: ProjectConfig) -> Inputs:
     """Read every source of a project, map columns and parse types.
 
     Parameters
     ----------
     config : ProjectConfig
-        The project (``sources`` with path/encoding/crs/sheet/layer per source, ``columns``
-        with extra aliases per kind, ``data_year``).
+        The project (``sources`` with path/encoding/crs/sheet/layer/coords per source,
+        ``columns`` with extra aliases per kind, ``data_year``). ``coords: gcj02|bd09`` on a
+        layer or ``points`` source converts its lon/lat from AMap/DataV (GCJ-02) or Baidu
+        (BD-09) coordinates first (:mod:`ruian_land.coords`).
 
     Returns
     -------
@@ -185,10 +188,13 @@ def load_inputs(config: ProjectConfig) -> Inputs:
     ------
     InputError
         Missing file (naming the config key to fix), unreadable file, no CRS, undecidable
-        encoding, or a required column missing (from :func:`ruian_land.columns.map_columns`,
-        listing the closest headers).
+        encoding, a required source (parcels, registry, tax) with no data rows, or a required
+        column missing (from :func:`ruian_land.columns.map_columns`, listing the closest
+        headers; for a workbook also the sheet read, the workbook's sheets and those holding
+        the expected headers, with ``sheet: <name>`` as the fix).
     """
     frames: dict[str, Any] = {}
+    other: dict[str, pd.DataFrame] = {}
     dropped: list[dict[str, Any]] = []
     issues: list[dict[str, Any]] = []
     rows_in: dict[str, int] = {}
@@ -197,33 +203,50 @@ def load_inputs(config: ProjectConfig) -> Inputs:
         if name == "built_up":
             frames[name] = _source_path(config, name)
             continue
+        if name not in ("parcels", *_TABLES, *_LAYERS, *_POINTS):
+            table = read_table(_source_path(config, name), encoding=src.encoding, sheet=src.sheet)
+            other[name] = table
+            meta[name] = _meta(config.path(name), table.attrs)
+            continue
         path = _source_path(config, name)
         extra = config.columns.get(name)
-        if name in ("parcels", *_LAYERS):
-            reader = read_parcels if name == "parcels" else read_layer
-            raw = reader(path, encoding=src.encoding, crs=src.crs, layer=src.layer)
+        coords = getattr(src, "coords", "cgcs2000")
+        if name == "parcels":
+            raw = read_parcels(path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords)
             rows_in[name] = len(raw)
+        elif name in _LAYERS:
+            raw = read_layer(path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords)
+            rows_in[name] = len(raw)
+        elif name in _POINTS:
+            pts = read_points(
+                path, coords=coords, encoding=src.encoding, sheet=src.sheet, extra_aliases=extra
+            )
+            rows_in[name] = int(pts.attrs["rows_in"])
+            for d in pts.attrs["dropped_rows"]:
+                dropped.append({"input": name, "row": d["row"], "column": None, **d})
+            issues += [{**i, "input": name} for i in pts.attrs["issues"]]
+            frames[name] = pts
+            meta[name] = _meta(path, pts.attrs)
+            continue
         else:
             raw = read_table(path, encoding=src.encoding, sheet=src.sheet, kind=name, extra_aliases=extra)
             rows_in[name] = int(raw.attrs["rows_in"])
             for d in raw.attrs["dropped_rows"]:
                 dropped.append({"input": name, "row": d["row"], "column": None, **d})
         attrs = dict(raw.attrs)
+        if name in REQUIRED_SOURCES:
+            _require_rows(name, raw, path, config)
         if name in SCHEMAS:
-            mapped = map_columns(raw, name, source=str(path), extra_aliases=extra)
+            try:
+                mapped = map_columns(raw, name, source=str(path), extra_aliases=extra)
+            except InputError as exc:
+                raise _with_sheet_hint(exc, path, attrs, name, extra) from None
             parsed, found = parse_columns(mapped, name)
             issues += found
         else:
             parsed = raw
         frames[name] = parsed
-        meta[name] = {
-            "path": path,
-            "encoding": attrs.get("encoding"),
-            "encoding_source": attrs.get("encoding_source"),
-            "encoding_reason": attrs.get("encoding_reason"),
-            "header_rows": attrs.get("header_rows"),
-            "source_columns": parsed.attrs.get("source_columns", {}),
-        }
+        meta[name] = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
     unknown = [k for k in config.columns if k not in SCHEMAS]
     if unknown:
         warnings.warn(
@@ -233,6 +256,7 @@ def load_inputs(config: ProjectConfig) -> Inputs:
         )
     return Inputs(
         **frames,
+        other=other,
         dropped=pd.DataFrame(dropped, columns=ISSUE_COLUMNS),
         issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
         rows_in=rows_in,

@@ -17,7 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MISSING_TOKENS", "is_blank", "parse_bool", "parse_dates", "parse_numbers", "parse_text"]
+from ruian_land.codes import normalise_parcel_id, normalise_uscc, stored_as_number
+from ruian_land.columns import SCHEMAS
+
+__all__ = [
+    "BLANK_REPORTED_KINDS",
+    "CODE_FIELDS",
+    "MISSING_TOKENS",
+    "is_blank",
+    "parse_bool",
+    "parse_columns",
+    "parse_dates",
+    "parse_numbers",
+    "parse_text",
+]
 
 #: Cell texts meaning "not reported" (after NFKC and whitespace removal).
 MISSING_TOKENS = frozenset(
@@ -47,6 +60,16 @@ _TRUE = frozenset(
 _FALSE = frozenset(
     {"否", "n", "no", "false", "f", "0", "无", "×", "✗", "规下", "规模以下", "规下企业", "规下工业"}
 )
+#: Code columns whose normalisation is reported (``code_repaired``); the USCC ones are also
+#: checked for codes that went through a number (``code_stored_as_number``).
+CODE_FIELDS: dict[str, Any] = {
+    "uscc": normalise_uscc,
+    "owner_uscc": normalise_uscc,
+    "parcel_id": normalise_parcel_id,
+}
+#: Firm tables whose blank required figures (实缴税收, 工业增加值, 用电量) are reported cell by cell
+#: (``missing_value``); elsewhere a blank required value is rejected by validation with its reason.
+BLANK_REPORTED_KINDS: tuple[str, ...] = ("tax", "statistics", "energy")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -250,3 +273,136 @@ def parse_text(series: pd.Series) -> pd.Series:
     result = pd.Series([_text(v) for v in series], index=series.index, name=series.name, dtype="str")
     result.attrs["unparsed"] = []
     return result
+
+
+def parse_columns(
+    df: pd.DataFrame, kind: str, *, input_name: str | None = None
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Parse the canonical columns of a mapped frame by their schema kind and apply unit scales.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`ruian_land.columns.map_columns` (``attrs['scales']`` and
+        ``attrs['source_columns']`` used), with ``source_row``.
+    kind : str
+        Key of :data:`ruian_land.columns.SCHEMAS`.
+    input_name : str, optional
+        Name used in the issues (default ``kind``).
+
+    Returns
+    -------
+    (DataFrame, list of dict)
+        A copy with ``float`` fields as float64 (× the alias's unit scale, e.g. 万千瓦时 → kWh
+        × 10⁴), ``int`` as nullable Int64, ``date`` as datetime64[ns], ``bool`` as nullable
+        boolean, ``str`` as str; and issue dicts (``input, row, column, problem, detail``
+        and ``action``, ``kept`` unless said): one per unreadable cell
+        (``unparseable_value``), per blank cell of a required number column of the firm tables
+        of :data:`BLANK_REPORTED_KINDS`, such as 实缴税收 (``missing_value``: blank, ``—``,
+        ``N/A`` … mean *not reported*, read as NaN, never 0), per code changed by normalisation (``code_repaired``, action
+        ``repaired``: full-width characters, spaces, lower case) and per 统一社会信用代码
+        that went through a number and lost digits (``code_stored_as_number``, see
+        :func:`ruian_land.codes.stored_as_number`).
+    """
+    out = df.copy()
+    scales: dict[str, float] = dict(df.attrs.get("scales", {}))
+    headers: dict[str, str] = dict(df.attrs.get("source_columns", {}))
+    issues: list[dict[str, Any]] = []
+    name = input_name or kind
+    rows: dict[Any, Any] = out["source_row"].to_dict() if "source_row" in out.columns else {}
+    for canon, fld in SCHEMAS[kind].items():
+        if canon not in out.columns:
+            continue
+        raw = out[canon]
+        if fld.kind in ("float", "int"):
+            parsed = parse_numbers(raw)
+            bad = list(parsed.attrs["unparsed"])
+            parsed = parsed * scales.get(canon, 1.0)
+            if fld.kind == "int":
+                frac = parsed.notna() & (parsed != np.round(parsed))
+                bad += list(parsed.index[frac])
+                parsed = parsed.where(~frac).round().astype("Int64")
+        elif fld.kind == "date":
+            parsed = parse_dates(raw)
+            bad = list(parsed.attrs["unparsed"])
+        elif fld.kind == "bool":
+            parsed = parse_bool(raw)
+            bad = list(parsed.attrs["unparsed"])
+        else:
+            parsed = parse_text(raw)
+            bad = []
+            if canon in CODE_FIELDS:
+                issues += _code_issues(raw, canon, headers.get(canon, canon), name, rows)
+        if fld.required and fld.kind in ("float", "int") and kind in BLANK_REPORTED_KINDS:
+            issues += _blank_issues(raw, canon, headers.get(canon, canon), name, rows)
+        for label in bad:
+            issues.append(
+                {
+                    "input": name,
+                    "row": int(rows[label]) if label in rows else None,
+                    "column": canon,
+                    "problem": "unparseable_value",
+                    "detail": f"{headers.get(canon, canon)} = {raw[label]!r} is not a valid {fld.kind}; "
+                    "read as missing",
+                }
+            )
+        out[canon] = parsed
+    out.attrs = dict(df.attrs)
+    return out, issues
+
+
+def _code_issues(
+    raw: pd.Series, canon: str, header: str, name: str, rows: dict[Any, Any]
+) -> list[dict[str, Any]]:
+    """``code_stored_as_number`` / ``code_repaired`` issues of one code column."""
+    norm = CODE_FIELDS[canon]
+    out: list[dict[str, Any]] = []
+    for label, value in raw.items():
+        if is_blank(value):
+            continue
+        row = int(rows[label]) if label in rows else None
+        if canon != "parcel_id" and stored_as_number(value):
+            shown = f"{value:.6G}" if isinstance(value, float | np.floating) else str(value)
+            out.append(
+                {
+                    "input": name, "row": row, "column": canon, "problem": "code_stored_as_number",
+                    "action": "kept",
+                    "detail": f"{header} = {shown}: the code was stored as a number and lost its last "
+                    "digits (Excel keeps 15), so it matches no firm; format the column as text and "
+                    "re-export",
+                }
+            )  # fmt: skip
+            continue
+        if not isinstance(value, str):
+            continue
+        as_read = value.strip()
+        fixed = norm(value)
+        if fixed is not None and fixed != as_read:
+            out.append(
+                {
+                    "input": name, "row": row, "column": canon, "problem": "code_repaired",
+                    "action": "repaired",
+                    "detail": f"{header} {as_read!r} → {fixed!r} (full-width characters, spaces, dashes "
+                    "or lower case normalised)",
+                }
+            )  # fmt: skip
+    return out
+
+
+def _blank_issues(
+    raw: pd.Series, canon: str, header: str, name: str, rows: dict[Any, Any]
+) -> list[dict[str, Any]]:
+    """``missing_value`` issues for blank cells of a required number column."""
+    out: list[dict[str, Any]] = []
+    for label, value in raw.items():
+        if not is_blank(value):
+            continue
+        shown = "blank" if value is None or not isinstance(value, str) or not value.strip() else repr(value)
+        out.append(
+            {
+                "input": name, "row": int(rows[label]) if label in rows else None, "column": canon,
+                "problem": "missing_value", "action": "kept",
+                "detail": f"{header} is {shown}: not reported, read as missing (not 0)",
+            }
+        )  # fmt: skip
+    return out

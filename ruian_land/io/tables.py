@@ -25,7 +25,7 @@ from ruian_land.errors import InputError, InputWarning
 from ruian_land.io.encoding import EncodingChoice, detect_encoding
 from ruian_land.io.parse import _number, is_blank
 
-__all__ = ["TOTALS_PATTERN", "known_aliases", "read_table"]
+__all__ = ["TOTALS_PATTERN", "known_aliases", "read_table", "sheet_hint"]
 
 #: A cell that marks a totals / subtotals row (not a firm).
 TOTALS_PATTERN = re.compile(
@@ -62,7 +62,9 @@ def read_table(
     encoding : str, optional
         CSV text encoding; wins over the BOM and detection (applied once). Ignored for Excel.
     sheet : str or int, optional
-        Excel sheet name or 0-based index; default the first sheet.
+        Excel sheet name or 0-based index; default the first sheet. When the sheet read has no
+        header row or misses required columns, the error names the sheet read, lists the
+        workbook's sheets and those holding the expected headers, and suggests ``sheet:``.
     kind : str, optional
         Key of :data:`ruian_land.columns.SCHEMAS`; its aliases help find the header row
         (default: the aliases of every schema).
@@ -79,7 +81,8 @@ def read_table(
         ``source_row``: the 1-based number of the data row counted from the first row below
         the header (so data row 1 is the first one; blank rows take a number too).
         ``attrs``: ``source``, ``encoding``, ``encoding_source``, ``encoding_reason``,
-        ``header_rows`` (1-based file rows used as header), ``first_data_line`` (1-based
+        ``sheet`` (Excel: the sheet read), ``header_rows`` (1-based file rows used as header),
+        ``first_data_line`` (1-based
         file row/line of data row 1), ``dropped_rows`` (list of dicts ``row``, ``problem``,
         ``detail``), ``rows_in`` (non-blank data rows, totals included).
 
@@ -104,12 +107,11 @@ def read_table(
     suffix = p.suffix.lower()
     merges: list[tuple[int, int, int, int]] = []
     choice: EncodingChoice | None = None
+    sheet_read: str | None = None
     if suffix in {".csv", ".txt", ".tsv"}:
         rows, choice = _read_csv_rows(p, encoding, source)
-    elif suffix in {".xlsx", ".xlsm"}:
-        rows, merges = _read_xlsx_rows(p, sheet, source)
-    elif suffix == ".xls":
-        rows = _read_xls_rows(p, sheet, source)
+    elif suffix in _EXCEL:
+        rows, merges, sheet_read = _read_excel_rows(p, sheet, source)
     else:
         raise InputError(
             f"unknown table format '{suffix}'", path=source, fix="deliver the table as .xlsx, .xls or .csv"
@@ -118,10 +120,21 @@ def read_table(
         warnings.warn(
             f"{source}: encoding '{encoding}' ignored for an Excel file", InputWarning, stacklevel=2
         )
-    frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases))
+    try:
+        frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases))
+    except InputError as exc:
+        if sheet_read is None:
+            raise
+        found = sheet_hint(p, sheet_read, kind, extra_aliases)
+        raise InputError(
+            f"{exc.detail.rstrip('.')}. {found[0]}" if found else exc.detail,
+            path=source,
+            fix=found[1] if found and found[1] else exc.fix,
+        ) from None
     frame.attrs.update(
         {
             "source": source,
+            "sheet": sheet_read,
             "encoding": None if choice is None else choice.encoding,
             "encoding_source": None if choice is None else choice.source,
             "encoding_reason": None if choice is None else choice.reason,
@@ -169,6 +182,120 @@ def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[lis
     return [[None if c.strip() == "" else c for c in r] for r in rows], choice
 
 
+_EXCEL = frozenset({".xlsx", ".xlsm", ".xls"})
+
+
+def _read_excel_rows(
+    p: Path, sheet: str | int | None, source: str
+) -> tuple[list[list[Any]], list[tuple[int, int, int, int]], str]:
+    names = _sheet_names(p, source)
+    name = _pick_sheet(names, sheet, source)
+    reader = _read_xls_rows if p.suffix.lower() == ".xls" else _read_xlsx_rows
+    rows, merges = reader(p, name, source)
+    return rows, merges, name
+
+
+def _sheet_names(p: Path, source: str) -> list[str]:
+    """The workbook's sheet names, in order."""
+    if p.suffix.lower() == ".xls":
+        try:
+            import xlrd  # type: ignore[import-not-found]
+        except ImportError:
+            raise InputError(
+                "reading old .xls workbooks needs the optional package xlrd, which is not installed",
+                path=source,
+                fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
+            ) from None
+        try:
+            book = xlrd.open_workbook(str(p), on_demand=True)
+        except Exception as exc:  # xlrd raises XLRDError, CompDocError, … for damaged files
+            raise InputError(
+                f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx"
+            ) from None
+        names = list(book.sheet_names())
+        book.release_resources()
+        return names
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
+    names = list(wb.sheetnames)
+    wb.close()
+    return names
+
+
+def _head_rows(p: Path, name: str) -> list[list[Any]]:
+    """The first rows of one sheet (for finding which sheets hold a table)."""
+    if p.suffix.lower() == ".xls":
+        import xlrd  # type: ignore[import-not-found]
+
+        sh = xlrd.open_workbook(str(p), on_demand=True).sheet_by_name(name)
+        return [sh.row_values(r) for r in range(min(sh.nrows, _HEADER_SCAN_ROWS))]
+    import openpyxl
+
+    wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    try:
+        return [list(r) for r in wb[name].iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
+    finally:
+        wb.close()
+
+
+def sheet_hint(
+    path: str | Path,
+    sheet_read: str | None,
+    kind: str | None = None,
+    extra_aliases: dict[str, list[str]] | None = None,
+) -> tuple[str, str | None] | None:
+    """Which sheets of a workbook hold the expected table, for error messages.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.xlsx`` / ``.xlsm`` / ``.xls`` workbook (other files: ``None``).
+    sheet_read : str or None
+        The sheet that was read (default: the first).
+    kind, extra_aliases
+        As for :func:`read_table`: the headers looked for (a sheet holds the table when one
+        of its first rows names at least two known columns).
+
+    Returns
+    -------
+    (str, str or None) or None
+        A sentence naming the sheet read, the workbook's sheets and the sheets holding the
+        expected headers, and a fix (``sheet: <name>`` for the project config) when another
+        sheet holds them; ``None`` for a non-Excel file or an unreadable workbook.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in _EXCEL:
+        return None
+    try:
+        names = _sheet_names(p, str(p))
+        aliases = known_aliases(kind, extra_aliases)
+        holding = [
+            n
+            for n in names
+            if any(
+                sum(normalise_header(c) in aliases for c in r if c is not None) >= 2 for r in _head_rows(p, n)
+            )
+        ]
+    except Exception:  # a hint must never hide the original error
+        return None
+    read = sheet_read if sheet_read is not None else (names[0] if names else None)
+    others = [n for n in holding if n != read]
+    text = f"Read sheet '{read}' of the workbook; its sheets: {names}; " + (
+        f"sheet(s) with the expected headers: {holding}" if holding else "no sheet has the expected headers"
+    )
+    fix = (
+        f"add `sheet: {others[0]}` to this source in the project config (sources: <name>: "
+        f"{{path: {p.name}, sheet: {others[0]}}})"
+        if others
+        else None
+    )
+    return text, fix
+
+
 def _read_xlsx_rows(
     p: Path, sheet: str | int | None, source: str
 ) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
@@ -178,15 +305,16 @@ def _read_xlsx_rows(
         wb = openpyxl.load_workbook(p, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
-    ws = _pick_sheet(wb.sheetnames, sheet, source)
-    sh = wb[ws]
+    sh = wb[_pick_sheet(wb.sheetnames, sheet, source)]
     rows = [list(r) for r in sh.iter_rows(values_only=True)]
     merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sh.merged_cells.ranges]
     wb.close()
     return rows, merges
 
 
-def _read_xls_rows(p: Path, sheet: str | int | None, source: str) -> list[list[Any]]:
+def _read_xls_rows(
+    p: Path, sheet: str | int | None, source: str
+) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
     try:
         import xlrd  # type: ignore[import-not-found]
     except ImportError:
@@ -195,9 +323,14 @@ def _read_xls_rows(p: Path, sheet: str | int | None, source: str) -> list[list[A
             path=source,
             fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
         ) from None
-    book = xlrd.open_workbook(str(p))
+    try:
+        book = xlrd.open_workbook(str(p), formatting_info=True)
+    except Exception as exc:  # xlrd raises XLRDError, CompDocError, … for damaged files
+        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
     name = _pick_sheet(book.sheet_names(), sheet, source)
     sh = book.sheet_by_name(name)
+    # xlrd merge ranges are half-open (rlo, rhi, clo, chi); ours are inclusive
+    merges = [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in sh.merged_cells]
     rows: list[list[Any]] = []
     for r in range(sh.nrows):
         row: list[Any] = []
@@ -210,7 +343,7 @@ def _read_xls_rows(p: Path, sheet: str | int | None, source: str) -> list[list[A
             else:
                 row.append(cell.value)
         rows.append(row)
-    return rows
+    return rows, merges
 
 
 def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:

@@ -1,11 +1,15 @@
-"""Vector layers as delivered: shapefiles (GBK/UTF-8 DBF, ESRI .prj), GeoPackage, GeoJSON, zip.
+"""Vector layers as delivered: shapefiles (GBK/UTF-8 DBF, ESRI .prj), GeoPackage, GeoJSON
+(including DataV's bare JSON arrays of features), TopoJSON, zip.
 
 Everything is returned in the working CRS (EPSG:4549) with the source's own columns kept and a
-1-based ``source_row``. Geometry is not repaired here (that is :mod:`ruian_land.validate`).
+1-based ``source_row``. GCJ-02 / BD-09 lon/lat (AMap, DataV, Baidu) are converted to WGS84
+first when the caller says so (``coords=``, :mod:`ruian_land.coords`). Geometry is not
+repaired here (that is :mod:`ruian_land.validate`).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import warnings
@@ -17,8 +21,12 @@ import numpy as np
 import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+from shapely.geometry import shape
 
 from ruian_land import crs as crs_policy
+from ruian_land.coords import OFFSET_SYSTEMS, frame_to_wgs84
 from ruian_land.errors import InputError, InputWarning
 from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
 from ruian_land.units import m2_to_mu
@@ -32,6 +40,28 @@ def _open_path(path: Path) -> str:
     return str(path)
 
 
+#: Files a shapefile cannot be read without, and what each holds.
+_SHAPEFILE_PARTS = {
+    ".dbf": "the attribute table (宗地代码, 权利人 … live there)",
+    ".shx": "the index of the shapes",
+}
+
+
+def _check_shapefile_parts(p: Path, source: str) -> None:
+    """Refuse a ``.shp`` whose ``.dbf`` or ``.shx`` is missing (any letter case), naming it."""
+    present = {f.name.lower() for f in p.parent.iterdir()} if p.parent.is_dir() else set()
+    missing = [ext for ext in _SHAPEFILE_PARTS if f"{p.stem}{ext}".lower() not in present]
+    if not missing:
+        return
+    what = "; ".join(f"{p.stem}{ext} ({_SHAPEFILE_PARTS[ext]})" for ext in missing)
+    raise InputError(
+        f"the shapefile is incomplete: {what} {'is' if len(missing) == 1 else 'are'} missing next to it",
+        path=source,
+        fix="copy every file of the shapefile together (.shp, .shx, .dbf, .prj and .cpg if any, same "
+        "name), or deliver it zipped or as a GeoPackage",
+    )
+
+
 def read_layer(
     path: str | Path,
     *,
@@ -39,24 +69,30 @@ def read_layer(
     crs: Any = None,
     layer: str | int | None = None,
     add_area: bool = False,
+    coords: str = "cgcs2000",
 ) -> gpd.GeoDataFrame:
     """Read any vector layer GDAL reads and return it in EPSG:4549.
 
     Parameters
     ----------
     path : str or Path
-        ``.shp`` (with its ``.dbf``/``.shx``/``.prj``), ``.gpkg``, ``.geojson``, ``.zip`` holding
-        a shapefile, or anything else pyogrio opens.
+        ``.shp`` (with its ``.dbf``/``.shx``/``.prj``), ``.gpkg``, ``.geojson``/``.json``
+        (a FeatureCollection, or a bare JSON array of Features as DataV files are),
+        ``.topojson``, ``.zip`` holding a shapefile, or anything else pyogrio opens.
     encoding : str, optional
         Text encoding of the attributes. Wins over ``.cpg``, the DBF language byte and
         detection (:func:`ruian_land.io.encoding.choose_vector_encoding`); passed to pyogrio once.
     crs : str or pyproj.CRS, optional
         CRS of the coordinates as stored, for files with no ``.prj`` or a wrong one; wins over
-        the file's own CRS (with an :class:`InputWarning` when they differ).
+        the file's own CRS (with an :class:`InputWarning` when they differ by definition).
     layer : str or int, optional
         Layer of a multi-layer source; default the first (with a warning naming the others).
     add_area : bool
         Add ``area_m2`` (shapely area in EPSG:4549) and ``area_mu`` (``units.m2_to_mu``).
+    coords : {'cgcs2000', 'wgs84', 'gcj02', 'bd09'}
+        Coordinate family of lon/lat data. ``gcj02`` (AMap, DataV) and ``bd09`` (Baidu) are
+        converted to WGS84 with :func:`ruian_land.coords.frame_to_wgs84` before projecting; a
+        file with no CRS is then taken as lon/lat (these systems are lon/lat by definition).
 
     Returns
     -------
@@ -64,19 +100,22 @@ def read_layer(
         Index ``0..n-1`` in file order, CRS EPSG:4549, the source's columns (names decoded),
         ``source_row`` (1-based feature number), ``geometry`` (null geometries kept as None),
         and ``area_m2``/``area_mu`` when ``add_area`` (NaN for null geometry). ``attrs``
-        holds ``encoding``, ``encoding_source``, ``encoding_reason`` and ``source_crs``.
+        holds ``encoding``, ``encoding_source``, ``encoding_reason``, ``source_crs``,
+        ``coords`` and ``layer``.
 
     Raises
     ------
     InputError
-        Missing file, a file GDAL cannot open, no CRS and none given, implausible
-        coordinates for the CRS (:func:`ruian_land.crs.check_plausible`), or an
-        encoding that cannot be decided.
+        Missing file, a shapefile whose ``.dbf`` or ``.shx`` is missing, a file GDAL cannot
+        open, an unknown ``crs``, no CRS and none given (the
+        message says what the coordinates look like), implausible coordinates for the CRS
+        (:func:`ruian_land.crs.check_plausible`), an encoding that cannot be decided, or
+        ``gcj02``/``bd09`` declared for projected data.
 
     Warns
     -----
     InputWarning
-        Detected encoding, overridden ``.cpg``/``.prj``, several layers.
+        Detected encoding, overridden ``.cpg``/``.prj``, several layers, a bare JSON array.
     """
     p = Path(path)
     source = str(p)
@@ -86,38 +125,20 @@ def read_layer(
             path=source,
             fix="check the path (and the sources section of the project config)",
         )
-    choice: EncodingChoice | None = choose_vector_encoding(p, encoding, source=source)
-    target = _open_path(p)
-    if layer is None:
-        try:
-            layers = pyogrio.list_layers(target)
-        except (DataSourceError, DataLayerError) as exc:
-            raise _open_error(source, exc) from None
-        if len(layers) > 1:
-            warnings.warn(
-                f"{source} has {len(layers)} layers {[str(x[0]) for x in layers]}; reading the first, "
-                f"'{layers[0][0]}'. Name one with layer: in the project config",
-                InputWarning,
-                stacklevel=2,
-            )
-    kwargs: dict[str, Any] = {"layer": layer}
-    if choice is not None:
-        kwargs["encoding"] = choice.encoding
-    try:
-        gdf = _read(target, kwargs, source)
-    except UnicodeDecodeError as exc:
-        enc = kwargs.get("encoding") or "utf-8"
-        with tempfile.TemporaryDirectory() as tmp:
-            patched = _trim_field_names(p, enc, Path(tmp))
-            if patched is None:
-                raise InputError(
-                    f"the attributes do not decode as {enc!r}: {exc}",
-                    path=source,
-                    fix="state the right encoding (gbk or utf-8) for this source in the project config",
-                ) from None
-            gdf = _read(str(patched), kwargs, source)
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError("the layer has no geometry column", path=source, fix="give a spatial layer")
+    if p.suffix.lower() == ".shp":
+        _check_shapefile_parts(p, source)
+    offset = str(coords).lower() in OFFSET_SYSTEMS
+    if crs is not None:
+        crs = _user_crs(crs, source)
+    features = _bare_feature_array(p, encoding, source)
+    choice: EncodingChoice | None = None
+    if features is not None:
+        gdf = _from_features(features, source)
+        layer = None
+        choice = EncodingChoice(encoding or "utf-8", "explicit" if encoding else "json", "JSON text")
+    else:
+        choice = choose_vector_encoding(p, encoding, source=source)
+        gdf, layer = _read_vector(p, choice, layer, source)
     file_crs = gdf.crs
     if crs is not None:
         if file_crs is not None and not crs_policy.crs_equal(file_crs, crs):
@@ -127,9 +148,12 @@ def read_layer(
                 stacklevel=2,
             )
         gdf = gdf.set_crs(crs, allow_override=True)
+    elif file_crs is None and offset:
+        gdf = gdf.set_crs("EPSG:4326")  # GCJ-02 / BD-09 are lon/lat by definition
     elif file_crs is None:
         raise InputError(
-            "the layer has no CRS (no .prj file or CRS metadata), so its coordinates cannot be placed",
+            "the layer has no CRS (no .prj file or CRS metadata), so its coordinates cannot be placed"
+            + _crs_hint(gdf),
             path=source,
             fix="add the .prj, or state the CRS for this source in the project config, e.g. "
             "crs: EPSG:4549 (CGCS2000 GK CM 120E metres) or crs: EPSG:4490 (CGCS2000 lon/lat)",
@@ -138,6 +162,8 @@ def read_layer(
     # Z values do not change planar area; drop them so repairs and overlays stay 2-D.
     if bool(shapely.has_z(gdf.geometry.values).any()):
         gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
+    if offset:
+        gdf = frame_to_wgs84(gdf, coords, path=source)
     gdf = crs_policy.to_working(gdf, source=source)
     gdf["source_row"] = np.arange(1, len(gdf) + 1, dtype="int64")
     if add_area:
@@ -157,10 +183,144 @@ def read_layer(
             "encoding": None if choice is None else choice.encoding,
             "encoding_source": None if choice is None else choice.source,
             "encoding_reason": None if choice is None else choice.reason,
-            "source_crs": None if gdf.crs is None else str(file_crs.name if crs is None else crs),
+            "source_crs": _describe_crs(crs, file_crs, coords if offset else None),
+            "coords": str(coords).lower(),
+            "layer": layer,
         }
     )
     return gdf
+
+
+def _read_vector(
+    p: Path, choice: EncodingChoice | None, layer: str | int | None, source: str
+) -> tuple[gpd.GeoDataFrame, str | int | None]:
+    """Read with pyogrio (first layer by default, with a warning when there are several)."""
+    target = _open_path(p)
+    if layer is None:
+        try:
+            layers = pyogrio.list_layers(target)
+        except (DataSourceError, DataLayerError) as exc:
+            raise _open_error(source, exc) from None
+        if len(layers) > 1:
+            warnings.warn(
+                f"{source} has {len(layers)} layers {[str(x[0]) for x in layers]}; reading the first, "
+                f"'{layers[0][0]}'. Name one with layer: in the project config",
+                InputWarning,
+                stacklevel=3,
+            )
+            layer = str(layers[0][0])
+    kwargs: dict[str, Any] = {"layer": layer}
+    if choice is not None:
+        kwargs["encoding"] = choice.encoding
+    try:
+        gdf = _read(target, kwargs, source)
+    except UnicodeDecodeError as exc:
+        enc = kwargs.get("encoding") or "utf-8"
+        with tempfile.TemporaryDirectory() as tmp:
+            patched = _trim_field_names(p, enc, Path(tmp))
+            if patched is None:
+                raise InputError(
+                    f"the attributes do not decode as {enc!r}: {exc}",
+                    path=source,
+                    fix="state the right encoding (gbk or utf-8) for this source in the project config",
+                ) from None
+            gdf = _read(str(patched), kwargs, source)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError("the layer has no geometry column", path=source, fix="give a spatial layer")
+    return gdf, layer
+
+
+def _bare_feature_array(p: Path, encoding: str | None, source: str) -> list[dict[str, Any]] | None:
+    """The features of a ``.json``/``.geojson`` file that is a bare JSON array of Features
+    (DataV / AMap downloads; GDAL refuses them), else None."""
+    if p.suffix.lower() not in {".json", ".geojson"}:
+        return None
+    with p.open("rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        return None
+    try:
+        data = json.loads(p.read_bytes().decode(encoding or "utf-8-sig"))
+    except (UnicodeDecodeError, LookupError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"not valid JSON: {exc}", path=source, fix="re-export the layer as GeoJSON or a shapefile"
+        ) from None
+    bad = next(
+        (i for i, f in enumerate(data) if not (isinstance(f, dict) and f.get("type") == "Feature")), None
+    )
+    if bad is not None:
+        raise InputError(
+            "the file is a JSON array but its element is not a GeoJSON Feature",
+            path=source,
+            row=bad + 1,
+            fix="give a GeoJSON FeatureCollection, or an array of {'type': 'Feature', ...} objects",
+        )
+    warnings.warn(
+        f"{source} is a bare JSON array of {len(data)} features, not a GeoJSON FeatureCollection "
+        "(GDAL cannot open it); read feature by feature. Its coordinates are taken as lon/lat "
+        "(GeoJSON, RFC 7946)",
+        InputWarning,
+        stacklevel=3,
+    )
+    return list(data)
+
+
+def _from_features(features: list[dict[str, Any]], source: str) -> gpd.GeoDataFrame:
+    rows = []
+    geoms = []
+    for f in features:
+        rows.append(dict(f.get("properties") or {}))
+        g = f.get("geometry")
+        geoms.append(None if not g else shape(g))
+    gdf = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+    # nested properties (DataV's center/centroid arrays, parent objects) as JSON text, as GDAL does
+    for col in gdf.columns:
+        if col != gdf.geometry.name and gdf[col].map(lambda v: isinstance(v, dict | list)).any():
+            gdf[col] = gdf[col].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+            )
+    return gdf
+
+
+def _user_crs(crs: Any, source: str) -> Any:
+    """The CRS a user stated, checked: an unknown code is a user mistake, not a crash."""
+    try:
+        CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise InputError(
+            f"unknown CRS {crs!r}: {exc}",
+            path=source,
+            fix="state the CRS as an EPSG code, e.g. crs: EPSG:4549 (CGCS2000 GK CM 120E), EPSG:4528 "
+            "(zone-prefixed), EPSG:4490 (CGCS2000 lon/lat), or as WKT / a PROJ string",
+        ) from None
+    return crs
+
+
+def _describe_crs(crs: Any, file_crs: Any, offset: str | None) -> str | None:
+    """The CRS the coordinates were read in, as said by the config or the file."""
+    name = str(crs) if crs is not None else (None if file_crs is None else str(file_crs.name))
+    if offset is None:
+        return name
+    return f"{offset} lon/lat (converted to WGS84)" + (f", declared {name}" if name else "")
+
+
+def _crs_hint(gdf: gpd.GeoDataFrame) -> str:
+    """What the coordinates of a layer without CRS look like (for the error message)."""
+    geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if geoms.empty:
+        return ""
+    minx, miny, maxx, maxy = geoms.total_bounds
+    span = f"x {minx:,.3f} to {maxx:,.3f}, y {miny:,.3f} to {maxy:,.3f}"
+    if 70 <= minx and maxx <= 140 and 0 <= miny and maxy <= 56:
+        return (
+            f". The coordinates ({span}) look like lon/lat degrees in China: CGCS2000 (EPSG:4490), "
+            "or GCJ-02 if they come from AMap/DataV (then also coords: gcj02)"
+        )
+    if 10_000_000 <= minx < 100_000_000 and 1_000_000 <= miny <= 6_500_000:
+        return f". The coordinates ({span}) look like zone-prefixed Gauss-Krüger metres (e.g. EPSG:4528)"
+    if 0 <= minx < 1_000_000 and 1_000_000 <= miny <= 6_500_000:
+        return f". The coordinates ({span}) look like Gauss-Krüger metres (e.g. EPSG:4549)"
+    return f". The coordinates ({span}) fit no usual Chinese CRS: ask the supplier for the .prj"
 
 
 def read_parcels(
@@ -169,6 +329,7 @@ def read_parcels(
     encoding: str | None = None,
     crs: Any = None,
     layer: str | int | None = None,
+    coords: str = "cgcs2000",
 ) -> gpd.GeoDataFrame:
     """Read a 宗地 (parcel) layer as delivered, in EPSG:4549, with ``area_m2`` and ``area_mu``.
 
@@ -183,6 +344,8 @@ def read_parcels(
         CGCS2000 ``.prj`` is recognised by definition (:func:`ruian_land.crs.crs_equal`).
     layer : str or int, optional
         Layer of a multi-layer source.
+    coords : {'cgcs2000', 'wgs84', 'gcj02', 'bd09'}
+        Coordinate family of lon/lat data (see :func:`read_layer`).
 
     Returns
     -------
@@ -203,7 +366,7 @@ def read_parcels(
     --------
     A 200 m × 200 m square in EPSG:4549 reads as exactly 60 亩.
     """
-    return read_layer(path, encoding=encoding, crs=crs, layer=layer, add_area=True)
+    return read_layer(path, encoding=encoding, crs=crs, layer=layer, add_area=True, coords=coords)
 
 
 def _read(target: str, kwargs: dict[str, Any], source: str) -> Any:
