@@ -6,13 +6,15 @@ Two bases are kept apart (RULES.md §4):
   ``energy.elec_kgce_per_kwh_calorific`` = 0.1229 kgce/kWh (GB/T 2589-2020). Used for the
   "两高" thresholds and energy review (plan §三(一)3).
 * **等价值** (primary-energy equivalent, ``energy_tce_primary``): electricity at the fuel burnt to
-  generate it, ``energy.elec_kgce_per_kwh_primary`` (≈ 0.30 kgce/kWh, a yearly statistical
-  parameter). Used for 单位能耗增加值 in the 亩均效益 evaluation (Huangyan definition).
+  generate it, a yearly statistical parameter: ``energy.elec_kgce_per_kwh_primary_by_year[year]``
+  when a data year is given and listed, else ``energy.elec_kgce_per_kwh_primary`` (≈ 0.30 kgce/kWh).
+  Used for 单位能耗增加值 in the 亩均效益 evaluation (Huangyan definition).
 
 Other fuels count the same on both bases: natural gas ``energy.gas_kgce_per_m3``, raw coal
 ``energy.coal_kgce_per_kg``, purchased heat ``energy.heat_kgce_per_mj`` (all GB/T 2589-2020).
 
-CO₂ (``co2_t``): electricity × provincial grid factor ``energy.grid_factor_t_per_mwh`` (MEE/NBS),
+CO₂ (``co2_t``): electricity × the grid factor that ``energy.grid_factor`` names in
+``energy.grid_factors_t_per_mwh`` (MEE/NBS; default ``zhejiang_2022`` = 0.5153 t/MWh),
 coal via its tce × ``energy.coal_co2_t_per_tce``, gas × ``energy.gas_co2_kg_per_m3``, purchased
 heat × ``energy.heat_co2_t_per_gj`` (GB/T 32150-2015 default).
 
@@ -24,19 +26,22 @@ grade 1–5 by ``carbon.grade_k_max``.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from ruian_land.errors import InputError
-from ruian_land.rules import RuleSet
+from ruian_land.errors import InputError, InputWarning
+from ruian_land.rules import RuleSet, energy_rules
 
 __all__ = [
     "CARBON_COLUMNS",
     "ENERGY_COLUMNS",
     "ENERGY_INPUTS",
     "carbon_efficiency",
+    "electricity_primary_factor",
     "energy_tce",
+    "grid_factor",
     "numeric_column",
     "safe_ratio",
 ]
@@ -137,7 +142,57 @@ def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return out
 
 
-def energy_tce(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+def grid_factor(rules: RuleSet) -> tuple[str, float]:
+    """The grid emission factor in use: its name (``energy.grid_factor``) and value in t CO₂/MWh.
+
+    Parameters
+    ----------
+    rules : RuleSet
+        Reads ``energy.grid_factor`` and ``energy.grid_factors_t_per_mwh`` (RULES.md §4).
+
+    Returns
+    -------
+    (str, float)
+        E.g. ``("zhejiang_2022", 0.5153)``.
+    """
+    e = energy_rules(rules)
+    name = str(rules.value("energy.grid_factor"))
+    return name, float((e.grid_factors_t_per_mwh or {})[name])
+
+
+def electricity_primary_factor(rules: RuleSet, year: int | None = None) -> float:
+    """等价值 factor of electricity in kgce/kWh for a data year.
+
+    Parameters
+    ----------
+    rules : RuleSet
+        Reads ``energy.elec_kgce_per_kwh_primary_by_year`` and ``energy.elec_kgce_per_kwh_primary``.
+    year : int, optional
+        Data year. When it is listed in the by-year table its value is used; otherwise (or when
+        ``None``) the default ``energy.elec_kgce_per_kwh_primary``, with an :class:`InputWarning`
+        when a year was asked for but is not listed.
+
+    Returns
+    -------
+    float
+        kgce per kWh.
+    """
+    default = float(rules.value("energy.elec_kgce_per_kwh_primary"))
+    if year is None:
+        return default
+    table = energy_rules(rules).elec_kgce_per_kwh_primary_by_year or {}
+    if int(year) in table:
+        return float(table[int(year)])
+    warnings.warn(
+        f"no 等价值 electricity factor for {year} in energy.elec_kgce_per_kwh_primary_by_year "
+        f"{sorted(table)}; using energy.elec_kgce_per_kwh_primary = {default:g} kgce/kWh",
+        InputWarning,
+        stacklevel=2,
+    )
+    return default
+
+
+def energy_tce(firms: pd.DataFrame, rules: RuleSet, *, year: int | None = None) -> pd.DataFrame:
     """Convert each firm's energy use to tce on both bases, and to CO₂.
 
     Parameters
@@ -147,10 +202,12 @@ def energy_tce(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         ``coal_t`` (t raw coal), ``heat_mj`` (MJ purchased heat); absent columns count as not
         reported. NaN = not reported.
     rules : RuleSet
-        Reads ``energy.elec_kgce_per_kwh_calorific``, ``energy.elec_kgce_per_kwh_primary``,
-        ``energy.gas_kgce_per_m3``, ``energy.coal_kgce_per_kg``, ``energy.heat_kgce_per_mj``,
-        ``energy.grid_factor_t_per_mwh``, ``energy.coal_co2_t_per_tce``,
+        Reads ``energy.elec_kgce_per_kwh_calorific`` (当量值), the 等价值 factor
+        (:func:`electricity_primary_factor`), ``energy.gas_kgce_per_m3``, ``energy.coal_kgce_per_kg``,
+        ``energy.heat_kgce_per_mj``, the grid factor (:func:`grid_factor`), ``energy.coal_co2_t_per_tce``,
         ``energy.gas_co2_kg_per_m3``, ``energy.heat_co2_t_per_gj`` (RULES.md §4).
+    year : int, optional
+        Data year selecting the yearly 等价值 electricity factor; default the rules' default factor.
 
     Returns
     -------
@@ -179,9 +236,9 @@ def energy_tce(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         + z["heat_mj"] * float(v("energy.heat_kgce_per_mj"))
     )
     calorific = (z["elec_kwh"] * float(v("energy.elec_kgce_per_kwh_calorific")) + other_kgce) / _KG_PER_T
-    primary = (z["elec_kwh"] * float(v("energy.elec_kgce_per_kwh_primary")) + other_kgce) / _KG_PER_T
+    primary = (z["elec_kwh"] * electricity_primary_factor(rules, year) + other_kgce) / _KG_PER_T
     co2 = (
-        z["elec_kwh"] / _KWH_PER_MWH * float(v("energy.grid_factor_t_per_mwh"))
+        z["elec_kwh"] / _KWH_PER_MWH * grid_factor(rules)[1]
         + coal_kgce / _KG_PER_T * float(v("energy.coal_co2_t_per_tce"))
         + z["gas_m3"] * float(v("energy.gas_co2_kg_per_m3")) / _KG_PER_T
         + z["heat_mj"] / _MJ_PER_GJ * float(v("energy.heat_co2_t_per_gj"))

@@ -66,11 +66,11 @@ _REQUIRED = ("tax_wan", "land_area_mu")
 _NON_NEGATIVE = {"land_area_mu", "energy_tce_primary", "emission_t", "employees", "revenue_wan", "elec_kwh"}
 
 
-def _with_energy(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+def _with_energy(firms: pd.DataFrame, rules: RuleSet, year: int | None = None) -> pd.DataFrame:
     missing = [c for c in ENERGY_COLUMNS if c not in firms.columns]
     if not missing:
         return firms
-    energy = energy_tce(firms, rules)
+    energy = energy_tce(firms, rules, year=year)
     return firms.assign(**{c: energy[c] for c in missing})
 
 
@@ -105,7 +105,7 @@ def indicator_parts(firms: pd.DataFrame, rules: RuleSet, indicator: str) -> tupl
     return num, den / d.denominator_scale
 
 
-def compute_indicators(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+def compute_indicators(firms: pd.DataFrame, rules: RuleSet, *, year: int | None = None) -> pd.DataFrame:
     """Compute the 亩均效益 indicators of every firm.
 
     Parameters
@@ -118,6 +118,9 @@ def compute_indicators(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         (tce, 等价值) or the raw energy columns from which :func:`ruian_land.energy.energy_tce` computes it.
     rules : RuleSet
         Energy conversion factors (``energy.*``) when ``energy_tce_primary`` is absent.
+    year : int, optional
+        Data year selecting the yearly 等价值 electricity factor when ``energy_tce_primary`` is computed
+        here (:func:`ruian_land.energy.energy_tce`).
 
     Returns
     -------
@@ -137,7 +140,7 @@ def compute_indicators(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     52.02 万元 tax on 2 亩 → ``tax_per_mu`` = 26.01 万元/亩; 23.6565 万元 on 1 000 000 kWh (100 万kWh)
     → ``tax_per_10k_kwh`` = 0.236565 万元/万kWh.
     """
-    frame = _with_energy(firms, rules)
+    frame = _with_energy(firms, rules, year)
     cols = {}
     for name in INDICATORS:
         num, den = indicator_parts(frame, rules, name)
@@ -145,7 +148,9 @@ def compute_indicators(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     return pd.DataFrame(cols, index=firms.index)
 
 
-def add_indicators(firms: pd.DataFrame, rules: RuleSet, *, overwrite: bool = False) -> pd.DataFrame:
+def add_indicators(
+    firms: pd.DataFrame, rules: RuleSet, *, overwrite: bool = False, year: int | None = None
+) -> pd.DataFrame:
     """Return a copy of ``firms`` with the energy columns and indicators added.
 
     Parameters
@@ -158,6 +163,8 @@ def add_indicators(firms: pd.DataFrame, rules: RuleSet, *, overwrite: bool = Fal
         If False (default) columns already present (e.g. a corrected ``energy_tce_primary`` or a
         planner's indicator value) are kept as given and only absent ones are added; if True
         every energy and indicator column is recomputed from the raw columns.
+    year : int, optional
+        Data year for the yearly 等价值 electricity factor (see :func:`compute_indicators`).
 
     Returns
     -------
@@ -170,9 +177,9 @@ def add_indicators(firms: pd.DataFrame, rules: RuleSet, *, overwrite: bool = Fal
         if overwrite
         else firms
     )
-    frame = _with_energy(base, rules)
+    frame = _with_energy(base, rules, year)
     missing = [c for c in INDICATORS if c not in frame.columns]
     if not missing:
         return frame.copy()
-    ind = compute_indicators(frame, rules)
+    ind = compute_indicators(frame, rules, year=year)
     return frame.assign(**{c: ind[c] for c in missing})

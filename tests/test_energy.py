@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruian_land.energy import carbon_efficiency, energy_tce
-from ruian_land.errors import InputError
+from ruian_land.energy import carbon_efficiency, electricity_primary_factor, energy_tce, grid_factor
+from ruian_land.errors import InputError, InputWarning
 from ruian_land.rules import load_rules
 
 RULES = load_rules()
@@ -31,7 +31,7 @@ def test_rule_factors_are_the_documented_ones() -> None:
     assert RULES.value("energy.gas_kgce_per_m3") == 1.2143
     assert RULES.value("energy.coal_kgce_per_kg") == 0.7143
     assert RULES.value("energy.heat_kgce_per_mj") == 0.03412
-    assert RULES.value("energy.grid_factor_t_per_mwh") == 0.5153
+    assert grid_factor(RULES) == ("zhejiang_2022", 0.5153)
 
 
 def test_electricity_both_bases_and_co2() -> None:
@@ -71,6 +71,28 @@ def test_primary_factor_comes_from_rules() -> None:
     out = energy_tce(_firms(elec_kwh=[1_000_000.0]), rules)
     assert out.loc["f0", "energy_tce_primary"] == pytest.approx(287.5)  # 1e6 × 0.2875 / 1000
     assert out.loc["f0", "energy_tce_calorific"] == pytest.approx(122.9)  # unchanged basis
+
+
+def test_yearly_primary_factor() -> None:
+    # energy.elec_kgce_per_kwh_primary_by_year: 2021 → 0.3025 kgce/kWh; 1e6 kWh → 302.5 tce (等价值)
+    out = energy_tce(_firms(elec_kwh=[1_000_000.0]), RULES, year=2021)
+    assert out.loc["f0", "energy_tce_primary"] == pytest.approx(302.5)
+    assert out.loc["f0", "energy_tce_calorific"] == pytest.approx(122.9)  # 当量值 has no yearly parameter
+    assert electricity_primary_factor(RULES, 2022) == 0.3007
+    assert electricity_primary_factor(RULES) == 0.30  # no year → the default parameter
+    with pytest.warns(InputWarning, match="no 等价值 electricity factor for 1999"):
+        assert electricity_primary_factor(RULES, 1999) == 0.30
+
+
+def test_grid_factor_is_chosen_by_name() -> None:
+    # energy.grid_factor names a row of energy.grid_factors_t_per_mwh: Zhejiang 2021 = 0.5422 t/MWh
+    rules = RULES.with_overrides({"energy.grid_factor": "zhejiang_2021"})
+    assert grid_factor(rules) == ("zhejiang_2021", 0.5422)
+    out = energy_tce(_firms(elec_kwh=[1_000_000.0]), rules)
+    assert out.loc["f0", "co2_t"] == pytest.approx(542.2)  # 1000 MWh × 0.5422
+    # carbon intensity follows: 542.2 t / 542.2 万元 = 1.0 t/万元 (中碳)
+    firms = pd.DataFrame({"elec_kwh": [1_000_000.0], "value_added_wan": [542.2]})
+    assert carbon_efficiency(firms, rules)["carbon_efficiency_L"].iloc[0] == pytest.approx(1.0)
 
 
 def test_absent_columns_and_index_kept() -> None:

@@ -17,10 +17,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruian_land.errors import InputError, InputWarning
-from ruian_land.evaluation import band_bounds, class_counts, evaluate
+from ruian_land.evaluation import (
+    BREAKDOWN_COLUMNS,
+    CLASSES,
+    EVAL_COLUMNS,
+    band_bounds,
+    class_counts,
+    evaluate,
+    evaluate_detailed,
+)
 from ruian_land.rules import load_rules
 
 RULES = load_rules(evaluation="huangyan_2021")
+WENLING = load_rules(evaluation="wenling_2022")
+_PROPERTY_RULES = {
+    "huangyan_2021": RULES,
+    "population_mean": RULES.with_overrides({"evaluation.benchmark_mode": "population_mean"}),
+    "firm_mean": RULES.with_overrides(
+        {"evaluation.benchmark_mode": "population_mean", "evaluation.population_average": "firm_mean"}
+    ),
+    "wenling_2022": WENLING,
+}
 NAN = np.nan
 AS_OF = "2021-12-31"
 _DEFAULTS: dict[str, Any] = {
@@ -309,16 +326,20 @@ def test_scores_and_classes_invariant_to_row_order() -> None:
         assert a["eval_class"].equals(b["eval_class"])
 
 
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
 @settings(max_examples=40, deadline=None)
 @given(
     taxes=st.lists(st.floats(0.0, 100.0), min_size=2, max_size=12),
     above=st.lists(st.booleans(), min_size=12, max_size=12),
     pick=st.integers(0, 11),
     factor=st.floats(1.0, 10.0),
+    preset=st.sampled_from(sorted(_PROPERTY_RULES)),
 )
 def test_raising_tax_never_lowers_score_or_class(
-    taxes: list[float], above: list[bool], pick: int, factor: float
+    taxes: list[float], above: list[bool], pick: int, factor: float, preset: str
 ) -> None:
+    # with preset benchmarks and with population averages (the firm's own raise lifts the average)
+    rules = _PROPERTY_RULES[preset]
     firms = make_firms(
         [
             {
@@ -334,11 +355,58 @@ def test_raising_tax_never_lowers_score_or_class(
     i = pick % len(taxes)
     richer = firms.copy()
     richer.loc[i, "tax_wan"] = taxes[i] * factor + 0.01
-    before = evaluate(firms, RULES, as_of=AS_OF).loc[i]
-    after = evaluate(richer, RULES, as_of=AS_OF).loc[i]
+    before = evaluate(firms, rules, as_of=AS_OF).loc[i]
+    after = evaluate(richer, rules, as_of=AS_OF).loc[i]
     assert after["score_total"] >= before["score_total"] - 1e-9
     order = "ABCD"
     assert order.index(after["eval_class"]) <= order.index(before["eval_class"])
+
+
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.floats(-5.0, 200.0),  # tax_wan (refunds allowed)
+            st.floats(0.5, 40.0),  # land_area_mu
+            st.booleans(),  # above_scale
+            st.one_of(st.none(), st.floats(0.01, 5.0)),  # emission_t (None = not reported)
+            st.sampled_from(["3311", "3412", "1711"]),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    seed=st.integers(0, 2**16),
+    preset=st.sampled_from(sorted(_PROPERTY_RULES)),
+    by_industry=st.booleans(),
+)
+def test_scores_ranks_classes_invariant_to_row_order_property(
+    rows: list[tuple[float, float, bool, float | None, str]], seed: int, preset: str, by_industry: bool
+) -> None:
+    rules = _PROPERTY_RULES[preset]
+    if by_industry:
+        rules = rules.with_overrides(
+            {"evaluation.industry_group_digits": 2, "evaluation.industry_group_min_firms": 1}
+        )
+    firms = make_firms(
+        [
+            {
+                "tax_wan": t,
+                "land_area_mu": a,
+                "above_scale": up,
+                "emission_t": NAN if e is None else e,
+                "value_added_wan": 10.0 * a,
+                "elec_kwh": 2e4 * a,
+                "industry_code": code,
+            }
+            for t, a, up, e, code in rows
+        ]
+    )
+    a = evaluate(firms, rules, as_of=AS_OF)
+    b = evaluate(firms.sample(frac=1.0, random_state=seed), rules, as_of=AS_OF).loc[a.index]
+    pd.testing.assert_series_equal(a["score_total"], b["score_total"])
+    pd.testing.assert_series_equal(a["rank_in_group"], b["rank_in_group"])
+    pd.testing.assert_series_equal(a["eval_class"], b["eval_class"])
 
 
 # --------------------------------------------------------------------------- vetoes, exemptions, unrated
@@ -350,7 +418,7 @@ def test_vetoes() -> None:
     clean = evaluate(firms, RULES, as_of=AS_OF)
     assert clean["eval_class"].tolist() == ["A", "B", "B", "B", "C"]
     firms.loc[0, "safety_accident"] = True  # would-be A → C
-    firms.loc[1, "tax_arrears"] = True  # B → D (veto_force_d)
+    firms.loc[1, "tax_arrears"] = True  # B → D (evaluation.vetoes: tax_arrears → force_d)
     firms.loc[4, "environmental_penalty"] = True  # already C → stays C
     out = evaluate(firms, RULES, as_of=AS_OF)
     assert out["eval_class"].tolist() == ["C", "D", "B", "B", "C"]
@@ -409,6 +477,37 @@ def test_unrated() -> None:
     assert class_counts(out)["unrated"] == 3
 
 
+def test_missing_tax_is_unrated_not_ranked_last() -> None:
+    # five firms with tax and one without: the missing one is not rated (missing ≠ 0), so the
+    # five are banded alone, n = 5 → A 1, B 3, C 1 (as in test_vetoes). Rated with tax 0 it
+    # would have been the 6th: k = 1, round_half_up(4.5) = 5, round(5.7) = 6 → it would be C.
+    firms = tax_only([50.0, 40.0, 30.0, 20.0, 10.0, NAN])
+    out = evaluate(firms, RULES, as_of=AS_OF)
+    assert out["eval_class"].tolist() == ["A", "B", "B", "B", "C", "unrated"]
+    assert out.loc[5, "class_reason"] == "缺少税收数据 / no tax record"
+    assert pd.isna(out.loc[5, "rank_in_group"]) and np.isnan(out.loc[5, "score_total"])
+    # a row in the tax table with a blank cell says so
+    blank = evaluate(firms.assign(in_tax=True), RULES, as_of=AS_OF)
+    assert blank.loc[5, "class_reason"].startswith("缺少税收数据(税收表中为空)")
+    # a planner's own 亩均税收 counts as known tax
+    given = evaluate(firms.assign(tax_per_mu=[50.0, 40.0, 30.0, 20.0, 10.0, 5.0]), RULES, as_of=AS_OF)
+    assert given.loc[5, "eval_class"] != "unrated"
+
+
+def test_negative_tax_scores_the_floor() -> None:
+    # a refund larger than the tax paid: −12.5 万元 on 1 亩 → ratio < 0 → floor (0 points), rated
+    out = evaluate(tax_only([-12.5, 10.0]), RULES, as_of=AS_OF)
+    assert out.loc[0, "score_tax_per_mu"] == RULES.value("evaluation.score_floor") == 0
+    assert out.loc[0, "tax_per_mu"] == -12.5 and out.loc[0, "eval_class"] in CLASSES
+
+
+def test_above_scale_firm_without_statistics_is_rated_with_a_note() -> None:
+    firms = tax_only([50.0, 40.0]).assign(in_statistics=[True, False])
+    out = evaluate(firms, RULES, as_of=AS_OF)
+    assert out.loc[1, "eval_class"] in CLASSES  # missing-indicator rules (floor), not unrated
+    assert "缺少统计数据" in out.loc[1, "class_reason"] and "缺少统计数据" not in out.loc[0, "class_reason"]
+
+
 # --------------------------------------------------------------------------- tenants
 
 
@@ -451,6 +550,11 @@ def test_tenant_takes_landlord_class() -> None:
     assert evaluate(firms, off, as_of=AS_OF).set_index("uscc").loc["T1", "eval_class"] == "unrated"
     no_col = evaluate(firms.drop(columns="landlord_uscc"), RULES, as_of=AS_OF).set_index("uscc")
     assert no_col.loc["T1", "eval_class"] == "unrated"
+    # a tenant whose tax is missing does not take the landlord's class: it stays unrated
+    firms.loc[firms["uscc"] == "T1", "tax_wan"] = NAN
+    no_tax = evaluate(firms, RULES, as_of=AS_OF).set_index("uscc")
+    assert no_tax.loc["T1", "eval_class"] == "unrated"  # (its reason: under 3 亩, checked first)
+    assert no_tax.loc["T2", "eval_class"] == "C"  # the other tenants are unaffected
 
 
 def test_tenant_landlord_from_occupancy_links() -> None:
@@ -473,23 +577,14 @@ def test_output_contract() -> None:
     firms = tax_only([5.0, 1.0]).set_axis(["x", "y"])
     out = evaluate(firms, RULES, as_of=AS_OF)
     assert list(out.index) == ["x", "y"]
-    for col in (
-        "score_tax_per_mu",
-        "score_tax_per_10k_kwh",
-        "score_total",
-        "eval_group",
-        "rank_in_group",
-        "eval_class",
-        "class_reason",
-        "explanation",
-        "land_tax_relief",
-        "carbon_efficiency_L",
-        "carbon_level",
-    ):
-        assert col in out.columns
+    for col in ("score_tax_per_mu", "score_tax_per_10k_kwh", *EVAL_COLUMNS):
+        assert col in out.columns, col
     assert set(out["eval_class"]) <= {"A", "B", "C", "D", "exempt", "unrated"}
+    assert out["rank_in_group"].dtype == "Int64" and out["tenant_count"].dtype == "Int64"
+    assert out["eval_rank_group"].tolist() == ["above", "above"]
     again = evaluate(out, RULES, as_of=AS_OF)  # re-evaluating an evaluated frame is stable
     assert again["score_total"].equals(out["score_total"])
+    assert again["explanation"].equals(out["explanation"])
 
 
 def test_bad_inputs() -> None:
@@ -502,3 +597,258 @@ def test_bad_inputs() -> None:
     with pytest.raises(InputError) as exc:
         evaluate(firms.assign(above_scale=[True, None]), RULES, as_of=AS_OF)
     assert exc.value.column == "above_scale"
+
+
+# --------------------------------------------------------------------------- worked example, Huangyan 2022
+
+
+@pytest.fixture(scope="module")
+def worked() -> Any:
+    """Nine firms worked by hand with huangyan_2022 (benchmarks 24.097 / 136.16 / 2.694 / 4929.81 /
+    18.14 / 0.0302; 规下 11.5932 / 0.2352), evaluated at 2022-12-31."""
+    firms = make_firms(
+        [
+            # 规上
+            dict(uscc="W1", land_area_mu=10.0, tax_wan=481.94, value_added_wan=1361.6, elec_kwh=1e6,
+                 emission_t=0.5, employees=50.0, rd_wan=30.2, revenue_wan=1000.0),
+            dict(uscc="W2", land_area_mu=20.0, tax_wan=240.97, value_added_wan=1361.6, elec_kwh=2e6,
+                 employees=100.0, rd_wan=0.0, revenue_wan=500.0, environmental_penalty=True),
+            dict(uscc="W3", land_area_mu=10.0, tax_wan=999.0, value_added_wan=5000.0, elec_kwh=1e6,
+                 established_date="2021-06-30"),
+            dict(uscc="W4", land_area_mu=5.0, tax_wan=24.097, value_added_wan=272.32, elec_kwh=5e5,
+                 emission_t=0.2, employees=20.0, rd_wan=1.51, revenue_wan=100.0),
+            # 规下
+            dict(uscc="B1", above_scale=False, land_area_mu=10.0, tax_wan=115.932, elec_kwh=1e6),
+            dict(uscc="B2", above_scale=False, land_area_mu=4.0, tax_wan=4.704, elec_kwh=2e5),
+            dict(uscc="B3", above_scale=False, land_area_mu=2.5, tax_wan=10.0, elec_kwh=1e5),
+            dict(uscc="B4", above_scale=False, land_area_mu=6.0, tax_wan=34.7796, elec_kwh=3e6, tax_arrears=True),
+            dict(uscc="B5", above_scale=False, land_area_mu=8.0, tax_wan=50.0, elec_kwh=1e5, exempt_reason="政策性搬迁"),
+        ]
+    )  # fmt: skip
+    return evaluate_detailed(firms, load_rules(evaluation="huangyan_2022"), as_of="2022-12-31")
+
+
+def test_worked_example_above_scale(worked: Any) -> None:
+    f = worked.firms.set_index("uscc")
+    w1 = f.loc["W1"]
+    assert w1["score_tax_per_mu"] == pytest.approx(
+        45.0
+    )  # 481.94/10 = 48.194 = 2 × 24.097 → 60 → cap 1.5 × 30
+    assert w1["score_value_added_per_mu"] == pytest.approx(20.0)  # 1361.6/10 = 136.16 → ratio 1
+    # 1e6 kWh × 0.30 kgce/kWh (等价值) = 300 tce; 1361.6/300 = 4.538667 → /2.694 × 20 = 33.69 → cap 30
+    assert w1["score_value_added_per_tce"] == pytest.approx(30.0)
+    # 1361.6/0.5 = 2723.2 万元/t → /4929.81 × 10 = 5.523945
+    assert w1["score_value_added_per_t_emission"] == pytest.approx(5.523945, abs=1e-6)
+    # 1361.6/50 = 27.232 万元/人 → /18.14 × 10 = 15.0121 → cap 15 (just above the cap)
+    assert w1["score_labour_productivity"] == pytest.approx(15.0)
+    assert w1["score_rd_intensity"] == pytest.approx(10.0)  # 30.2/1000 = 0.0302
+    assert w1["score_total"] == pytest.approx(125.523945, abs=1e-6)  # 45 + 20 + 30 + 5.523945 + 15 + 10
+    w4 = f.loc["W4"]
+    # 24.097/5 = 4.8194 → 0.2 → 6; 272.32/5 = 54.464 → 0.4 → 8; 272.32/150 tce = 1.815467 → /2.694 × 20
+    # = 13.477852; 272.32/0.2 = 1361.6 → 2.761973; 272.32/20 = 13.616 → /18.14 × 10 = 7.506064;
+    # 1.51/100 = 0.0151 → 0.5 → 5
+    assert [w4[f"score_{k}"] for k in ("tax_per_mu", "value_added_per_mu", "rd_intensity")] == pytest.approx(
+        [6.0, 8.0, 5.0]
+    )
+    assert w4["score_value_added_per_tce"] == pytest.approx(13.477852, abs=1e-6)
+    assert w4["score_total"] == pytest.approx(
+        42.745889, abs=1e-6
+    )  # 6 + 8 + 13.477852 + 2.761973 + 7.506064 + 5
+    w2 = f.loc["W2"]
+    # no emission data → mean of W1 and W4: (5.523945 + 2.761973) / 2 = 4.142959
+    assert w2["score_value_added_per_t_emission"] == pytest.approx(4.142959, abs=1e-6)
+    # 12.0485 → 0.5 → 15; 68.08 → 0.5 → 10; 1361.6/600 = 2.269333 → 16.847315; 13.616 → 7.506064; R&D 0
+    assert w2["score_total"] == pytest.approx(53.496338, abs=1e-6)
+    # n = 3: k_A = round(0.6) = 1, k_B = round(2.25) = 2, k_C = round(2.85) = 3 → A, B, C by rank
+    assert f.loc[["W1", "W2", "W4"], "rank_in_group"].tolist() == [1, 2, 3]
+    # W2 ranks B but has an environmental penalty (not_ab) → C
+    assert f.loc[["W1", "W2", "W4"], "eval_class"].tolist() == ["A", "C", "C"]
+    assert "环保处罚否决: 不得评为A/B (原B类)" in w2["class_reason"]
+    # W3: founded 2021-06-30, 1.5 years at 2022-12-31 < 2 → exempt (new firm), no score
+    assert (f.loc["W3", "eval_class"], f.loc["W3", "exempt_type"]) == ("exempt", "new_firm")
+    assert np.isnan(f.loc["W3", "score_total"])
+
+
+def test_worked_example_below_scale(worked: Any) -> None:
+    f = worked.firms.set_index("uscc")
+    # B1: 115.932/10 = 11.5932 → 50; 115.932/100 万kWh = 1.15932 → /0.2352 = 4.929 → 246.45 → cap 75
+    assert (f.loc["B1", "score_tax_per_mu"], f.loc["B1", "score_tax_per_10k_kwh"]) == pytest.approx(
+        (50.0, 75.0)
+    )
+    # B2: 4.704/4 = 1.176 → /11.5932 × 50 = 5.071939; 4.704/20 万kWh = 0.2352 → 50
+    assert f.loc["B2", "score_total"] == pytest.approx(55.071939, abs=1e-6)
+    # B4: 34.7796/6 = 5.7966 → 0.5 → 25; 34.7796/300 = 0.115932 → /0.2352 × 50 = 24.645408
+    assert f.loc["B4", "score_total"] == pytest.approx(49.645408, abs=1e-6)
+    # n = 3 rated (B3 has 2.5 亩 < 3: unrated; B5 exempt): A, B, C by rank; B4 tax arrears → D
+    assert f.loc[["B1", "B2", "B3", "B4", "B5"], "eval_class"].tolist() == [
+        "A",
+        "B",
+        "unrated",
+        "D",
+        "exempt",
+    ]
+    assert "欠税: 直接评为D (原C类)" in f.loc["B4", "class_reason"]
+    assert f.loc["B5", "exempt_type"] == "relocation"
+    # levers: land-use-tax relief A 100 %, B 80 %
+    assert f.loc[["W1", "B1", "B2", "B4"], "land_tax_relief"].tolist() == [1.0, 1.0, 0.8, 0.0]
+    assert f.loc["B4", "elec_surcharge_wan"] == pytest.approx(30.0)  # D: 3e6 kWh × 0.1 元 / 1e4
+
+
+def test_worked_example_breakdown_and_explanation(worked: Any) -> None:
+    b = worked.breakdown.set_index(["uscc", "indicator"])
+    assert list(worked.breakdown.columns) == list(BREAKDOWN_COLUMNS)
+    assert len(worked.breakdown) == 3 * 6 + 3 * 2  # rated firms × their group's indicators
+    row = b.loc[("W1", "value_added_per_tce")]
+    assert (row["benchmark"], row["weight"], row["cap"]) == (2.694, 20.0, 30.0)
+    assert row["ratio"] == pytest.approx(4.538667 / 2.694, abs=1e-6)
+    assert row["raw_score"] == pytest.approx(33.69463, abs=1e-5)
+    assert (row["score"], row["note"], row["benchmark_basis"]) == (30.0, "capped", "preset")
+    assert b.loc[("W2", "value_added_per_t_emission"), "note"] == "group_average"
+    bench = worked.benchmarks.set_index(["eval_rank_group", "indicator"])
+    assert bench.loc[("below", "tax_per_10k_kwh"), "benchmark"] == 0.2352
+    assert bench.loc[("above", "tax_per_mu"), "n_rated"] == 3
+    text = worked.firms.set_index("uscc").loc["W1", "explanation"]
+    assert text.splitlines()[0] == "规上评价 综合得分 125.52 (组内第1/3名)"
+    assert "全员劳动生产率 27.23万元/人 ÷ 基准18.14 = 1.50 → 15.00/10分 (封顶)" in text
+    assert text.splitlines()[-1] == "评级 A: 排名前20%"
+
+
+# --------------------------------------------------------------------------- bands: Wenling, industry groups
+
+
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+def test_wenling_band_sizes_for_100_firms() -> None:
+    taxes = [float(t) for t in range(1, 101)]
+    above = evaluate(tax_only(taxes, land=1.0), WENLING, as_of=AS_OF)
+    # 规上 A 20 / B to 80 / C to 95 / D 5 → 20, 60, 15, 5
+    assert class_counts(above) == {"A": 20, "B": 60, "C": 15, "D": 5, "exempt": 0, "unrated": 0}
+    below = evaluate(tax_only(taxes, land=5.0, above_scale=False, elec_kwh=1e5), WENLING, as_of=AS_OF)
+    # 规下 A 5 / B to 75 / C to 95 / D 5 → 5, 70, 20, 5
+    assert class_counts(below) == {"A": 5, "B": 70, "C": 20, "D": 5, "exempt": 0, "unrated": 0}
+    by_rank = below.set_index("rank_in_group")["eval_class"]
+    assert [by_rank[r] for r in (5, 6, 75, 76, 95, 96)] == ["A", "B", "B", "C", "C", "D"]
+
+
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+def test_bands_within_industry_groups() -> None:
+    rules = WENLING.with_overrides({"evaluation.industry_group_digits": 2})
+    taxes = [float(t) for t in range(1, 101)]
+    firms = tax_only(taxes)
+    firms["industry_code"] = ["3311" if i % 2 else "1711" for i in range(100)]
+    firms.loc[[0, 2], "industry_code"] = "2610"  # a 2-firm industry: pooled (< 10 firms)
+    out = evaluate(firms, rules, as_of=AS_OF)
+    # each industry is banded on its own: division 33 has 50 firms → 10 / 30 / 8 / 2
+    # (0.8 × 50 = 40, 0.95 × 50 = 47.5 → 48)
+    in33 = out[out["eval_rank_group"] == "above/33"]
+    assert class_counts(in33) == {"A": 10, "B": 30, "C": 8, "D": 2, "exempt": 0, "unrated": 0}
+    assert set(out["eval_rank_group"]) == {"above/33", "above/17", "above/other"}
+    assert (out["eval_rank_group"] == "above/other").sum() == 2
+    # the best firm of division 17 (tax 99) is A although 33's best (tax 100) outranks it county-wide
+    assert out.loc[98, "rank_in_group"] == 1 and out.loc[98, "eval_class"] == "A"
+    assert "规上·行业17评价" in out.loc[98, "explanation"]
+    # population-average benchmarks come from the same group: Σ tax / Σ land over division 17
+    bench17 = out.attrs["benchmarks"]["above/17"]["tax_per_mu"][0]
+    assert bench17 == pytest.approx(
+        np.mean([t for i, t in enumerate(taxes) if i % 2 == 0 and i not in (0, 2)])
+    )
+
+
+# --------------------------------------------------------------------------- veto mapping, land grant, lease penalty
+
+
+def test_veto_actions_are_configurable() -> None:
+    firms = tax_only([50.0, 40.0, 30.0, 20.0, 10.0])  # clean: A B B B C (see test_vetoes)
+    rules = RULES.with_overrides(
+        {"evaluation.vetoes": {"safety_accident": "down_one", "energy_task_unmet": "down_one",
+                               "environmental_penalty": "force_d"}}
+    )  # fmt: skip
+    firms.loc[0, "safety_accident"] = True  # A → B
+    firms.loc[1, ["safety_accident", "energy_task_unmet"]] = True  # B → C → D (two down_one flags)
+    firms.loc[4, "safety_accident"] = True  # C → D
+    firms.loc[3, "tax_arrears"] = True  # no longer a veto under this mapping
+    out = evaluate(firms, rules, as_of=AS_OF)
+    assert out["eval_class"].tolist() == ["B", "D", "B", "B", "D"]
+    assert (
+        "安全事故: 降一档 (原A类) / veto: safety accident → down one class (was A)"
+        in out.loc[0, "class_reason"]
+    )
+    # order: down_one, then not_ab, then force_d — A with down_one and not_ab ends at C, not D
+    both = RULES.with_overrides(
+        {"evaluation.vetoes": {"safety_accident": "not_ab", "energy_task_unmet": "down_one"}}
+    )
+    firms2 = tax_only([50.0, 40.0, 30.0, 20.0, 10.0])
+    firms2.loc[0, ["safety_accident", "energy_task_unmet"]] = True
+    assert evaluate(firms2, both, as_of=AS_OF).loc[0, "eval_class"] == "C"
+
+
+def test_land_grant_exemption() -> None:
+    # evaluation.land_grant_years = 3: land granted 2019-06-30 is < 3 years old at 2021-12-31
+    firms = tax_only([10.0, 10.0, 10.0, 10.0])
+    firms["land_granted_date"] = pd.to_datetime(["2019-06-30", "2018-12-31", None, None])
+    out = evaluate(firms, RULES, as_of=AS_OF)
+    assert (out["eval_class"] == "exempt").tolist() == [True, False, False, False]  # exactly 3 years → rated
+    assert out.loc[0, "exempt_type"] == "land_grant"
+    assert out.loc[0, "class_reason"].startswith("供地不满3年 (2019-06-30供地)")
+    # from the parcels each firm owns, the earliest grant date: U002 owns P1 (2020-03-01) → exempt;
+    # U003 owns P2 (2021) and P3 (2005) → rated; U001 only leases on P1 → rated
+    links = pd.DataFrame(
+        {
+            "uscc": ["U002", "U003", "U003", "U001"],
+            "parcel_id": ["P1", "P2", "P3", "P1"],
+            "tenure": ["own", "own", "own", "lease"],
+            "land_area_m2": [600.0, 300.0, 300.0, 50.0],
+        }
+    )
+    parcels = pd.DataFrame(
+        {
+            "parcel_id": ["P1", "P2", "P3"],
+            "grant_date": pd.to_datetime(["2020-03-01", "2021-01-01", "2005-01-01"]),
+        }
+    )
+    occ = SimpleNamespace(links=links)
+    out = evaluate(firms.drop(columns="land_granted_date"), RULES, occ, as_of=AS_OF, parcels=parcels)
+    assert (out["eval_class"] == "exempt").tolist() == [False, False, True, False]
+    assert out.loc[2, "class_reason"].startswith("供地不满3年 (2020-03-01供地)")
+    # without parcels the exemption cannot be known: nobody exempt
+    assert not (
+        evaluate(firms.drop(columns="land_granted_date"), RULES, occ, as_of=AS_OF)["eval_class"] == "exempt"
+    ).any()
+
+
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+def test_wenling_lease_penalty_from_links() -> None:
+    # landlords L1 (规上, 3 tenants), L2 (规下, 2 tenants), L3 (规下, 1 tenant) and twins without tenants
+    firms = make_firms(
+        [
+            {"uscc": "L1", "tax_wan": 30.0, "land_area_mu": 10.0},
+            {"uscc": "N1", "tax_wan": 30.0, "land_area_mu": 10.0},
+            {"uscc": "L2", "above_scale": False, "tax_wan": 30.0, "land_area_mu": 10.0, "elec_kwh": 1e6},
+            {"uscc": "L3", "above_scale": False, "tax_wan": 30.0, "land_area_mu": 10.0, "elec_kwh": 1e6},
+            {"uscc": "N2", "above_scale": False, "tax_wan": 30.0, "land_area_mu": 10.0, "elec_kwh": 1e6},
+            *({"uscc": f"T{i}", "above_scale": False, "tax_wan": 1.0, "land_area_mu": 1.0} for i in range(6)),
+        ]
+    )
+    own = [("L1", "P1"), ("N1", "P2"), ("L2", "P3"), ("L3", "P4"), ("N2", "P5")]
+    lease = [("T0", "P1"), ("T1", "P1"), ("T2", "P1"), ("T3", "P3"), ("T4", "P3"), ("T5", "P4"), ("T5", "P1")]
+    links = pd.DataFrame(
+        [(u, p, "own", 5000.0) for u, p in own] + [(u, p, "lease", 100.0) for u, p in lease],
+        columns=["uscc", "parcel_id", "tenure", "land_area_m2"],
+    )
+    out = evaluate(firms, WENLING, SimpleNamespace(links=links), as_of=AS_OF).set_index("uscc")
+    # tenants: L1 T0 T1 T2 T5 = 4 (T5 leases from L1 and L3), L2 T3 T4 = 2, L3 T5 = 1
+    assert out.loc[["L1", "L2", "L3", "N1"], "tenant_count"].tolist() == [4, 2, 1, 0]
+    # 规上: −5 per tenant beyond the first → 15; 规下: 10 + 5 × (n − 1) → 15 and 10
+    assert out.loc[["L1", "L2", "L3", "N1", "N2"], "score_lease_penalty"].tolist() == [
+        15.0,
+        15.0,
+        10.0,
+        0.0,
+        0.0,
+    ]
+    # same indicators as their twins, so the totals differ by exactly the penalty
+    assert out.loc["N1", "score_total"] - out.loc["L1", "score_total"] == pytest.approx(15.0)
+    assert out.loc["N2", "score_total"] - out.loc["L3", "score_total"] == pytest.approx(10.0)
+    assert "出租厂房给2家企业: 扣15.00分 (首家10分, 其后每家5分)" in out.loc["L2", "explanation"]
+    # the Huangyan preset has no penalty
+    plain = evaluate(firms, RULES, SimpleNamespace(links=links), as_of=AS_OF).set_index("uscc")
+    assert plain.loc["L1", "score_lease_penalty"] == 0.0 and plain.loc["L1", "tenant_count"] == 4

@@ -42,6 +42,14 @@ def test_each_indicator_by_hand() -> None:
     assert list(compute_indicators(firms, RULES).columns) == list(INDICATORS)
 
 
+def test_yearly_primary_factor_for_value_added_per_tce() -> None:
+    firms = _one(value_added_wan=762.0, elec_kwh=1_000_000.0)
+    # 2021 等价值 parameter 0.3025 kgce/kWh → 302.5 tce → 762 / 302.5 = 2.519008 万元/tce
+    ind = compute_indicators(firms, RULES, year=2021).loc["firm"]
+    assert ind["value_added_per_tce"] == pytest.approx(2.519008, abs=1e-6)
+    assert add_indicators(firms, RULES, year=2021).loc["firm", "energy_tce_primary"] == pytest.approx(302.5)
+
+
 def test_given_primary_energy_is_used() -> None:
     firms = _one(value_added_wan=100.0, energy_tce_primary=40.0, elec_kwh=1_000_000.0)
     assert compute_indicators(firms, RULES).loc["firm", "value_added_per_tce"] == pytest.approx(2.5)  # 100/40
