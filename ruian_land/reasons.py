@@ -26,9 +26,13 @@ __all__ = [
     "TAX_CODES",
     "Reason",
     "describe",
+    "detailed_texts",
     "join_codes",
+    "join_flags",
+    "plain_texts",
     "reason_text",
     "split_codes",
+    "texts_by_code",
 ]
 
 Level = Literal["parcel", "firm", "both"]
@@ -127,7 +131,7 @@ _TABLE: tuple[Reason, ...] = (
         "FAR {far:.2f} < {share:.0%} of the 标准地 value {standard_far:g}",
         "parcel",
         True,
-        "screening.far_share_of_standard × standard_land.far_min (RULES.md §3, Jinhua / Taizhou)",
+        "screening.far_share_of_standard × the 标准地 FAR (parcel standard_far, else standard_land.far_by_industry; RULES.md §3, Jinhua / Taizhou)",
     ),
     _r(
         "COVERAGE_LT_MIN",
@@ -183,8 +187,8 @@ _TABLE: tuple[Reason, ...] = (
         "BUILT_UP_CHECK",
         "登记已建但影像建成比例低,需现场核查",
         "recorded as built but imagery shows little building: check on site",
-        "登记已建,影像建成比例仅{built_up_fraction:.0%}(低于{threshold:.0%})",
-        "recorded as built but built-up fraction {built_up_fraction:.0%} < {threshold:.0%}",
+        "登记已建,影像建成比例仅{built_up_fraction:.1%}(低于{threshold:.0%})",
+        "recorded as built but built-up fraction {built_up_fraction:.1%} < {threshold:.0%}",
         "parcel",
         False,
         "screening.built_up_check_fraction (assumption)",
@@ -230,6 +234,47 @@ _TABLE: tuple[Reason, ...] = (
         "two_high.admission_tce_per_wan (Zhejiang 2022)",
     ),
     _r(
+        "INDUSTRY_ELIMINATED",
+        "属淘汰类或禁止类产业",
+        "in an industry class listed for elimination or prohibited",
+        "产业政策类别为{industry_policy}",
+        "industry policy class {industry_policy}",
+        "both",
+        True,
+        "screening.eliminated_industry_classes (RULES.md §3; 产业结构调整指导目录 淘汰类)",
+    ),
+    _r(
+        "COMPLIANCE_CHECK",
+        "有安全、环保或节能违法违规记录,需合规检查、限期整改",
+        "safety, environmental or energy-saving breaches on record: compliance check and rectification",
+        "有{violations_zh}记录,需合规检查、限期整改",
+        "{violations_en} on record: compliance check and rectification",
+        "firm",
+        False,
+        "plan §三(一)2 (合规检查 … 限期整改,逾期未整改或经整改仍未达标的依法关停退出)",
+    ),
+    _r(
+        "IDLE_DATE_MISSING",
+        "未动工但约定动工日期缺失,无法判定是否闲置",
+        "not started and no agreed start date on record: idle status cannot be judged",
+        "未动工但约定动工日期缺失,无法判定是否闲置",
+        "not started and no agreed start date on record: idle status cannot be judged",
+        "parcel",
+        False,
+        "闲置土地处置办法 第二条 (needs 约定动工开发日期)",
+    ),
+    _r(
+        "DATA_MISSING",
+        "缺少税收数据,待核实",
+        "tax data missing: to be checked",
+        "缺少税收数据(使用企业{missing_tax_uscc}),亩均税收未计算,待核实",
+        "tax data missing (occupant {missing_tax_uscc}): tax per mu not computed, to be checked",
+        "both",
+        False,
+        "missing data is not 0 (CONTRACTS: missing numbers are NaN): the tax rules are not applied to a "
+        "parcel whose occupants' taxes are not all known",
+    ),
+    _r(
         "VACANT",
         "无使用企业",
         "no occupant on record",
@@ -243,8 +288,8 @@ _TABLE: tuple[Reason, ...] = (
         "GOV_DELAY",
         "政府原因或不可抗力造成动工延迟,不计闲置",
         "delay caused by government or force majeure: not counted as idle",
-        "政府原因或不可抗力造成动工延迟,不计闲置",
-        "delay caused by government or force majeure: not counted as idle",
+        "政府原因或不可抗力延误{gov_delay_months:.0f}个月,期间停止计算闲置时间",
+        "government / force-majeure delay of {gov_delay_months:.0f} months: the idle clock stopped meanwhile",
         "parcel",
         False,
         "闲置土地处置办法 第八条",
@@ -254,7 +299,8 @@ _TABLE: tuple[Reason, ...] = (
 #: All reason codes, in display order.
 REASONS: dict[str, Reason] = {r.code: r for r in _TABLE}
 
-#: Codes of the tax-based low-efficiency rules that the Jinhua exemptions switch off.
+#: Codes of the tax-based low-efficiency rules (the rules that need an occupant's tax). Which codes
+#: the Jinhua exemptions switch off is the rule ``screening.exempt_codes``.
 TAX_CODES: tuple[str, ...] = ("TAX_LT_FLOOR", "TAX_LT_INDUSTRY_SHARE")
 
 #: Codes that make a parcel low-efficiency (``is_low_efficiency``).
@@ -266,6 +312,7 @@ LOW_EFFICIENCY_CODES: tuple[str, ...] = (
     "FAR_LT_STANDARD_SHARE",
     "COVERAGE_LT_MIN",
     "CLASS_D",
+    "INDUSTRY_ELIMINATED",
 )
 
 #: Remedies of plan §三(一)2 used by the scenario: identifier → (Chinese, English).
@@ -330,3 +377,123 @@ def split_codes(joined: object) -> list[str]:
     if not isinstance(joined, str) or not joined:
         return []
     return [c for c in joined.split(";") if c]
+
+
+def plain_texts(codes: pd.Series, lang: str = "zh") -> pd.Series:
+    """Plain texts (no figures) of ``;``-joined code strings, joined with ``；`` (zh) or ``; `` (en).
+
+    Parameters
+    ----------
+    codes : Series of str
+        ``;``-joined codes (``""`` or missing → ``""``).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    Series of str, same index.
+    """
+    sep = "；" if lang == "zh" else "; "
+    return codes.map(lambda s: sep.join(reason_text(c, lang) for c in split_codes(s))).astype(object)
+
+
+def texts_by_code(
+    codes: pd.Series,
+    values: pd.DataFrame,
+    thresholds: Mapping[str, Mapping[str, Any]],
+) -> dict[Any, dict[str, tuple[str, str]]]:
+    """Detailed (Chinese, English) text of every code of every row, filled from ``values``.
+
+    Parameters
+    ----------
+    codes : Series of str
+        ``;``-joined codes per row.
+    values : DataFrame
+        Same index as ``codes``: the measured values the templates name.
+    thresholds : mapping
+        ``{code: {"threshold": …, "share": …}}`` from the rule set.
+
+    Returns
+    -------
+    dict
+        ``{row label: {code: (zh, en)}}`` for rows with at least one code.
+    """
+    has = codes.fillna("").astype(str) != ""
+    records: dict[Any, dict[Any, Any]] = values.loc[has].to_dict(orient="index")
+    out: dict[Any, dict[str, tuple[str, str]]] = {}
+    for idx in codes.index[has]:
+        row = records[idx]
+        out[idx] = {
+            code: (
+                describe(code, "zh", {**row, **thresholds.get(code, {})}),
+                describe(code, "en", {**row, **thresholds.get(code, {})}),
+            )
+            for code in split_codes(codes.at[idx])
+        }
+    return out
+
+
+def detailed_texts(
+    codes: pd.Series,
+    values: pd.DataFrame,
+    thresholds: Mapping[str, Mapping[str, Any]],
+    detailed: pd.Series | None = None,
+    extra: Mapping[Any, Mapping[str, tuple[str, str]]] | None = None,
+) -> tuple[pd.Series, pd.Series]:
+    """Chinese and English texts quoting the figures behind each reason.
+
+    Parameters
+    ----------
+    codes : Series of str
+        ``;``-joined codes per row.
+    values : DataFrame
+        Same index as ``codes``: the measured values the templates name (``tax_per_mu``,
+        ``far`` …).
+    thresholds : mapping
+        ``{code: {"threshold": …, "share": …}}`` from the rule set.
+    detailed : Series of str, optional
+        ``;``-joined codes per row that are filled from ``values`` (default: all); the other
+        codes get the text ``extra`` gives for them, else their plain text.
+    extra : mapping, optional
+        ``{row label: {code: (zh, en)}}``: ready-made texts (e.g. a parcel's figures quoted for
+        a firm that occupies it).
+
+    Returns
+    -------
+    (Series, Series)
+        Chinese texts joined with ``；`` and English texts joined with ``; ``, same index.
+    """
+    zh = pd.Series("", index=codes.index, dtype=object)
+    en = pd.Series("", index=codes.index, dtype=object)
+    filled = texts_by_code(codes, values, thresholds)
+    for idx, by_code in filled.items():
+        own = set(split_codes(detailed.at[idx])) if detailed is not None else None
+        ready = (extra or {}).get(idx, {})
+        parts: list[tuple[str, str]] = []
+        for code, texts in by_code.items():
+            if own is None or code in own:
+                parts.append(texts)
+            else:
+                parts.append(ready.get(code, (reason_text(code, "zh"), reason_text(code, "en"))))
+        zh.at[idx] = "；".join(t[0] for t in parts)
+        en.at[idx] = "; ".join(t[1] for t in parts)
+    return zh, en
+
+
+def join_flags(flags: pd.DataFrame) -> pd.Series:
+    """``;``-join the names of the True columns of a boolean frame (in :data:`REASONS` order).
+
+    Parameters
+    ----------
+    flags : DataFrame of bool
+        One column per reason code.
+
+    Returns
+    -------
+    Series of str, same index (``""`` where no flag is set).
+    """
+    order = [c for c in REASONS if c in flags.columns]
+    out = pd.Series("", index=flags.index, dtype=object)
+    for code in order:
+        hit = flags[code].to_numpy(dtype=bool)
+        out[hit] = out[hit] + ";" + code
+    return out.str.lstrip(";")

@@ -1,8 +1,8 @@
 """Screening: low-efficiency land, idle land, "两高" firms and raster evidence.
 
 Each rule is applied independently with its threshold from the rule set (``screening.*``,
-``idle.*``, ``two_high.*``) and every reason found is kept as a stable code from
-:mod:`ruian_land.reasons` (``;``-joined in ``reason_codes``, with ``reasons_zh`` /
+``idle.*``, ``two_high.*``, ``standard_land.*``) and every reason found is kept as a stable code
+from :mod:`ruian_land.reasons` (``;``-joined in ``reason_codes``, with ``reasons_zh`` /
 ``reasons_en`` texts that quote the measured value and the threshold).
 
 Parcel rules (industrial and storage land, ``screening.land_uses``; RULES.md §3):
@@ -18,46 +18,61 @@ Parcel rules (industrial and storage land, ``screening.land_uses``; RULES.md §3
   (the firm with the largest land on it); the industry average is Σ tax / Σ land over all
   linked firms of that division (the way county averages are published).
 * ``FAR_LT_MIN`` – 容积率 (floor area / parcel area) < ``screening.far_min``.
-* ``FAR_LT_STANDARD_SHARE`` – 容积率 < ``screening.far_share_of_standard`` × the 标准地 FAR
-  (a ``standard_far`` column on the parcel if present, else ``standard_land.far_min``).
+* ``FAR_LT_STANDARD_SHARE`` – 容积率 < ``screening.far_share_of_standard`` × the 标准地 FAR:
+  the parcel's own ``standard_far`` (or ``required_far``) column, a 标准地 grant-contract value,
+  else the main occupant's industry value in ``standard_land.far_by_industry`` (longest GB/T
+  4754 code prefix); not applied when neither is known.
 * ``COVERAGE_LT_MIN`` – 建筑系数 (footprint / area) < ``screening.building_coverage_min``.
 * ``CLASS_D`` – the main occupant is rated D.
+* ``INDUSTRY_ELIMINATED`` – the main occupant's ``industry_policy`` names a class of
+  ``screening.eliminated_industry_classes`` (淘汰类 / 禁止类) or its industry code starts with
+  one of ``screening.eliminated_industry_prefixes``.
 * ``VACANT`` (information) – no occupant on record; the tax rules are then not applied
   (``tax_per_mu`` is NaN, not 0).
+* ``DATA_MISSING`` (information) – an occupant's tax is unknown: ``tax_per_mu`` NaN, no tax rules
+  (missing is never 0); also on the firm itself, not inherited by its co-occupants.
 
 The parcel's 亩均税收 sums the (land-share allocated) taxes of all its occupants over the parcel
 area (RULES.md §3: several firms on one parcel → sum their taxes; one firm on several parcels
 → each parcel judged on its own).
 
-Jinhua exemptions (RULES.md §3): a parcel whose occupants are *all* exempt is not flagged by
-``TAX_LT_FLOOR`` / ``TAX_LT_INDUSTRY_SHARE``. A firm is exempt when it is 规上, has been in
-production for less than ``screening.exempt_new_production_years``, is rated ``exempt``
-(公用事业, 政策性搬迁 …) or is marked ``strategic_emerging`` (optional column). FAR rules are
-waived for a parcel whose ``required_far`` (optional 标准地 column) is below
-``screening.far_min`` while its 亩均税收 exceeds ``screening.exempt_special_far_tax_per_mu``.
+Jinhua exemptions (RULES.md §3) switch off the codes listed in ``screening.exempt_codes`` (the
+land-efficiency criteria: tax floor and industry share, FAR, coverage). A firm is exempt when it
+is 规上, strategic emerging (a truthy ``strategic_emerging`` column, or an industry code starting
+with one of ``screening.strategic_emerging_prefixes``), in production for less than
+``screening.exempt_new_production_years``, or rated ``exempt`` / given an ``exempt_reason``
+(公用事业, 政策性搬迁 …). A parcel is exempt when all its occupants are, or when its 标准地 FAR is
+below ``screening.far_min`` (a special-FAR industry) and its 亩均税收 exceeds
+``screening.exempt_special_far_tax_per_mu``. ``exemption_reasons`` says which applied.
 
 Idle land: :mod:`ruian_land.idle` (all land uses). Raster: :mod:`ruian_land.zonal`; a parcel
-with buildings recorded but a built-up fraction below ``screening.built_up_check_fraction``
-gets ``BUILT_UP_CHECK`` (a field check, not a low-efficiency flag).
+with buildings or development recorded but a built-up fraction below
+``screening.built_up_check_fraction`` gets ``BUILT_UP_CHECK`` (a field check, not a
+low-efficiency flag) with the measured fraction in its text.
 
-Firm level: ``CLASS_D``, "两高" (plan §三(一)3, on the 当量值 basis ``energy_tce_calorific``),
-``ADMISSION_EXCEEDED`` and ``TWO_HIGH_INDUSTRY`` (information only), a firm-level
-``PARK_TAX_LT_10`` on the firm's own 亩均税收 (the plan's wording is about firms), plus the
-reasons of every parcel the firm occupies (the tax rules dropped for a firm that is itself
-exempt). Scope (plan §三(一)1): manufacturing firms (``screening.manufacturing_divisions``)
-that are 规上 or use ≥ ``screening.below_scale_min_area_mu`` 亩; "两高" firms are screened
-whatever their size or sector (plan §三(一)3); a firm with no industry code is kept in scope.
-``is_two_high`` = ``TWO_HIGH_NEW`` or ``TWO_HIGH_OLD`` (the plan's assessment list; the
-construction year falls back to the production start year). ``flagged`` = in scope with an
-actionable reason; ``status`` is ``待整治`` for flagged firms (the closed-loop list of plan
-§三(一)1).
+Firm level: ``CLASS_D``, ``INDUSTRY_ELIMINATED``, "两高" (plan §三(一)3, on the 当量值 basis
+``energy_tce_calorific``: ``TWO_HIGH_NEW`` built since ``two_high.built_since_year`` with ≥
+``two_high.energy_tce_new`` tce in a 两高 industry when ``two_high.new_tier_requires_industry``;
+``TWO_HIGH_OLD`` built before it with ≥ ``two_high.energy_tce_old`` tce, any industry),
+``ADMISSION_EXCEEDED`` (energy per 万元 value added above ``two_high.admission_tce_per_wan``, on
+``two_high.admission_energy_basis``), ``TWO_HIGH_INDUSTRY`` and ``COMPLIANCE_CHECK``
+(information only), a firm-level ``PARK_TAX_LT_10`` on the firm's own 亩均税收 (the plan's
+wording is about firms), plus the reasons of every parcel the firm occupies (the exempt codes
+dropped for a firm that is itself exempt), each quoted with that parcel's figures. Scope (plan
+§三(一)1): manufacturing firms (``screening.manufacturing_divisions``) that are 规上 or use ≥
+``screening.below_scale_min_area_mu`` 亩; "两高" firms are screened whatever their size or
+sector (plan §三(一)3); a firm with no industry code is kept in scope. ``is_two_high`` =
+``TWO_HIGH_NEW`` or ``TWO_HIGH_OLD`` (the plan's assessment list; the construction year falls
+back to the production start year). ``flagged`` = in scope with an actionable reason;
+``status`` is ``待整治`` for flagged firms. The 《高耗低效整治企业清单》 with closed-loop status is
+built from this by :mod:`ruian_land.rectification_list` and :mod:`ruian_land.tracking`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,19 +80,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.errors import InputError, InputWarning, RulesError
 from ruian_land.idle import assess_idle, truthy, whole_months
-from ruian_land.reasons import LOW_EFFICIENCY_CODES, REASONS, TAX_CODES, describe, join_codes
+from ruian_land.reasons import (
+    LOW_EFFICIENCY_CODES,
+    REASONS,
+    describe,
+    detailed_texts,
+    join_codes,
+    join_flags,
+    split_codes,
+    texts_by_code,
+)
 from ruian_land.rules import RuleSet
 from ruian_land.units import m2_to_mu
 from ruian_land.zonal import zonal_mean
 
 __all__ = [
+    "FIRM_COLUMNS",
     "OUTSIDE_PARKS",
     "STATUS_TODO",
     "UNKNOWN_TOWN",
     "Screening",
     "industry_division",
+    "industry_lookup",
     "screen",
 ]
 
@@ -88,7 +114,13 @@ OUTSIDE_PARKS = "园区外"
 #: Group label when the town is not recorded.
 UNKNOWN_TOWN = "未标注乡镇"
 
-_PARCEL_INFO_CODES = ("VACANT", "GOV_DELAY")
+_PARCEL_INFO_CODES = ("VACANT", "GOV_DELAY", "IDLE_DATE_MISSING", "DATA_MISSING")
+_IDLE_CODES = ("IDLE_NOT_STARTED", "IDLE_SUSPENDED", "IDLE_RECOVERY", "GOV_DELAY", "IDLE_DATE_MISSING")
+_VIOLATIONS = {
+    "safety_accident": ("安全生产事故", "safety accident"),
+    "environmental_penalty": ("环境违法处罚", "environmental penalty"),
+    "energy_task_unmet": ("节能任务未完成", "energy-saving task unmet"),
+}
 
 
 @dataclass
@@ -100,19 +132,22 @@ class Screening:
     parcels : DataFrame
         One row per parcel (same order as the input): ``parcel_id``, ``town``, ``park_name``,
         ``land_use``, ``area_mu``, ``is_industrial``, ``in_park``, ``occupant_count``,
-        ``main_uscc``, ``tax_wan``, ``tax_per_mu`` (万元/亩), ``industry_tax_per_mu``, ``far``,
-        ``building_coverage``, ``built_up_fraction``, ``tax_rules_exempt``,
-        ``is_low_efficiency``, ``is_idle``, ``idle_kind``, ``idle_months``, ``idle_fee_wan``,
+        ``main_uscc``, ``main_industry_code``, ``tax_wan``, ``tax_per_mu`` (万元/亩),
+        ``industry_tax_per_mu``, ``far``, ``standard_far``, ``building_coverage``,
+        ``built_up_fraction``, ``tax_rules_exempt``, ``exemption_reasons``, ``is_low_efficiency``,
+        ``is_idle``, ``idle_kind``, ``idle_months``, ``idle_clock_months``, ``idle_fee_wan``,
         ``idle_recovery``, ``reason_codes``, ``reasons_zh``, ``reasons_en``, ``notes``.
     firms : DataFrame
         One row per firm of the input (same order; filter on ``in_scope`` / ``flagged``):
         ``uscc``, ``name``, ``town`` (registry, else the main parcel's), ``park_name`` (main
-        parcel's), ``industry_code``, ``industry_division``, ``above_scale``, ``land_area_mu``,
-        ``tax_wan``, ``tax_per_mu``, ``value_added_wan``, ``energy_tce_calorific``,
-        ``energy_tce_primary``, ``employees``, ``project_built_year``, ``eval_class``, ``exempt``
-        (rated exempt or an exempt_reason), ``tax_rules_exempt`` (Jinhua exemptions),
-        ``in_park``, ``parcel_ids`` (``;``-joined), ``in_scope``, ``is_two_high``,
-        ``reason_codes``, ``reasons_zh``, ``reasons_en``, ``flagged``, ``status``.
+        parcel's), ``industry_code``, ``industry_name``, ``industry_division``, ``above_scale``,
+        ``land_area_mu``, ``tax_wan``, ``tax_per_mu``, ``value_added_wan``,
+        ``energy_tce_calorific``, ``energy_tce_primary``, ``energy_per_value_added``,
+        ``employees``, ``project_built_year``, ``eval_class``, ``exempt`` (rated exempt or an
+        exempt_reason), ``tax_rules_exempt`` (Jinhua exemptions), ``exemption_reasons``,
+        ``strategic_emerging``, ``industry_policy``, ``in_park``, ``parcel_ids``
+        (``;``-joined), ``in_scope``, ``is_two_high``, ``reason_codes``, ``reasons_zh``,
+        ``reasons_en``, ``flagged``, ``status``.
     rules : RuleSet
     as_of : Timestamp
     """
@@ -131,89 +166,67 @@ class Screening:
     def summary(self, by: str = "town") -> pd.DataFrame:
         """Counts, 亩, tax and energy per town or park, with a total row and target shares.
 
+        See :func:`ruian_land.rectification_list.screening_summary` (this method calls it).
+
         Parameters
         ----------
         by : {"town", "park"}
-
-        Returns
-        -------
-        DataFrame
-            Index = town / park name (``园区外`` for land outside parks) plus ``合计``; columns
-            ``parcels``, ``area_mu``, ``low_efficiency_parcels``, ``low_efficiency_area_mu``,
-            ``idle_parcels``, ``idle_area_mu``, ``idle_fee_wan``, ``flagged_area_mu``
-            (low-efficiency or idle), ``flagged_firms``, ``two_high_firms``, ``flagged_tax_wan``,
-            ``flagged_energy_tce``, and the shares of the plan targets (``targets.*``):
-            ``share_of_area_target``, ``share_of_firm_target`` (flagged firms over
-            firms_exited + firms_upgraded), ``share_of_energy_target``. ``attrs['targets']``
-            holds the targets used.
 
         Raises
         ------
         ValueError
             ``by`` is not ``town`` or ``park``.
         """
-        if by not in ("town", "park"):
-            raise ValueError(f"by must be 'town' or 'park', not {by!r}")
-        col = "town" if by == "town" else "park_name"
-        blank = UNKNOWN_TOWN if by == "town" else OUTSIDE_PARKS
-        p = self.parcels.assign(_g=_labels(self.parcels[col], blank))
-        f = self.firms.assign(_g=_labels(self.firms[col], blank))
-        flagged_land = p["is_low_efficiency"] | p["is_idle"]
-        gp = p.groupby("_g", sort=True)
-        out = pd.DataFrame(
-            {
-                "parcels": gp.size(),
-                "area_mu": gp["area_mu"].sum(),
-                "low_efficiency_parcels": gp["is_low_efficiency"].sum(),
-                "low_efficiency_area_mu": p["area_mu"]
-                .where(p["is_low_efficiency"], 0.0)
-                .groupby(p["_g"])
-                .sum(),
-                "idle_parcels": gp["is_idle"].sum(),
-                "idle_area_mu": p["area_mu"].where(p["is_idle"], 0.0).groupby(p["_g"]).sum(),
-                "idle_fee_wan": gp["idle_fee_wan"].sum(),
-                "flagged_area_mu": p["area_mu"].where(flagged_land, 0.0).groupby(p["_g"]).sum(),
-            }
-        )
-        ff = f.loc[f["flagged"]]
-        firm_part = pd.DataFrame(
-            {
-                "flagged_firms": ff.groupby("_g").size(),
-                "two_high_firms": f.loc[f["is_two_high"]].groupby("_g").size(),
-                "flagged_tax_wan": ff.groupby("_g")["tax_wan"].sum(),
-                "flagged_energy_tce": ff.groupby("_g")["energy_tce_calorific"].sum(),
-            }
-        )
-        out = out.join(firm_part, how="outer").fillna(0.0)
-        for c in ("parcels", "low_efficiency_parcels", "idle_parcels", "flagged_firms", "two_high_firms"):
-            out[c] = out[c].astype(int)
-        out.loc["合计"] = out.sum(numeric_only=True)
-        v = self.rules.value
-        targets = {
-            "freed_area_mu": float(v("targets.freed_area_mu")),
-            "firms": float(v("targets.firms_exited")) + float(v("targets.firms_upgraded")),
-            "freed_energy_tce": float(v("targets.freed_energy_tce")),
-        }
-        out["share_of_area_target"] = out["flagged_area_mu"] / targets["freed_area_mu"]
-        out["share_of_firm_target"] = out["flagged_firms"] / targets["firms"]
-        out["share_of_energy_target"] = out["flagged_energy_tce"] / targets["freed_energy_tce"]
-        out.index.name = by
-        out.attrs["targets"] = targets
-        return out
+        from ruian_land.rectification_list import screening_summary
 
-
-def _labels(s: pd.Series, blank: str) -> pd.Series:
-    txt = s.astype(object).where(s.notna(), "")
-    txt = txt.map(lambda x: str(x).strip())
-    return txt.where(txt != "", blank)
+        return screening_summary(self, by)
 
 
 def industry_division(codes: pd.Series) -> pd.Series:
     """2-digit GB/T 4754 division (``"3311"`` → ``"33"``, ``"C3311"`` → ``"33"``); NaN when unknown."""
-    txt = codes.astype(object).where(codes.notna(), "").map(lambda x: str(x).strip().upper())
-    txt = txt.str.replace(r"^[A-Z]+", "", regex=True).str.replace(r"\.0$", "", regex=True)
+    txt = _industry_digits(codes)
     div = txt.str.slice(0, 2)
     return div.where(div.str.fullmatch(r"\d\d").fillna(False).astype(bool), other=np.nan)
+
+
+def _industry_digits(codes: pd.Series) -> pd.Series:
+    txt = codes.astype(object).where(codes.notna(), "").map(lambda x: str(x).strip().upper())
+    return txt.str.replace(r"^[A-Z]+", "", regex=True).str.replace(r"\.0$", "", regex=True)
+
+
+def industry_lookup(codes: pd.Series, table: Mapping[str, Any]) -> pd.Series:
+    """Value of the longest key of ``table`` that starts each GB/T 4754 code.
+
+    Parameters
+    ----------
+    codes : Series
+        Industry codes (``"2921"``, ``"C2921"`` …), any index.
+    table : mapping
+        ``{code prefix: value}``, e.g. ``standard_land.far_by_industry``.
+
+    Returns
+    -------
+    Series
+        Same index; NaN where no key matches (or the code is missing).
+
+    >>> industry_lookup(pd.Series(["2921", "2911", "5111"]), {"29": 0.9, "292": 1.0}).tolist()
+    [1.0, 0.9, nan]
+    """
+    keys = sorted((str(k) for k in table), key=len, reverse=True)
+
+    def one(code: str) -> float:
+        for k in keys:
+            if code and code.startswith(k):
+                return float(table[k])
+        return float("nan")
+
+    return _industry_digits(codes).map(one).astype(float)
+
+
+def _starts_with_any(codes: pd.Series, prefixes: Sequence[Any]) -> pd.Series:
+    pre = tuple(str(x) for x in prefixes)
+    digits = _industry_digits(codes)
+    return digits.map(lambda c: bool(c) and bool(pre) and c.startswith(pre)).astype(bool)
 
 
 # ---------------------------------------------------------------------------------------
@@ -315,42 +328,6 @@ def _links_with_values(links: pd.DataFrame, firms: pd.DataFrame, parcel_ids: pd.
 
 
 # ---------------------------------------------------------------------------------------
-# texts
-
-
-def _texts(
-    codes: pd.Series, values: pd.DataFrame, thresholds: Mapping[str, Mapping[str, float]], detailed: pd.Series
-) -> tuple[pd.Series, pd.Series]:
-    """Chinese and English texts for ``;``-joined codes, detailed where ``detailed`` holds codes."""
-    zh = pd.Series("", index=codes.index, dtype=object)
-    en = pd.Series("", index=codes.index, dtype=object)
-    has = codes != ""
-    records: dict[Any, dict[Any, Any]] = values.loc[has].to_dict(orient="index")
-    for idx in codes.index[has]:
-        row = records[idx]
-        own = set(str(detailed.at[idx]).split(";"))
-        parts_zh: list[str] = []
-        parts_en: list[str] = []
-        for code in str(codes.at[idx]).split(";"):
-            vals = {**row, **thresholds.get(code, {})} if code in own else None
-            parts_zh.append(describe(code, "zh", vals))
-            parts_en.append(describe(code, "en", vals))
-        zh.at[idx] = "；".join(parts_zh)
-        en.at[idx] = "; ".join(parts_en)
-    return zh, en
-
-
-def _join_flags(flags: pd.DataFrame) -> pd.Series:
-    """``;``-join the names of the True columns of a boolean frame (columns in REASONS order)."""
-    order = [c for c in REASONS if c in flags.columns]
-    out = pd.Series("", index=flags.index, dtype=object)
-    for code in order:
-        hit = flags[code].to_numpy(dtype=bool)
-        out[hit] = out[hit] + ";" + code
-    return out.str.lstrip(";")
-
-
-# ---------------------------------------------------------------------------------------
 # main entry
 
 
@@ -370,17 +347,22 @@ def screen(
     parcels : GeoDataFrame
         One row per parcel, EPSG:4549 (areas are read from ``area_m2`` / ``area_mu``; the
         geometry is used only for the raster), canonical columns of docs/CONTRACTS.md §1
-        (``parcel_id`` unique; missing optional columns count as missing values).
+        (``parcel_id`` unique; missing optional columns count as missing values). Optional:
+        ``standard_far`` (the parcel's 标准地 FAR), ``government_delay_months`` /
+        ``government_delay_from`` / ``government_delay_to`` (see :mod:`ruian_land.idle`).
     firms : DataFrame
         Evaluated firms, one row per ``uscc``: ``name``, ``industry_code``, ``above_scale``,
         ``production_start_date``, ``project_built_year``, ``tax_wan``, ``value_added_wan``,
         ``energy_tce_calorific``, ``land_area_mu``, ``tax_per_mu``, ``eval_class``,
-        ``exempt_reason`` (optional ``strategic_emerging``).
+        ``exempt_reason``; optional ``industry_name``, ``strategic_emerging`` (是/否),
+        ``industry_policy`` (淘汰类 / 限制类 / 禁止类 …), ``safety_accident``,
+        ``environmental_penalty``, ``energy_task_unmet``.
     links : DataFrame
         Occupancy, one row per firm per parcel: ``uscc``, ``parcel_id``, ``land_area_mu``,
         ``land_share``, ``tax_wan`` (allocated; computed from ``land_share`` if absent).
     rules : RuleSet
-        ``screening.*``, ``idle.*``, ``two_high.*``, ``standard_land.far_min``, ``targets.*``.
+        ``screening.*``, ``idle.*``, ``two_high.*``, ``standard_land.far_by_industry``,
+        ``targets.*``.
     built_up : path, optional
         Built-up GeoTIFF (0–100 %, nodata 255, any CRS); without it ``built_up_fraction`` is NaN.
     as_of : date, optional
@@ -395,6 +377,8 @@ def screen(
     InputError
         A required column is missing, ``parcel_id`` or ``uscc`` is duplicated, the raster
         cannot be read.
+    RulesError
+        ``two_high.admission_energy_basis`` is neither ``calorific`` nor ``primary``.
 
     Warns
     -----
@@ -409,8 +393,8 @@ def screen(
     pid = _text(parcels["parcel_id"])
     lk = _links_with_values(links, firms, pid)
     ff = _firm_attributes(firms, lk, rules, day)
-    pp = _parcel_frame(parcels, pid, lk, ff, rules, built_up, day)
-    firm_out = _firm_frame(ff, pp, lk, rules)
+    pp, parcel_texts = _parcel_frame(parcels, pid, lk, ff, rules, built_up, day)
+    firm_out = _firm_frame(ff, pp, lk, rules, parcel_texts)
     meta = {"built_up": None if built_up is None else str(built_up)}
     return Screening(parcels=pp, firms=firm_out, rules=rules, as_of=day, meta=meta)
 
@@ -424,6 +408,7 @@ def _firm_attributes(
     f["uscc"] = firms["uscc"]
     f["name"] = _text(_col(firms, "name", ""))
     f["industry_code"] = _text(_col(firms, "industry_code", ""))
+    f["industry_name"] = _text(_col(firms, "industry_name", ""))
     f["industry_division"] = industry_division(_col(firms, "industry_code"))
     f["above_scale"] = _bool(_col(firms, "above_scale", False))
     land_links = lk.groupby("uscc")["land_area_mu"].sum(min_count=1)
@@ -433,20 +418,44 @@ def _firm_attributes(
     tpm = _num(firms, "tax_per_mu")
     own_tpm = f["tax_wan"] / f["land_area_mu"].where(f["land_area_mu"] > 0)
     f["tax_per_mu"] = tpm.where(tpm.notna(), own_tpm)
-    f["value_added_wan"] = _num(firms, "value_added_wan")
-    f["energy_tce_calorific"] = _num(firms, "energy_tce_calorific")
-    f["energy_tce_primary"] = _num(firms, "energy_tce_primary")
-    f["employees"] = _num(firms, "employees")
+    for col in ("value_added_wan", "energy_tce_calorific", "energy_tce_primary", "employees"):
+        f[col] = _num(firms, col)
     f["eval_class"] = _text(_col(firms, "eval_class", "")).replace("", "unrated")
     f["town"] = _text(_col(firms, "town", ""))
+
+    # Jinhua exemptions (RULES.md §3)
     reason = _text(_col(firms, "exempt_reason", ""))
     f["exempt"] = (f["eval_class"] == "exempt") | (reason != "")
     years = float(v("screening.exempt_new_production_years"))
     start = pd.to_datetime(_col(firms, "production_start_date"), errors="coerce")
-    months = start.map(lambda s: whole_months(s, day))
-    new = (months < years * 12).fillna(False).astype(bool)
-    strategic = _bool(_col(firms, "strategic_emerging", False))
+    new = (start.map(lambda s: whole_months(s, day)) < years * 12).fillna(False).astype(bool)
+    strategic = _bool(_col(firms, "strategic_emerging", False)) | _starts_with_any(
+        f["industry_code"], v("screening.strategic_emerging_prefixes")
+    )
+    f["strategic_emerging"] = strategic
     f["tax_rules_exempt"] = f["above_scale"] | new | f["exempt"] | strategic
+    parts = pd.DataFrame(
+        {
+            "规上企业": f["above_scale"],
+            "战略性新兴产业": strategic,
+            f"投产不满{years:g}年": new,
+        }
+    )
+    labels = [
+        "、".join([*(str(k) for k, hit in row.items() if hit), *([r if r else "不参评"] if ex else [])])
+        for row, ex, r in zip(parts.to_dict(orient="records"), f["exempt"], reason, strict=True)
+    ]
+    f["exemption_reasons"] = pd.Series(labels, index=f.index, dtype=object)
+
+    # 淘汰类 / 禁止类 industries and compliance records
+    f["industry_policy"] = _text(_col(firms, "industry_policy", ""))
+    classes = [str(c) for c in v("screening.eliminated_industry_classes")]
+    f["eliminated"] = f["industry_policy"].map(lambda t: any(c in t for c in classes)).astype(
+        bool
+    ) | _starts_with_any(f["industry_code"], v("screening.eliminated_industry_prefixes"))
+    hits = {c: _bool(_col(firms, c, False)) for c in _VIOLATIONS}
+    f["violations_zh"] = ["、".join(_VIOLATIONS[c][0] for c in _VIOLATIONS if hits[c].at[i]) for i in f.index]
+    f["violations_en"] = [", ".join(_VIOLATIONS[c][1] for c in _VIOLATIONS if hits[c].at[i]) for i in f.index]
     built = pd.to_numeric(_col(firms, "project_built_year"), errors="coerce").astype(float)
     f["project_built_year"] = built.where(built.notna(), start.dt.year.astype(float))
     return f
@@ -460,7 +469,7 @@ def _parcel_frame(
     rules: RuleSet,
     built_up: str | Path | None,
     day: pd.Timestamp,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[Any, dict[str, tuple[str, str]]]]:
     v = rules.value
     p = pd.DataFrame(index=parcels.index)
     p["parcel_id"] = pid
@@ -488,15 +497,24 @@ def _parcel_frame(
     ex = ff.set_index("uscc")
     lk = lk.assign(
         _exempt=lk["uscc"].map(ex["tax_rules_exempt"]).fillna(False).astype(bool),
+        _exr=_map_text(lk["uscc"], ex["exemption_reasons"]),
         _class=lk["uscc"].map(ex["eval_class"]),
         _div=lk["uscc"].map(ex["industry_division"]),
+        _code=lk["uscc"].map(ex["industry_code"]),
+        _elim=lk["uscc"].map(ex["eliminated"]).fillna(False).astype(bool),
+        _policy=lk["uscc"].map(ex["industry_policy"]),
     )
+    lk = lk.assign(_no_tax_code=lk["uscc"].where(lk["tax_wan"].isna(), ""))
     g = lk.groupby("parcel_id")
     occ = pd.DataFrame(
         {
             "occupant_count": g["uscc"].nunique(),
             "tax_wan": g["tax_wan"].sum(min_count=1),
+            "no_tax_codes": g["_no_tax_code"].agg(lambda s: "、".join(sorted({x for x in s if x}))),
             "all_exempt": g["_exempt"].all(),
+            "exr": g["_exr"].agg(
+                lambda s: "、".join(dict.fromkeys(x for t in s for x in t.split("、") if x))
+            ),
         }
     )
     main = lk.sort_values(
@@ -507,7 +525,9 @@ def _parcel_frame(
     main = main.set_index("parcel_id")
     p["occupant_count"] = pid.map(occ["occupant_count"]).fillna(0).astype(int)
     p["main_uscc"] = _map_text(pid, main["uscc"])
-    p["tax_wan"] = pid.map(occ["tax_wan"]).astype(float)
+    p["main_industry_code"] = _map_text(pid, main["_code"])
+    no_tax = _map_text(pid, occ["no_tax_codes"]) != ""  # an occupant's tax is unknown (≠ 0)
+    p["tax_wan"] = pid.map(occ["tax_wan"]).astype(float).mask(no_tax)
     p["tax_per_mu"] = p["tax_wan"] / area_mu.where(area_mu > 0)
     # industry average: Σ tax / Σ land over linked firms of the division
     ok = ff["land_area_mu"].gt(0) & ff["tax_wan"].notna() & ff["industry_division"].notna()
@@ -515,36 +535,44 @@ def _parcel_frame(
     ind_avg = sums["tax_wan"] / sums["land_area_mu"]
     p["industry_tax_per_mu"] = pid.map(main["_div"]).map(ind_avg).astype(float)
     p["far"] = _num(parcels, "floor_area_m2") / area_m2.where(area_m2 > 0)
+    own_std = _num(parcels, "standard_far" if "standard_far" in parcels.columns else "required_far")
+    ind_std = industry_lookup(p["main_industry_code"], v("standard_land.far_by_industry"))
+    p["standard_far"] = own_std.where(own_std > 0, ind_std)
     p["building_coverage"] = _num(parcels, "footprint_m2") / area_m2.where(area_m2 > 0)
     p["built_up_fraction"] = zonal_mean(parcels, built_up) if built_up is not None else np.nan
-    p["tax_rules_exempt"] = pid.map(occ["all_exempt"]).fillna(False).astype(bool)
-    main_class = pid.map(main["_class"])
 
     occupied = p["occupant_count"] > 0
+    far_min = float(v("screening.far_min"))
+    special_tax = float(v("screening.exempt_special_far_tax_per_mu"))
+    special = ((p["standard_far"] < far_min) & (p["tax_per_mu"] > special_tax)).fillna(False).astype(bool)
+    all_exempt = pid.map(occ["all_exempt"]).fillna(False).astype(bool) & occupied
+    p["tax_rules_exempt"] = all_exempt | special
+    special_txt = f"标准地容积率要求低于{far_min:g}且亩均税收高于{special_tax:g}万元/亩"
+    exr = _map_text(pid, occ["exr"]).where(all_exempt, "")
+    p["exemption_reasons"] = [
+        "、".join(x for x in (a, special_txt if s else "") if x) for a, s in zip(exr, special, strict=True)
+    ]
+
     ind = p["is_industrial"]
-    std_far = _num(parcels, "standard_far")
-    std_far = std_far.where(std_far > 0, float(v("standard_land.far_min")))
-    req_far = _num(parcels, "required_far")
-    far_exempt = (req_far < float(v("screening.far_min"))) & (
-        p["tax_per_mu"] > float(v("screening.exempt_special_far_tax_per_mu"))
-    )
-    taxable = ind & occupied & ~p["tax_rules_exempt"]
+    tpm = p["tax_per_mu"]
     flags = (
         pd.DataFrame(
             {
                 "PARK_TAX_LT_10": ind
                 & occupied
                 & p["in_park"]
-                & (p["tax_per_mu"] < v("screening.park_clearance_tax_per_mu")),
-                "TAX_LT_FLOOR": taxable & (p["tax_per_mu"] < v("screening.tax_per_mu_floor")),
-                "TAX_LT_INDUSTRY_SHARE": taxable
-                & (p["tax_per_mu"] < float(v("screening.industry_average_share")) * p["industry_tax_per_mu"]),
-                "FAR_LT_MIN": ind & ~far_exempt & (p["far"] < v("screening.far_min")),
+                & (tpm < v("screening.park_clearance_tax_per_mu")),
+                "TAX_LT_FLOOR": ind & occupied & (tpm < v("screening.tax_per_mu_floor")),
+                "TAX_LT_INDUSTRY_SHARE": ind
+                & occupied
+                & (tpm < float(v("screening.industry_average_share")) * p["industry_tax_per_mu"]),
+                "FAR_LT_MIN": ind & (p["far"] < far_min),
                 "FAR_LT_STANDARD_SHARE": ind
-                & ~far_exempt
-                & (p["far"] < float(v("screening.far_share_of_standard")) * std_far),
+                & (p["far"] < float(v("screening.far_share_of_standard")) * p["standard_far"]),
                 "COVERAGE_LT_MIN": ind & (p["building_coverage"] < v("screening.building_coverage_min")),
-                "CLASS_D": ind & (main_class == "D").fillna(False).astype(bool),
+                "CLASS_D": ind & (pid.map(main["_class"]) == "D").fillna(False).astype(bool),
+                "INDUSTRY_ELIMINATED": ind & pid.map(main["_elim"]).fillna(False).astype(bool),
+                "DATA_MISSING": ind & occupied & no_tax,
                 "VACANT": ind & ~occupied,
             },
             index=p.index,
@@ -552,24 +580,45 @@ def _parcel_frame(
         .fillna(False)
         .astype(bool)
     )
-    recorded = (_num(parcels, "floor_area_m2") > 0) | (_num(parcels, "footprint_m2") > 0)
+    for code in {str(c) for c in v("screening.exempt_codes")} & set(flags.columns):
+        flags[code] &= ~p["tax_rules_exempt"]
+    recorded = (
+        (_num(parcels, "floor_area_m2") > 0)
+        | (_num(parcels, "footprint_m2") > 0)
+        | (_num(parcels, "developed_area_m2") > 0)
+    )
     flags["BUILT_UP_CHECK"] = recorded & (p["built_up_fraction"] < v("screening.built_up_check_fraction"))
 
     idle = assess_idle(parcels, rules, day)
-    for code in ("IDLE_NOT_STARTED", "IDLE_SUSPENDED", "IDLE_RECOVERY"):
+    for code in _IDLE_CODES:
         flags[code] = idle["idle_codes"].str.contains(code, regex=False).to_numpy(dtype=bool)
     p["is_low_efficiency"] = flags[list(LOW_EFFICIENCY_CODES)].any(axis=1)
-    for c in ("is_idle", "idle_kind", "idle_months", "idle_fee_wan", "idle_recovery"):
+    for c in ("is_idle", "idle_kind", "idle_months", "idle_clock_months", "idle_fee_wan", "idle_recovery"):
         p[c] = idle[c]
-    p["reason_codes"] = _join_flags(flags)
+    p["reason_codes"] = join_flags(flags)
     p["notes"] = idle["idle_note"].astype(object)
-    thresholds = _thresholds(rules)
-    values = p[
-        ["tax_per_mu", "industry_tax_per_mu", "far", "building_coverage", "built_up_fraction", "idle_months"]
-    ]
-    values = values.assign(standard_far=std_far)
-    p["reasons_zh"], p["reasons_en"] = _texts(p["reason_codes"], values, thresholds, p["reason_codes"])
-    return p
+    values = p[["tax_per_mu", "industry_tax_per_mu", "far", "standard_far", "building_coverage"]].assign(
+        built_up_fraction=p["built_up_fraction"],
+        idle_months=p["idle_months"],
+        gov_delay_months=idle["idle_stopped_months"],
+        industry_policy=pid.map(main["_policy"]),
+        missing_tax_uscc=_map_text(pid, occ["no_tax_codes"]),
+    )
+    by_code = texts_by_code(p["reason_codes"], values, _thresholds(rules))
+    p["reasons_zh"], p["reasons_en"] = _join_texts(p["reason_codes"], by_code)
+    by_pid = {p.at[i, "parcel_id"]: texts for i, texts in by_code.items()}
+    return p, by_pid
+
+
+def _join_texts(
+    codes: pd.Series, by_code: Mapping[Any, Mapping[str, tuple[str, str]]]
+) -> tuple[pd.Series, pd.Series]:
+    zh = pd.Series("", index=codes.index, dtype=object)
+    en = pd.Series("", index=codes.index, dtype=object)
+    for idx, texts in by_code.items():
+        zh.at[idx] = "；".join(t[0] for t in texts.values())
+        en.at[idx] = "; ".join(t[1] for t in texts.values())
+    return zh, en
 
 
 def _thresholds(rules: RuleSet) -> dict[str, dict[str, float]]:
@@ -589,7 +638,37 @@ def _thresholds(rules: RuleSet) -> dict[str, dict[str, float]]:
     }
 
 
-def _firm_frame(ff: pd.DataFrame, pp: pd.DataFrame, lk: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+def _admission_energy(f: pd.DataFrame, rules: RuleSet) -> pd.Series:
+    basis = str(rules.value("two_high.admission_energy_basis"))
+    if basis not in ("calorific", "primary"):
+        raise RulesError(
+            f"two_high.admission_energy_basis is {basis!r}",
+            fix="use calorific (当量值) or primary (等价值)",
+        )
+    return f[f"energy_tce_{basis}"]
+
+
+def _inherited_texts(
+    pairs: pd.DataFrame, parcel_texts: Mapping[Any, Mapping[str, tuple[str, str]]]
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """``{uscc: {code: (zh, en)}}``: each parcel's figures with the parcel code appended."""
+    out: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for uscc, pid, code in pairs[["uscc", "parcel_id", "code"]].itertuples(index=False, name=None):
+        zh, en = parcel_texts.get(pid, {}).get(code, (describe(code, "zh"), describe(code, "en")))
+        out.setdefault(uscc, {}).setdefault(code, []).append((f"{zh}(宗地{pid})", f"{en} (parcel {pid})"))
+    return {
+        u: {c: ("；".join(t[0] for t in ts), "; ".join(t[1] for t in ts)) for c, ts in codes.items()}
+        for u, codes in out.items()
+    }
+
+
+def _firm_frame(
+    ff: pd.DataFrame,
+    pp: pd.DataFrame,
+    lk: pd.DataFrame,
+    rules: RuleSet,
+    parcel_texts: Mapping[Any, Mapping[str, tuple[str, str]]],
+) -> pd.DataFrame:
     v = rules.value
     f = ff.copy()
     pinfo = pp.set_index("parcel_id")
@@ -609,18 +688,24 @@ def _firm_frame(ff: pd.DataFrame, pp: pd.DataFrame, lk: pd.DataFrame, rules: Rul
     energy = f["energy_tce_calorific"]
     since = float(v("two_high.built_since_year"))
     built = f["project_built_year"]
-    divisions = tuple(str(d) for d in v("two_high.industry_divisions"))
+    two_high_industry = _starts_with_any(f["industry_code"], v("two_high.industry_divisions"))
+    new_tier_industry = two_high_industry if bool(v("two_high.new_tier_requires_industry")) else True
     va = f["value_added_wan"]
-    f["energy_per_value_added"] = energy / va.where(va > 0)
+    f["energy_per_value_added"] = _admission_energy(f, rules) / va.where(va > 0)
     own = (
         pd.DataFrame(
             {
                 "PARK_TAX_LT_10": f["in_park"] & (f["tax_per_mu"] < v("screening.park_clearance_tax_per_mu")),
                 "CLASS_D": f["eval_class"] == "D",
-                "TWO_HIGH_NEW": (built >= since) & (energy >= v("two_high.energy_tce_new")),
+                "INDUSTRY_ELIMINATED": f["eliminated"],
+                "TWO_HIGH_NEW": (built >= since)
+                & (energy >= v("two_high.energy_tce_new"))
+                & new_tier_industry,
                 "TWO_HIGH_OLD": (built < since) & (energy >= v("two_high.energy_tce_old")),
-                "TWO_HIGH_INDUSTRY": f["industry_code"].map(lambda c: bool(c) and c.startswith(divisions)),
+                "TWO_HIGH_INDUSTRY": two_high_industry,
                 "ADMISSION_EXCEEDED": f["energy_per_value_added"] > v("two_high.admission_tce_per_wan"),
+                "COMPLIANCE_CHECK": f["violations_zh"] != "",
+                "DATA_MISSING": f["tax_wan"].isna() & f["tax_per_mu"].isna(),
             },
             index=f.index,
         )
@@ -637,18 +722,18 @@ def _firm_frame(ff: pd.DataFrame, pp: pd.DataFrame, lk: pd.DataFrame, rules: Rul
             stacklevel=3,
         )
     f["is_two_high"] = own["TWO_HIGH_NEW"] | own["TWO_HIGH_OLD"]
-    own_codes = _join_flags(own)
+    own_codes = join_flags(own)
 
-    # parcel reasons inherited by every occupant (tax rules dropped for exempt firms)
+    # parcel reasons inherited by every occupant (exempt codes dropped for exempt firms)
     pairs = lk[["uscc", "parcel_id"]].assign(codes=_map_text(lk["parcel_id"], pinfo["reason_codes"]))
-    pairs = pairs.assign(code=pairs["codes"].str.split(";")).explode("code")
-    pairs = pairs.loc[pairs["code"].notna() & (pairs["code"] != "") & ~pairs["code"].isin(_PARCEL_INFO_CODES)]
+    pairs = pairs.assign(code=pairs["codes"].map(split_codes)).explode("code")
+    pairs = pairs.loc[pairs["code"].notna() & ~pairs["code"].isin(_PARCEL_INFO_CODES)]
     exempt_firm = pairs["uscc"].map(f.set_index("uscc")["tax_rules_exempt"]).fillna(False).astype(bool)
-    pairs = pairs.loc[~(exempt_firm & pairs["code"].isin(TAX_CODES))]
+    pairs = pairs.loc[~(exempt_firm & pairs["code"].isin([str(c) for c in v("screening.exempt_codes")]))]
     inherited = pairs.groupby("uscc")["code"].agg(lambda s: join_codes(s))
     inh = _map_text(f["uscc"], inherited)
     f["reason_codes"] = [
-        join_codes([*a.split(";"), *b.split(";")]) for a, b in zip(own_codes, inh, strict=True)
+        join_codes([*split_codes(a), *split_codes(b)]) for a, b in zip(own_codes, inh, strict=True)
     ]
 
     manu_lo, manu_hi = (int(x) for x in v("screening.manufacturing_divisions"))
@@ -659,41 +744,60 @@ def _firm_frame(ff: pd.DataFrame, pp: pd.DataFrame, lk: pd.DataFrame, rules: Rul
     )
     f["in_scope"] = (manufacturing & big_enough) | f["is_two_high"]
     actionable = {c for c, r in REASONS.items() if r.actionable}
-    has_action = f["reason_codes"].map(lambda s: any(c in actionable for c in s.split(";") if c))
+    has_action = f["reason_codes"].map(lambda s: any(c in actionable for c in split_codes(s)))
     f["flagged"] = f["in_scope"] & has_action.astype(bool)
     f["status"] = np.where(f["flagged"], STATUS_TODO, "")
-    values = f[["tax_per_mu", "project_built_year", "industry_code", "energy_per_value_added"]].assign(
-        energy_tce=energy
+    values = f[
+        [
+            "tax_per_mu",
+            "project_built_year",
+            "industry_code",
+            "energy_per_value_added",
+            "industry_policy",
+            "violations_zh",
+            "violations_en",
+        ]
+    ].assign(energy_tce=energy)
+    extra = _inherited_texts(pairs, parcel_texts)
+    by_index = {i: extra[u] for i, u in f["uscc"].items() if u in extra}
+    f["reasons_zh"], f["reasons_en"] = detailed_texts(
+        f["reason_codes"], values, _thresholds(rules), own_codes, by_index
     )
-    thresholds = _thresholds(rules)
-    f["reasons_zh"], f["reasons_en"] = _texts(f["reason_codes"], values, thresholds, own_codes)
-    cols = [
-        "uscc",
-        "name",
-        "town",
-        "park_name",
-        "industry_code",
-        "industry_division",
-        "above_scale",
-        "land_area_mu",
-        "tax_wan",
-        "tax_per_mu",
-        "value_added_wan",
-        "energy_tce_calorific",
-        "energy_tce_primary",
-        "employees",
-        "project_built_year",
-        "eval_class",
-        "exempt",
-        "tax_rules_exempt",
-        "in_park",
-        "parcel_ids",
-        "in_scope",
-        "is_two_high",
-        "reason_codes",
-        "reasons_zh",
-        "reasons_en",
-        "flagged",
-        "status",
-    ]
-    return f[cols]
+    return f[list(FIRM_COLUMNS)]
+
+
+#: Columns of :attr:`Screening.firms`, in order.
+FIRM_COLUMNS: tuple[str, ...] = (
+    "uscc",
+    "name",
+    "town",
+    "park_name",
+    "industry_code",
+    "industry_name",
+    "industry_division",
+    "above_scale",
+    "land_area_mu",
+    "tax_wan",
+    "tax_per_mu",
+    "value_added_wan",
+    "energy_tce_calorific",
+    "energy_tce_primary",
+    "energy_per_value_added",
+    "employees",
+    "project_built_year",
+    "eval_class",
+    "exempt",
+    "tax_rules_exempt",
+    "exemption_reasons",
+    "strategic_emerging",
+    "industry_policy",
+    "in_park",
+    "parcel_ids",
+    "in_scope",
+    "is_two_high",
+    "reason_codes",
+    "reasons_zh",
+    "reasons_en",
+    "flagged",
+    "status",
+)

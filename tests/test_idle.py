@@ -67,7 +67,7 @@ def test_not_started_boundaries(as_of: str, idle: bool, months: int, fee: float,
     assert (st.is_idle, st.idle_months, st.idle_fee_wan, st.idle_recovery) == (idle, months, fee, recovery)
 
 
-def test_government_delay_stops_the_clock() -> None:
+def test_government_delay_without_a_duration_stops_the_whole_clock() -> None:
     st = idle_status(
         as_of="2021-12-31",
         agreed_start_date="2019-03-01",
@@ -78,8 +78,53 @@ def test_government_delay_stops_the_clock() -> None:
     assert not st.is_idle
     assert st.idle_fee_wan == 0.0
     assert not st.idle_recovery
-    assert st.note == "GOV_DELAY"
-    assert st.codes == ""
+    assert st.codes == "GOV_DELAY"
+    assert st.note == "政府原因或不可抗力延误,不计闲置(未载明延误期限)"
+
+
+@pytest.mark.parametrize(
+    ("delay", "idle", "months", "recovery"),
+    [
+        # 33 months since the agreed start 2019-03-01, minus the stopped months
+        ({"government_delay_months": 9}, True, 24, True),  # 24: still taken back
+        ({"government_delay_months": 10}, True, 23, False),  # 23: fee only
+        ({"government_delay_months": 22}, False, 0, False),  # 11 on the clock: not idle yet
+        # period 2019-06-01 → 2020-04-15: 10 whole months (Jun 2019 … Apr 1 2020)
+        ({"government_delay_from": "2019-06-01", "government_delay_to": "2020-04-15"}, True, 23, False),
+        # a period that began before the agreed start only counts from the agreed start:
+        # 2019-03-01 → 2020-01-01 = 10 months
+        ({"government_delay_from": "2018-06-01", "government_delay_to": "2020-01-01"}, True, 23, False),
+        # open-ended, since 2020-01-01: 2019-03-01 → 2020-01-01 = 10 months ran, the rest stopped
+        ({"government_delay_from": "2020-01-01"}, False, 0, False),
+    ],
+)
+def test_government_delay_stops_the_clock_for_its_duration(
+    delay: dict[str, object], idle: bool, months: int, recovery: bool
+) -> None:
+    st = idle_status(
+        as_of="2021-12-31",
+        agreed_start_date="2019-03-01",
+        grant_price_wan=500.0,
+        government_delay=True,
+        params=PARAMS,
+        **delay,  # type: ignore[arg-type]
+    )
+    assert (st.is_idle, st.idle_months, st.idle_recovery) == (idle, months, recovery)
+    assert st.idle_fee_wan == (pytest.approx(100.0) if idle else 0.0)  # 20 % × 500 once idle ≥ 12 months
+    assert "GOV_DELAY" in st.codes
+    assert st.clock_months == 33 - st.stopped_months if idle else st.clock_months < 12
+
+
+def test_missing_agreed_start_is_reported_only_for_granted_land() -> None:
+    granted = idle_status(as_of="2021-12-31", agreed_start_date=None, grant_date="2019-01-01", params=PARAMS)
+    assert not granted.is_idle and granted.codes == "IDLE_DATE_MISSING" and math.isnan(granted.idle_months)
+    reserve = idle_status(as_of="2021-12-31", agreed_start_date=None, params=PARAMS)  # 储备地, never granted
+    assert not reserve.is_idle and reserve.codes == ""
+
+
+def test_clock_months_warn_before_the_land_is_idle() -> None:
+    st = idle_status(as_of="2020-02-29", agreed_start_date="2019-03-01", params=PARAMS)
+    assert not st.is_idle and st.idle_months == 0 and st.clock_months == 11
 
 
 def _suspended(as_of: str, developed: float, invested: float, area: float = 9000.0):  # type: ignore[no-untyped-def]
@@ -145,4 +190,5 @@ def test_assess_idle_frame() -> None:
     assert out["is_idle"].tolist() == [True, False, False]
     assert out["idle_months"].tolist() == [33.0, 0.0, 0.0]  # c: 6 months, not idle yet
     assert out["idle_fee_wan"].tolist() == [100.0, 0.0, 0.0]
-    assert out["idle_note"].tolist() == ["", "GOV_DELAY", ""]
+    assert out["idle_codes"].tolist() == ["IDLE_NOT_STARTED;IDLE_RECOVERY", "GOV_DELAY", ""]
+    assert out["idle_clock_months"].tolist() == [33.0, 0.0, 6.0]  # c: 2021-06-01 → 2021-12-31

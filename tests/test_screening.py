@@ -21,7 +21,7 @@ from shapely.geometry import box
 from ruian_land.errors import InputError
 from ruian_land.reasons import REASONS, split_codes
 from ruian_land.rules import load_rules
-from ruian_land.screening import STATUS_TODO, screen
+from ruian_land.screening import STATUS_TODO, industry_lookup, screen
 
 RULES = load_rules()
 AS_OF = "2021-12-31"
@@ -137,6 +137,34 @@ def test_colocated_taxes_are_summed() -> None:
     assert s.firms.set_index("uscc").loc[["A", "B"], "flagged"].tolist() == [True, True]
 
 
+def test_parcel_with_an_occupant_missing_tax_is_not_judged_on_tax() -> None:
+    # P1 in a park: A (10 亩, 6 万元) and B (5 亩, tax unknown). Summing only A's tax would give
+    # 6 / 15 = 0.4 万元/亩 → PARK_TAX_LT_10 and TAX_LT_FLOOR on a guess; the parcel gets DATA_MISSING.
+    # P2 (C alone, 15 亩, 15 万元 → 1 万元/亩) keeps the tax rules.
+    p, f, lk = build(
+        [parcel("P1", park_name="小微园"), parcel("P2", park_name="小微园")],
+        [firm("A"), firm("B"), firm("C")],
+        [("A", "P1", 10.0, 6.0), ("B", "P1", 5.0, np.nan), ("C", "P2", 15.0, 15.0)],
+    )
+    f.loc[f["uscc"] == "B", ["tax_wan", "tax_per_mu"]] = np.nan  # no tax record
+    s = screen(p, f, lk, RULES, as_of=AS_OF)
+    par = s.parcels.set_index("parcel_id")
+    assert np.isnan(par.loc["P1", "tax_per_mu"]) and np.isnan(par.loc["P1", "tax_wan"])
+    assert codes_of(s.parcels, "parcel", "P1") == ["DATA_MISSING"]
+    assert not par.loc["P1", "is_low_efficiency"]
+    assert par.loc["P1", "reasons_zh"] == "缺少税收数据(使用企业B),亩均税收未计算,待核实"
+    assert par.loc["P2", "tax_per_mu"] == pytest.approx(1.0)
+    assert {"PARK_TAX_LT_10", "TAX_LT_FLOOR"} <= set(codes_of(s.parcels, "parcel", "P2"))
+    # firms: B is marked (information, not flagged); A keeps its own park rule (6 / 10 = 0.6 < 10)
+    # and does not inherit B's DATA_MISSING
+    assert (
+        codes_of(s.firms, "firm", "B") == ["DATA_MISSING"]
+        and not s.firms.set_index("uscc").loc["B", "flagged"]
+    )
+    assert codes_of(s.firms, "firm", "A") == ["PARK_TAX_LT_10"]
+    assert not REASONS["DATA_MISSING"].actionable
+
+
 @pytest.mark.parametrize(("tax", "hit"), [(149.85, True), (150.0, False)])  # 9.99 / 10.00 万元/亩
 def test_park_clearance_threshold(tax: float, hit: bool) -> None:
     s = run([parcel("P1", park_name="小微园")], [firm("A", above_scale=True)], [("A", "P1", 15.0, tax)])
@@ -183,11 +211,43 @@ def test_industry_average_share(tax_y: float, hit: bool) -> None:
         (10_000.0, set()),  # 1.0: not below
     ],
 )
-def test_far_thresholds(floor: float, codes: set[str]) -> None:
-    s = run([parcel("P1", floor_area_m2=floor)], [firm("A")], [("A", "P1", 15.0, 300.0)])
+def test_far_thresholds_with_the_parcels_own_standard(floor: float, codes: set[str]) -> None:
+    # a 标准地 grant with FAR ≥ 1.5 on the parcel record wins over the industry table
+    s = run([parcel("P1", floor_area_m2=floor, standard_far=1.5)], [firm("A")], [("A", "P1", 15.0, 300.0)])
     assert s.parcels["far"].iloc[0] == pytest.approx(floor / 10_000)
+    assert s.parcels["standard_far"].iloc[0] == 1.5
     found = set(codes_of(s.parcels, "parcel", "P1")) & {"FAR_LT_MIN", "FAR_LT_STANDARD_SHARE"}
     assert found == codes
+
+
+@pytest.mark.parametrize(
+    ("industry", "floor", "standard", "codes"),
+    [
+        ("3311", 4_199.0, 0.7, {"FAR_LT_MIN", "FAR_LT_STANDARD_SHARE"}),  # 金属制品 0.7: 0.4199 < 0.42
+        ("3311", 4_200.0, 0.7, {"FAR_LT_MIN"}),  # 0.42 = 0.6 × 0.7: not below
+        ("2921", 5_999.0, 1.0, {"FAR_LT_MIN", "FAR_LT_STANDARD_SHARE"}),  # 塑料 (292) 1.0: 0.5999 < 0.6
+        ("2911", 5_999.0, 0.8, {"FAR_LT_MIN"}),  # 橡胶 (291) 0.8: 0.5999 ≥ 0.48
+        ("4311", 1_000.0, None, {"FAR_LT_MIN"}),  # 修理业: no table value → the 60 % rule is not applied
+    ],
+)
+def test_far_standard_from_the_industry_table(
+    industry: str, floor: float, standard: float | None, codes: set[str]
+) -> None:
+    # 105 万元 / 15 亩 = 7 万元/亩: not above 8, so the special-FAR exemption does not apply
+    s = run(
+        [parcel("P1", floor_area_m2=floor)], [firm("A", industry_code=industry)], [("A", "P1", 15.0, 105.0)]
+    )
+    found = set(codes_of(s.parcels, "parcel", "P1")) & {"FAR_LT_MIN", "FAR_LT_STANDARD_SHARE"}
+    assert found == codes
+    std = s.parcels["standard_far"].iloc[0]
+    assert np.isnan(std) if standard is None else std == standard
+
+
+def test_industry_lookup_takes_the_longest_prefix() -> None:
+    table = {"29": 0.9, "292": 1.0, "33": 0.7}
+    got = industry_lookup(pd.Series(["2921", "C2911", "3311.0", "5111", None]), table)
+    assert got.iloc[:3].tolist() == [1.0, 0.9, 0.7]
+    assert got.iloc[3:].isna().all()
 
 
 @pytest.mark.parametrize(("footprint", "hit"), [(2_999.0, True), (3_000.0, False)])
@@ -284,6 +344,7 @@ def test_two_high_thresholds(year: int, energy: float, code: str | None) -> None
         [
             firm(
                 "A",
+                industry_code="2614",  # 化工: a 两高 industry
                 above_scale=True,
                 project_built_year=year,
                 energy_tce_calorific=energy,
@@ -292,7 +353,7 @@ def test_two_high_thresholds(year: int, energy: float, code: str | None) -> None
         ],
         [("A", "P1", 15.0, 300.0)],
     )
-    got = {c for c in codes_of(s.firms, "firm", "A") if c.startswith("TWO_HIGH")}
+    got = set(codes_of(s.firms, "firm", "A")) & {"TWO_HIGH_NEW", "TWO_HIGH_OLD"}
     assert got == ({code} if code else set())
     assert bool(s.firms["is_two_high"].iloc[0]) is (code is not None)
 
@@ -350,36 +411,64 @@ def test_idle_vacant_and_non_industrial_parcels() -> None:
 
 def test_texts_quote_values_and_thresholds() -> None:
     s = run(
-        [parcel("P1", park_name="开发区", floor_area_m2=8_000.0)], [firm("A")], [("A", "P1", 15.0, 120.0)]
+        [parcel("P1", park_name="开发区", floor_area_m2=8_000.0, standard_far=1.5)],
+        [firm("A")],
+        [("A", "P1", 15.0, 120.0)],
     )
     row = s.parcels.iloc[0]
     assert row["reason_codes"] == "PARK_TAX_LT_10;FAR_LT_MIN;FAR_LT_STANDARD_SHARE"
-    assert row["reasons_zh"].split("；")[0] == "园区内亩均税收8.00万元/亩,低于10万元/亩"
+    assert row["reasons_zh"].split("；") == [
+        "园区内亩均税收8.00万元/亩,低于10万元/亩",
+        "容积率0.80,低于1",
+        "容积率0.80,低于标准地1.5的60%",
+    ]
     assert "FAR 0.80 < 1" in row["reasons_en"]
+
+
+def test_firm_texts_quote_the_figures_of_each_parcel() -> None:
+    # A: 93 万元 on 15 亩 in a park = 6.2 万元/亩 (its own figure), and two parcels with FAR 0.8 / 0.5
+    s = run(
+        [parcel("P1", park_name="开发区", floor_area_m2=8_000.0), parcel("P2", floor_area_m2=5_000.0)],
+        [firm("A")],
+        [("A", "P1", 7.5, 46.5), ("A", "P2", 7.5, 46.5)],
+    )
+    f = s.firms.iloc[0]
+    assert f["tax_per_mu"] == pytest.approx(6.2)
+    zh = f["reasons_zh"].split("；")
+    assert zh[0] == "园区内亩均税收6.20万元/亩,低于10万元/亩"  # the firm's own 亩均税收
+    assert "容积率0.80,低于1(宗地P1)" in zh and "容积率0.50,低于1(宗地P2)" in zh
+    assert "FAR 0.50 < 1 (parcel P2)" in f["reasons_en"]
 
 
 def test_built_up_check_with_raster(tmp_path: Path) -> None:
     # a 1-cell-per-parcel raster in percent: P0 9 %, P1 10 %, P2 0 % but nothing recorded built
     tif = tmp_path / "built.tif"
-    data = np.full((10, 60), 255, dtype="uint8")
-    data[:, 0:10], data[:, 20:30], data[:, 40:50] = 9, 10, 0
+    data = np.full((10, 80), 255, dtype="uint8")
+    data[:, 0:10], data[:, 20:30], data[:, 40:50], data[:, 60:70] = 9, 10, 0, 5
     with rasterio.open(
-        tif, "w", driver="GTiff", width=60, height=10, count=1, dtype="uint8", crs="EPSG:4549",
+        tif, "w", driver="GTiff", width=80, height=10, count=1, dtype="uint8", crs="EPSG:4549",
         transform=Affine(10.0, 0.0, X0, 0.0, -10.0, Y0 + 100), nodata=255,
     ) as dst:  # fmt: skip
         dst.write(data, 1)
     s = run(
-        [parcel("P0"), parcel("P1"), parcel("P2", floor_area_m2=0.0, footprint_m2=0.0)],
+        [
+            parcel("P0"),
+            parcel("P1"),
+            parcel("P2", floor_area_m2=0.0, footprint_m2=0.0, developed_area_m2=0.0),
+            parcel("P3", floor_area_m2=0.0, footprint_m2=0.0, developed_area_m2=2_000.0),
+        ],
         [firm("A")],
         [("A", "P0", 15.0, 300.0)],
         built_up=tif,
     )
     p = s.parcels.set_index("parcel_id")
-    assert p["built_up_fraction"].tolist() == pytest.approx([0.09, 0.10, 0.0])
+    assert p["built_up_fraction"].tolist() == pytest.approx([0.09, 0.10, 0.0, 0.05])
     assert "BUILT_UP_CHECK" in codes_of(s.parcels, "parcel", "P0")
     assert "BUILT_UP_CHECK" not in codes_of(s.parcels, "parcel", "P1")  # 10 % is not below 10 %
     assert "BUILT_UP_CHECK" not in codes_of(s.parcels, "parcel", "P2")  # nothing recorded as built
-    assert "影像建成比例仅9%" in p.loc["P0", "reasons_zh"]
+    assert "BUILT_UP_CHECK" in codes_of(s.parcels, "parcel", "P3")  # developed area on record
+    assert "登记已建,影像建成比例仅9.0%(低于10%)" in p.loc["P0", "reasons_zh"]
+    assert not bool(p.loc["P0", "is_low_efficiency"])  # a field check, not a flag
 
 
 def test_summary_by_town_and_park() -> None:
@@ -431,3 +520,149 @@ def test_thresholds_come_from_rules() -> None:
         screen(p, f, lk, RULES, as_of=AS_OF).parcels["reason_codes"].iloc[0]
     )
     assert "TAX_LT_FLOOR" in split_codes(screen(p, f, lk, rules, as_of=AS_OF).parcels["reason_codes"].iloc[0])
+
+
+# --- exemptions, 淘汰类, compliance, 两高 details ------------------------------------------------
+
+_LAND_CODES = {
+    "TAX_LT_FLOOR",
+    "TAX_LT_INDUSTRY_SHARE",
+    "FAR_LT_MIN",
+    "FAR_LT_STANDARD_SHARE",
+    "COVERAGE_LT_MIN",
+}
+
+
+@pytest.mark.parametrize(("above", "exempt"), [(True, True), (False, False)])
+def test_above_scale_is_exempt_from_land_criteria_but_not_park_clearance_or_class_d(
+    above: bool, exempt: bool
+) -> None:
+    # FAR 0.5, coverage 20 %, 30 / 15 = 2 万元/亩, in a park, rated D
+    s = run(
+        [parcel("P1", park_name="开发区", floor_area_m2=5_000.0, footprint_m2=2_000.0)],
+        [firm("A", above_scale=above, eval_class="D", industry_code="1311")],
+        [("A", "P1", 15.0, 30.0)],
+    )
+    codes = set(codes_of(s.parcels, "parcel", "P1"))
+    assert {"PARK_TAX_LT_10", "CLASS_D"} <= codes
+    assert (codes & _LAND_CODES) == (set() if exempt else _LAND_CODES - {"TAX_LT_INDUSTRY_SHARE"})
+    assert s.parcels["exemption_reasons"].iloc[0] == ("规上企业" if exempt else "")
+    assert s.firms["flagged"].iloc[0]  # park clearance and D keep the firm on the list either way
+
+
+@pytest.mark.parametrize(
+    ("code", "column", "exempt"),
+    [
+        ("3974", False, True),  # 半导体照明器件 (397 电子器件): strategic emerging by the rule's prefixes
+        ("3612", False, True),  # 新能源车整车制造
+        ("3611", False, False),  # 汽柴油车整车制造: not in the list
+        ("1311", True, True),  # marked in the registry (strategic_emerging 是)
+    ],
+)
+def test_strategic_emerging_exemption(code: str, column: bool, exempt: bool) -> None:
+    s = run(
+        [parcel("P1", floor_area_m2=5_000.0)],
+        [firm("A", industry_code=code, strategic_emerging="是" if column else "否")],
+        [("A", "P1", 15.0, 30.0)],
+    )
+    assert bool(s.firms["strategic_emerging"].iloc[0]) is exempt
+    assert bool(s.parcels["tax_rules_exempt"].iloc[0]) is exempt
+    assert ("FAR_LT_MIN" in codes_of(s.parcels, "parcel", "P1")) is (not exempt)
+
+
+@pytest.mark.parametrize(
+    ("industry", "tax", "exempt"),
+    [
+        ("2614", 120.15, True),  # 化工: 标准地 FAR 0.6 < 1.0 and 8.01 > 8 万元/亩
+        ("2614", 120.0, False),  # 8.00 is not above 8
+        ("1311", 120.15, False),  # 农副食品: 标准地 FAR 1.0 is not below 1.0
+    ],
+)
+def test_special_far_exemption(industry: str, tax: float, exempt: bool) -> None:
+    s = run(
+        [parcel("P1", floor_area_m2=9_000.0)],  # FAR 0.9
+        [firm("A", industry_code=industry, value_added_wan=1e6)],
+        [("A", "P1", 15.0, tax)],
+    )
+    assert ("FAR_LT_MIN" in codes_of(s.parcels, "parcel", "P1")) is (not exempt)
+    reasons = s.parcels["exemption_reasons"].iloc[0]
+    assert reasons == ("标准地容积率要求低于1且亩均税收高于8万元/亩" if exempt else "")
+
+
+def test_exempt_codes_come_from_rules() -> None:
+    rules = load_rules(overrides={"screening.exempt_codes": ["TAX_LT_FLOOR"]})
+    p, f, lk = build(
+        [parcel("P1", floor_area_m2=5_000.0)], [firm("A", above_scale=True)], [("A", "P1", 15.0, 30.0)]
+    )
+    codes = split_codes(screen(p, f, lk, rules, as_of=AS_OF).parcels["reason_codes"].iloc[0])
+    assert "FAR_LT_MIN" in codes and "TAX_LT_FLOOR" not in codes
+
+
+@pytest.mark.parametrize(
+    ("policy", "hit"), [("淘汰类", True), ("禁止类", True), ("限制类", False), ("", False)]
+)
+def test_eliminated_industry(policy: str, hit: bool) -> None:
+    s = run(
+        [parcel("P1")],
+        [firm("A", above_scale=True, industry_policy=policy)],
+        [("A", "P1", 15.0, 300.0)],  # 20 万元/亩, FAR 2.0: nothing else wrong
+    )
+    assert ("INDUSTRY_ELIMINATED" in codes_of(s.parcels, "parcel", "P1")) is hit
+    assert bool(s.parcels["is_low_efficiency"].iloc[0]) is hit
+    assert bool(s.firms["flagged"].iloc[0]) is hit  # 规上 is no exemption from 淘汰类
+    if hit:
+        assert s.firms["reasons_zh"].iloc[0] == f"产业政策类别为{policy}"
+
+
+def test_compliance_record_is_information_only() -> None:
+    s = run(
+        [parcel("P1")],
+        [firm("A", environmental_penalty=True, safety_accident="是")],
+        [("A", "P1", 15.0, 300.0)],
+    )
+    f = s.firms.iloc[0]
+    assert f["reason_codes"] == "COMPLIANCE_CHECK"
+    assert f["reasons_zh"] == "有安全生产事故、环境违法处罚记录,需合规检查、限期整改"
+    assert not f["flagged"]
+
+
+@pytest.mark.parametrize(
+    ("industry", "requires", "code"),
+    [
+        ("3311", True, None),  # 1500 tce since 2018 but 金属制品 is not a 两高 industry
+        ("3311", False, "TWO_HIGH_NEW"),  # the rule switched off: any industry
+        ("3011", True, "TWO_HIGH_NEW"),  # 建材
+    ],
+)
+def test_new_two_high_tier_needs_a_two_high_industry(industry: str, requires: bool, code: str | None) -> None:
+    rules = load_rules(overrides={"two_high.new_tier_requires_industry": requires})
+    p, f, lk = build(
+        [parcel("P1")],
+        [
+            firm(
+                "A",
+                industry_code=industry,
+                project_built_year=2019,
+                energy_tce_calorific=1500.0,
+                value_added_wan=1e6,
+            )
+        ],
+        [("A", "P1", 15.0, 300.0)],
+    )
+    s = screen(p, f, lk, rules, as_of=AS_OF)
+    got = set(codes_of(s.firms, "firm", "A")) & {"TWO_HIGH_NEW", "TWO_HIGH_OLD"}
+    assert got == ({code} if code else set())
+
+
+@pytest.mark.parametrize(("basis", "hit"), [("calorific", False), ("primary", True)])
+def test_admission_check_basis(basis: str, hit: bool) -> None:
+    # 50 tce 当量值 and 60 tce 等价值 for 100 万元: 0.50 ≤ 0.52 < 0.60
+    rules = load_rules(overrides={"two_high.admission_energy_basis": basis})
+    p, f, lk = build(
+        [parcel("P1")],
+        [firm("A", energy_tce_calorific=50.0, energy_tce_primary=60.0, value_added_wan=100.0)],
+        [("A", "P1", 15.0, 300.0)],
+    )
+    s = screen(p, f, lk, rules, as_of=AS_OF)
+    assert s.firms["energy_per_value_added"].iloc[0] == pytest.approx(0.6 if hit else 0.5)
+    assert ("ADMISSION_EXCEEDED" in codes_of(s.firms, "firm", "A")) is hit

@@ -83,3 +83,20 @@ def test_no_nodata_declared_warns(tmp_path: Path) -> None:
 def test_missing_raster_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot open the raster"):
         zonal_mean(_parcels(), tmp_path / "missing.tif")
+
+
+def test_sub_cell_parcels_straddling_cells_get_exact_weights(tmp_path: Path) -> None:
+    tif = _write(tmp_path / "s.tif")
+    parcels = gpd.GeoDataFrame(
+        geometry=[
+            box(X0 + 7, Y0 - 3, X0 + 11, Y0 - 1),  # 4 m × 2 m: 3 m over the 10 % cell, 1 m over the 20 % cell
+            box(X0 + 8, Y0 - 12, X0 + 12, Y0 - 8),  # 4 m × 4 m on the corner of all four cells
+            box(X0 + 9.9, Y0 - 0.2, X0 + 10.1, Y0 - 0.1),  # 0.2 m × 0.1 m: 0.02 m², half on each cell
+        ],
+        crs="EPSG:4549",
+    )
+    out = zonal_mean(parcels, tif)
+    assert out[0] == pytest.approx((10 * 3 + 20 * 1) / 4 / 100)  # 12.5 %
+    assert out[1] == pytest.approx((10 + 20 + 40) / 3 / 100)  # the nodata quarter ignored
+    assert out[2] == pytest.approx(0.15)  # a few cm² still get their exact share, never NaN
+    assert out.notna().all()
