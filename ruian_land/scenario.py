@@ -1,47 +1,31 @@
-"""The 腾笼换鸟 scenario: which flagged firms to act on, and how, to meet the plan targets.
+"""The 腾笼换鸟 scenario: which flagged firms to act on, how and when, to meet the plan targets.
 
-A mixed-integer programme solved with ``scipy.optimize.milp`` (HiGHS).
+An exact mixed-integer programme (``scipy.optimize.milp``, HiGHS; :mod:`ruian_land.scenario_model`).
 
 Candidates
-    Firms on the screening list (``Screening.firms.flagged``: in scope with an actionable
-    reason), minus exempt firms and firms of ``scenario.protect_classes`` (A/B by default;
-    ``protect_classes`` overrides, ``[]`` protects nobody).
+    Firms on the screening list (``Screening.firms.flagged``), minus exempt firms and firms of
+    ``scenario.protect_classes`` (A/B by default; ``protect_classes=[]`` protects nobody).
 
-Decisions (binary, at most one per firm; plan §三(一)2 remedies)
-    ``exit`` (关停退出 / 整体腾退): the firm's land, energy and tax all leave.
-    ``relocate`` (搬迁入园): the land is vacated; ``scenario.relocate_tax_kept`` of the tax and
-    ``scenario.relocate_jobs_kept`` of the jobs stay in the county; ``scenario.
-    relocate_energy_kept`` of the energy moves with the firm, so only the rest is saved
-    county-wide. The park space it moves into is not counted against freed land.
-    ``upgrade`` (改造提升): the land stays; energy falls by ``scenario.upgrade_energy_cut`` and
-    tax rises by ``scenario.upgrade_tax_gain``.
-    Per parcel, ``y_p`` (freed) ≤ exit + relocate of **every** occupant: a shared parcel is freed
-    only when all its occupants leave; a parcel with a non-candidate occupant is never freed.
-    Idle parcels with no occupant (``is_idle`` and no link) are taken back at no tax cost and
-    always counted (plan §三(一)4, 《闲置土地处置办法》).
+Remedies (plan §三(一)2; :mod:`ruian_land.scenario_remedies`)
+    关停退出 ``exit``, 整体腾退 ``vacate``, 搬迁入园 ``relocate``, 兼并重组 ``merge``, 改造提升
+    ``upgrade``; at most one per firm, each with rule-set effects on land, energy, CO₂, tax, 增加值
+    and jobs, a one-off public cost and an optional capacity.
 
-Targets (each switchable; values from ``targets.*`` unless given)
-    ``freed_area_mu`` Σ freed parcel area; ``freed_energy_tce`` energy saved (basis
-    ``scenario.energy_basis``); ``co2_reduction_t`` = energy saved × ``energy.co2_t_per_tce_freed``;
-    ``firms_exited`` = exits + relocations (淘汰 / 腾退 both take the firm off its land);
-    ``firms_upgraded`` = upgrades.
+Parcels
+    A parcel is freed only when **all** its occupants take a remedy that leaves the land; a parcel
+    with a non-candidate occupant is never freed. Idle parcels with no occupant are taken back at
+    no tax cost (plan §三(一)4). Parcels above ``scenario.max_parcel_share_of_target`` of the land
+    target are reported (``large_parcels``); with ``scenario.partial_release`` a large parcel may
+    also be partly given back while its firms stay (continuous share, bounded).
 
-Objective
-    ``tax``: tax lost (exit: all; relocate: 1 − kept) plus the programme cost of each upgrade
-    (``scenario.upgrade_cost_wan``; the upgrade's tax gain is a projection, not an objective term);
-    ``jobs``: jobs lost (exit: all; relocate: 1 − kept; upgrade: none); ``mixed``: tax lost +
-    ``scenario.mixed_job_weight_wan`` × jobs lost. Upgrades are chosen only as far as the
-    targets need them (plan §二: 整治提升 300 firms).
+Targets (each switchable; values from ``targets.*`` unless given), per-town quotas
+(``scenario.town_quota_mu``), budget (``scenario.budget_wan``); objective ``tax`` | ``jobs`` |
+``mixed`` (:mod:`ruian_land.scenario_model`). When the targets cannot all be met the result says
+which, by how much, and what is the most that can be reached together (the relaxed problem) —
+``summary["messages_zh"]`` / ``["messages_en"]``.
 
-Infeasible targets
-    The model is re-solved with a slack per target: first the sum of relative shortfalls is
-    minimised, then tax lost at that shortfall. ``feasible`` is False and ``summary``
-    reports the ``shortfalls`` and ``binding_targets``.
-
-Phasing (:func:`phase`)
-    Firms that free a parcel together are phased together; units are spread over
-    ``targets.years`` so that each year's area, energy, exits and upgrades stay close to
-    ``scenario.yearly_share`` of the scenario total (largest units first, deterministic).
+Phasing over ``targets.years``: inside the model or afterwards (:mod:`ruian_land.scenario_phasing`).
+Re-use of the freed land and the county 规上 亩均 figures: :mod:`ruian_land.scenario_reuse`.
 """
 
 from __future__ import annotations
@@ -51,19 +35,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ruian_land.errors import InputError
-from ruian_land.idle import truthy
-from ruian_land.reasons import REMEDIES
 from ruian_land.rules import RuleSet
-from ruian_land.scenario_phasing import by_year_table, phase, phase_selection
+from ruian_land.scenario_model import Problem, TargetRow, greedy, solve
+from ruian_land.scenario_phasing import by_year_table, phase, phase_selection, yearly_limits
+from ruian_land.scenario_remedies import CandidateEffects, RemedyTable, candidate_effects, remedy_table
+from ruian_land.scenario_report import TARGET_LABELS, build_results
 from ruian_land.screening import Screening
 
-__all__ = ["OBJECTIVES", "TARGET_KEYS", "ScenarioResult", "optimise", "phase", "resolve_targets"]
+__all__ = [
+    "OBJECTIVES",
+    "TARGET_KEYS",
+    "ScenarioResult",
+    "optimise",
+    "phase",
+    "resolve_targets",
+]
 
 #: Targets the scenario knows, in the order of plan §二.
 TARGET_KEYS: tuple[str, ...] = (
@@ -74,15 +65,6 @@ TARGET_KEYS: tuple[str, ...] = (
     "firms_upgraded",
 )
 OBJECTIVES: tuple[str, ...] = ("tax", "jobs", "mixed")
-_REMEDY_ORDER = ("exit", "relocate", "upgrade")
-_METRIC_OF_TARGET = {
-    "freed_area_mu": "freed_area_mu",
-    "freed_energy_tce": "energy_saved_tce",
-    "co2_reduction_t": "co2_reduction_t",
-    "firms_exited": "exited",
-    "firms_upgraded": "upgraded",
-}
-_TOL = 1e-6
 
 
 @dataclass
@@ -92,27 +74,34 @@ class ScenarioResult:
     Attributes
     ----------
     selection : DataFrame
-        One row per firm acted on: ``uscc``, ``name``, ``remedy`` (exit|relocate|upgrade),
-        ``remedy_zh``, ``year``, ``freed_area_mu`` (its land-share of the parcels actually
-        freed), ``energy_saved_tce``, ``co2_reduction_t``, ``tax_lost_wan`` (negative = gain),
-        ``jobs_lost``, ``eval_class``, ``reason_codes``, ``parcel_ids``.
+        One row per firm acted on: ``uscc``, ``name``, ``remedy`` (exit|vacate|relocate|merge|
+        upgrade), ``remedy_zh``, ``year``, ``freed_area_mu`` (its land-share of the parcels
+        actually freed), ``energy_saved_tce``, ``co2_reduction_t``, ``tax_lost_wan`` (negative =
+        gain), ``value_added_lost_wan``, ``jobs_lost``, ``cost_wan`` (one-off public cost),
+        ``eval_class``, ``town``, ``reason_codes``, ``parcel_ids``.
     freed_parcels : DataFrame
-        ``parcel_id``, ``year``, ``area_mu``, ``source`` (``occupied`` | ``idle_vacant``),
-        ``occupants`` (``;``-joined uscc).
+        ``parcel_id``, ``year``, ``area_mu`` (亩 freed), ``source`` (``occupied`` |
+        ``idle_vacant`` | ``partial``), ``occupants`` (``;``-joined uscc), ``town``,
+        ``reusable_mu``, ``inside_control_line_share``, ``cost_wan``.
     summary : dict
-        ``target_area_mu``, ``freed_area_mu``, ``freed_energy_tce``, ``co2_reduction_t``,
-        ``firms_exited``, ``firms_upgraded``, ``tax_per_mu_before``, ``tax_per_mu_after``,
-        ``feasible`` and extras (``tax_lost_wan``, ``jobs_lost``, ``status``, ``targets``,
-        ``shortfalls``, ``binding_targets``, ``max_reachable``, ``large_parcels``,
-        ``value_added_per_mu_before`` / ``_after``, ``candidates``, ``solve_time_s`` …).
+        DESIGN §3 keys (``target_area_mu``, ``freed_area_mu``, ``freed_energy_tce``,
+        ``co2_reduction_t``, ``firms_exited``, ``firms_upgraded``, ``tax_per_mu_before``,
+        ``tax_per_mu_after``, ``feasible``) and more: ``status``, ``targets``, ``shortfalls``,
+        ``binding_targets``, ``max_reachable``, ``messages_zh`` / ``messages_en``,
+        ``remedy_counts``, ``tax_lost_wan``, ``value_added_lost_wan``, ``jobs_lost``, ``cost_wan``,
+        ``budget_wan``, ``town_quotas``, ``large_parcels``, ``partial_release_mu``, ``reuse`` (dict),
+        ``value_added_per_mu_*``, ``*_clearance_only``, ``phasing``, ``over_capacity``,
+        ``milestones_met``, ``mip_gap``, ``objective_value``, ``dual_bound``, ``solver_core_columns``
+        (−1: whole model solved), ``solve_time_s`` ….
     status : str
-        ``optimal``, ``time_limit`` (best found, not proven), ``infeasible`` (relaxed
-        solution reported) or ``no_candidates``.
+        ``optimal``, ``time_limit`` (best found, not proven), ``infeasible`` (relaxed solution
+        reported), ``no_candidates``, or for ``method="greedy"`` ``greedy`` / ``greedy_short``.
     by_year : DataFrame
-        Per year: totals of the metrics and the capacity (share × total) and plan milestone
-        (share × target) of each.
+        See :func:`ruian_land.scenario_phasing.by_year_table`.
     candidates : DataFrame
         Every candidate with its data and chosen remedy (``""`` if none).
+    remedies : DataFrame
+        The remedy effects used (:meth:`RemedyTable.frame`).
     """
 
     selection: pd.DataFrame
@@ -121,10 +110,11 @@ class ScenarioResult:
     status: str
     by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
     candidates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    remedies: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def feasible(self) -> bool:
-        """All active targets met."""
+        """All active targets (and quotas) met."""
         return bool(self.summary["feasible"])
 
 
@@ -175,66 +165,10 @@ def resolve_targets(
     return out
 
 
-def _bool(s: pd.Series) -> pd.Series:
-    return s.map(truthy).astype(bool)
-
-
 def _num(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df.columns:
         return pd.Series(np.nan, index=df.index, dtype=float)
     return pd.to_numeric(df[col], errors="coerce").astype(float)
-
-
-@dataclass
-class _Params:
-    relocate_tax_kept: float
-    relocate_energy_kept: float
-    relocate_jobs_kept: float
-    upgrade_energy_cut: float
-    upgrade_tax_gain: float
-    upgrade_cost_wan: float
-    co2_per_tce: float
-    job_weight: float
-    energy_col: str
-
-    @classmethod
-    def from_rules(cls, rules: RuleSet) -> _Params:
-        v = rules.value
-        basis = str(v("scenario.energy_basis"))
-        if basis not in ("calorific", "primary"):
-            raise InputError(
-                f"scenario.energy_basis = {basis!r}",
-                column="scenario.energy_basis",
-                fix="use calorific or primary",
-            )
-        return cls(
-            relocate_tax_kept=float(v("scenario.relocate_tax_kept")),
-            relocate_energy_kept=float(v("scenario.relocate_energy_kept")),
-            relocate_jobs_kept=float(v("scenario.relocate_jobs_kept")),
-            upgrade_energy_cut=float(v("scenario.upgrade_energy_cut")),
-            upgrade_tax_gain=float(v("scenario.upgrade_tax_gain")),
-            upgrade_cost_wan=float(v("scenario.upgrade_cost_wan")),
-            co2_per_tce=float(v("energy.co2_t_per_tce_freed")),
-            job_weight=float(v("scenario.mixed_job_weight_wan")),
-            energy_col=f"energy_tce_{basis}",
-        )
-
-    def effects(self, tax: np.ndarray, energy: np.ndarray, jobs: np.ndarray) -> dict[str, np.ndarray]:
-        """Per remedy (rows exit, relocate, upgrade): objective cost in 万元, energy saved, jobs lost.
-
-        An upgrade costs the county ``scenario.upgrade_cost_wan`` (programme cost); its tax gain
-        (``scenario.upgrade_tax_gain``) is realised after the works and enters only the projection
-        of 亩均税收 after, so the solver upgrades as many firms as the targets need, not every one.
-        """
-        return {
-            "tax": np.vstack(
-                [tax, (1 - self.relocate_tax_kept) * tax, np.full_like(tax, self.upgrade_cost_wan)]
-            ),
-            "energy": np.vstack(
-                [energy, (1 - self.relocate_energy_kept) * energy, self.upgrade_energy_cut * energy]
-            ),
-            "jobs": np.vstack([jobs, (1 - self.relocate_jobs_kept) * jobs, np.zeros_like(jobs)]),
-        }
 
 
 def _candidates(screening: Screening, protect: Sequence[str]) -> pd.DataFrame:
@@ -245,14 +179,46 @@ def _candidates(screening: Screening, protect: Sequence[str]) -> pd.DataFrame:
     return cand.sort_values("uscc").reset_index(drop=True)
 
 
+def _parcel_attr(parcels: pd.DataFrame, screening: Screening, col: str) -> pd.Series:
+    for src in (parcels, screening.parcels):
+        if col in src.columns and "parcel_id" in src.columns:
+            s = src.drop_duplicates("parcel_id")
+            return pd.Series(s[col].to_numpy(), index=s["parcel_id"].astype(str))
+    return pd.Series(dtype=object)
+
+
+def _inside_share(parcels: pd.DataFrame, control_lines: gpd.GeoDataFrame | None) -> pd.Series:
+    """Share of each parcel inside the 工业用地控制线 by parcel_id (NaN = unknown)."""
+    if "inside_control_line_share" in parcels.columns:
+        vals = pd.to_numeric(parcels["inside_control_line_share"], errors="coerce")
+        return pd.Series(vals.to_numpy(), index=parcels["parcel_id"].astype(str))
+    if control_lines is not None and isinstance(parcels, gpd.GeoDataFrame):
+        from ruian_land.control_lines import inside_share
+
+        vals = inside_share(parcels, control_lines)
+        return pd.Series(vals.to_numpy(), index=parcels["parcel_id"].astype(str))
+    return pd.Series(dtype=float)
+
+
+@dataclass
+class _Parcels:
+    freeable: pd.DataFrame  # parcel_id, area_mu, town, far, n_occ
+    pairs: pd.DataFrame  # parcel_id, uscc, land_area_mu, p (index), f (index)
+    idle: pd.DataFrame  # parcel_id, area_mu, town
+
+
 def _parcel_table(
-    screening: Screening, links: pd.DataFrame, parcels: pd.DataFrame, cand_ids: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Freeable occupied parcels, their (parcel, occupant) pairs, and vacant idle parcels."""
+    screening: Screening, links: pd.DataFrame, parcels: pd.DataFrame, cand: pd.DataFrame
+) -> _Parcels:
+    """Freeable occupied parcels (every occupant a candidate), their occupants, vacant idle parcels."""
     sp = screening.parcels
-    area = pd.to_numeric(sp.set_index("parcel_id")["area_mu"], errors="coerce")
+    area = pd.to_numeric(sp.set_index(sp["parcel_id"].astype(str))["area_mu"], errors="coerce")
     if "area_mu" in parcels.columns and "parcel_id" in parcels.columns:
         area = pd.to_numeric(parcels.set_index(parcels["parcel_id"].astype(str))["area_mu"], errors="coerce")
+    area = area[~area.index.duplicated()]
+    for col in ("uscc", "parcel_id"):
+        if col not in links.columns:
+            raise InputError("occupancy links lack a column", column=col, fix="pass link.Occupancy.links")
     lk = pd.DataFrame(
         {
             "parcel_id": links["parcel_id"].astype(str).to_numpy(),
@@ -261,128 +227,184 @@ def _parcel_table(
         }
     )
     lk = lk.loc[lk["parcel_id"].isin(area.index)].drop_duplicates(["parcel_id", "uscc"])
-    lk["is_cand"] = lk["uscc"].isin(cand_ids)
+    f_index = pd.Series(np.arange(len(cand)), index=cand["uscc"])
+    lk["is_cand"] = lk["uscc"].isin(f_index.index)
     all_cand = lk.groupby("parcel_id")["is_cand"].all()
-    freeable_ids = sorted(all_cand.index[all_cand])
-    pairs = (
-        lk.loc[lk["parcel_id"].isin(freeable_ids)].sort_values(["parcel_id", "uscc"]).reset_index(drop=True)
-    )
-    freeable = pd.DataFrame({"parcel_id": freeable_ids})
+    ids = sorted(all_cand.index[all_cand])
+    pairs = lk.loc[lk["parcel_id"].isin(ids)].sort_values(["parcel_id", "uscc"]).reset_index(drop=True)
+    freeable = pd.DataFrame({"parcel_id": ids})
     freeable["area_mu"] = freeable["parcel_id"].map(area).fillna(0.0).astype(float)
+    town = _parcel_attr(parcels, screening, "town")
+    freeable["town"] = freeable["parcel_id"].map(town).astype(object)
+    freeable["far"] = pd.to_numeric(freeable["parcel_id"].map(_parcel_attr(parcels, screening, "far")),
+                                    errors="coerce")  # fmt: skip
+    freeable["n_occ"] = freeable["parcel_id"].map(pairs.groupby("parcel_id").size()).fillna(0).astype(int)
+    pairs["p"] = pairs["parcel_id"].map(pd.Series(np.arange(len(ids)), index=ids)).astype(int)
+    pairs["f"] = pairs["uscc"].map(f_index).astype(int)
     occupied = set(lk["parcel_id"])
-    idle = sp.loc[sp["is_idle"].astype(bool) & ~sp["parcel_id"].isin(occupied), ["parcel_id"]].copy()
+    idle = sp.loc[
+        sp["is_idle"].astype(bool) & ~sp["parcel_id"].astype(str).isin(occupied), ["parcel_id"]
+    ].copy()
+    idle["parcel_id"] = idle["parcel_id"].astype(str)
     idle["area_mu"] = idle["parcel_id"].map(area).fillna(0.0).astype(float)
+    idle["town"] = idle["parcel_id"].map(town).astype(object)
     idle = idle.sort_values("parcel_id").reset_index(drop=True)
-    return freeable, pairs, idle
+    return _Parcels(freeable, pairs, idle)
 
 
 # ---------------------------------------------------------------------------------------
-# model
+# building the problem
 
 
-@dataclass
-class _Model:
-    n: int
-    m: int
-    cost: np.ndarray
-    a_ub: sparse.csr_matrix  # structural rows, ≤ ub
-    ub: np.ndarray
-    target_rows: dict[str, np.ndarray]  # coefficient rows over x (len 3n + m)
-    rhs: dict[str, float]  # required value after constants
-    integrality: np.ndarray
+def _objective(eff: CandidateEffects, objective: str, rules: RuleSet) -> np.ndarray:
+    """(n, R) objective of each remedy: losses only (a gain is a projection, not a term)."""
+    tax = np.maximum(eff.tax_lost, 0.0) + float(rules.value("scenario.cost_weight")) * eff.cost
+    jobs = np.maximum(eff.jobs_lost, 0.0)
+    if objective == "tax":
+        return tax
+    if objective == "jobs":
+        return jobs
+    return tax + float(rules.value("scenario.mixed_job_weight_wan")) * jobs
 
 
-def _build(
-    n: int,
-    pairs_idx: tuple[np.ndarray, np.ndarray],
-    parcel_area: np.ndarray,
-    eff: Mapping[str, np.ndarray],
-    cost: np.ndarray,
-    p: _Params,
-    targets: Mapping[str, float],
-    constant_area: float,
-) -> _Model:
-    m = len(parcel_area)
-    nv = 3 * n + m
-    # e_i + r_i + u_i <= 1
-    rows_one = sparse.hstack(
-        [sparse.identity(n, format="csr")] * 3 + [sparse.csr_matrix((n, m))], format="csr"
+def _partial(
+    pt: _Parcels, eff: CandidateEffects, objective: str, rules: RuleSet, enabled: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parcels that may be partly released: ``ub_mu``, objective and spend per 亩; plus tax per parcel."""
+    v = rules.value
+    fr = pt.freeable
+    pr = pt.pairs
+    # each occupant's share of its own land that lies on the parcel
+    own = pr["land_area_mu"].where(pr["land_area_mu"] > 0)
+    tot = pd.Series(eff.land[pr["f"].to_numpy()], index=pr.index)
+    frac = (own / tot).where(tot > 0).fillna(1.0 / pr.groupby("uscc")["uscc"].transform("size"))
+    tax_on = (
+        (frac * eff.tax[pr["f"].to_numpy()]).groupby(pr["p"]).sum().reindex(range(len(fr)), fill_value=0.0)
     )
-    # y_p - e_f - r_f <= 0 for each occupant f of p
-    pi, fi = pairs_idx
-    k = len(pi)
-    r = np.arange(k)
-    link_rows = sparse.csr_matrix(
-        (
-            np.concatenate([np.ones(k), -np.ones(k), -np.ones(k)]),
-            (np.concatenate([r, r, r]), np.concatenate([3 * n + pi, fi, n + fi])),
-        ),
-        shape=(k, nv),
+    jobs_on = (
+        (frac * eff.jobs[pr["f"].to_numpy()]).groupby(pr["p"]).sum().reindex(range(len(fr)), fill_value=0.0)
     )
-    a_ub = sparse.vstack([rows_one, link_rows], format="csr")
-    ub = np.concatenate([np.ones(n), np.zeros(k)])
-    energy = eff["energy"]
-    rows: dict[str, np.ndarray] = {}
-    rhs: dict[str, float] = {}
-    zero_y = np.zeros(m)
-    for name, value in targets.items():
-        if name == "freed_area_mu":
-            row = np.concatenate([np.zeros(3 * n), parcel_area])
-            need = value - constant_area
-        elif name == "freed_energy_tce":
-            row = np.concatenate([energy[0], energy[1], energy[2], zero_y])
-            need = value
-        elif name == "co2_reduction_t":
-            row = p.co2_per_tce * np.concatenate([energy[0], energy[1], energy[2], zero_y])
-            need = value
-        elif name == "firms_exited":
-            row = np.concatenate([np.ones(2 * n), np.zeros(n), zero_y])
-            need = value
-        else:  # firms_upgraded
-            row = np.concatenate([np.zeros(2 * n), np.ones(n), zero_y])
-            need = value
-        rows[name] = row
-        rhs[name] = float(need)
-    integrality = np.concatenate([np.ones(3 * n), np.zeros(m)])
-    return _Model(n, m, cost, a_ub, ub, rows, rhs, integrality)
-
-
-def _solve(
-    model: _Model,
-    relax: Sequence[str],
-    slack_cost: np.ndarray | None,
-    cost_scale: float,
-    extra_le: tuple[np.ndarray, float] | None,
-    options: dict[str, Any],
-) -> Any:
-    """Solve min cost·x (+ slack_cost·s) s.t. structure, targets (with slacks on ``relax``)."""
-    nx = 3 * model.n + model.m
-    ns = len(relax)
-    nv = nx + ns
-    c = np.concatenate([model.cost * cost_scale, slack_cost if slack_cost is not None else np.zeros(ns)])
-    blocks = [
-        LinearConstraint(
-            sparse.hstack([model.a_ub, sparse.csr_matrix((model.a_ub.shape[0], ns))]), -np.inf, model.ub
+    cols = ["p", "ub_mu", "cost", "spend"]
+    if not enabled or fr.empty:
+        return pd.DataFrame(columns=cols), tax_on.to_numpy()
+    big = fr["area_mu"] >= float(v("scenario.partial_release_min_area_mu"))
+    share = float(v("scenario.partial_release_max_share"))
+    far_min = float(v("screening.far_min"))
+    head = (1.0 - fr["far"] / far_min).clip(0.0, 1.0) if far_min > 0 else pd.Series(1.0, index=fr.index)
+    ub_share = np.minimum(share, head.fillna(1.0).to_numpy())
+    ub = np.where(big, fr["area_mu"].to_numpy() * ub_share, 0.0)
+    loss = float(v("scenario.partial_release_output_loss"))
+    area = fr["area_mu"].to_numpy()
+    spend = float(v("scenario.partial_release_cost_wan_per_mu"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tax_cost = (
+            np.where(area > 0, loss * tax_on.to_numpy() / area, 0.0)
+            + float(v("scenario.cost_weight")) * spend
         )
+        job_cost = np.where(area > 0, loss * jobs_on.to_numpy() / area, 0.0)
+    cost = {"tax": tax_cost, "jobs": job_cost}.get(
+        objective, tax_cost + float(v("scenario.mixed_job_weight_wan")) * job_cost
+    )
+    sel = np.flatnonzero(ub > 1e-9)
+    return pd.DataFrame({"p": sel, "ub_mu": ub[sel], "cost": cost[sel], "spend": spend}), tax_on.to_numpy()
+
+
+def _targets(
+    tg: Mapping[str, float], quotas: Mapping[str, float], periods: int, shares: np.ndarray, years: list[int],
+    milestones: bool,
+) -> list[TargetRow]:  # fmt: skip
+    allp = tuple(range(periods))
+    rows = [TargetRow(name, name, allp, float(val)) for name, val in tg.items()]
+    if periods > 1 and milestones:
+        cum = np.cumsum(shares)
+        for t in range(periods - 1):
+            rows += [TargetRow(f"milestone:{years[t]}:{nm}", nm, tuple(range(t + 1)), float(cum[t] * val))
+                     for nm, val in tg.items() if val > 0]  # fmt: skip
+    rows += [
+        TargetRow(f"town:{town}", "freed_area_mu", allp, float(q), town=str(town))
+        for town, q in quotas.items()
     ]
-    names = list(model.target_rows)
-    if names:
-        t_rows = np.vstack([model.target_rows[nm] for nm in names])
-        s_part = np.zeros((len(names), ns))
-        for j, nm in enumerate(relax):
-            s_part[names.index(nm), j] = 1.0
-        blocks.append(
-            LinearConstraint(
-                sparse.csr_matrix(np.hstack([t_rows, s_part])), [model.rhs[nm] for nm in names], np.inf
-            )
-        )
-    if extra_le is not None:
-        row, limit = extra_le
-        blocks.append(LinearConstraint(np.concatenate([np.zeros(nx), row]).reshape(1, -1), -np.inf, limit))
-    integrality = np.concatenate([model.integrality, np.zeros(ns)])
-    ub = np.concatenate([np.ones(nx), np.full(ns, np.inf)])
-    return milp(
-        c, constraints=blocks, integrality=integrality, bounds=Bounds(np.zeros(nv), ub), options=options
+    return rows
+
+
+def _quotas(quotas: Mapping[str, float] | None, rules: RuleSet) -> dict[str, float]:
+    raw = rules.value("scenario.town_quota_mu") if quotas is None else quotas
+    out = {}
+    for town, q in dict(raw or {}).items():
+        val = float(q)
+        if not np.isfinite(val) or val < 0:
+            raise InputError(f"town quota {town}: {q} must be ≥ 0 亩", column="scenario.town_quota_mu")
+        out[str(town)] = val
+    return out
+
+
+def _problem(
+    cand: pd.DataFrame,
+    pt: _Parcels,
+    eff: CandidateEffects,
+    table: RemedyTable,
+    objective: str,
+    rules: RuleSet,
+    periods: int,
+    partial: pd.DataFrame,
+    budget: float,
+) -> Problem:
+    n = len(cand)
+    ef, er = np.nonzero(eff.eligible)
+    obj = _objective(eff, objective, rules)
+    fr, pr = pt.freeable, pt.pairs
+    single = fr["n_occ"].to_numpy() == 1
+    sp = pr.loc[single[pr["p"].to_numpy()]]
+    single_area = np.bincount(
+        sp["f"].to_numpy(), weights=fr["area_mu"].to_numpy()[sp["p"].to_numpy()], minlength=n
+    )
+    by_town: dict[str, np.ndarray] = {}
+    towns = fr["town"].to_numpy()
+    for town in pd.unique(towns[sp["p"].to_numpy()]) if len(sp) else []:
+        m = towns[sp["p"].to_numpy()] == town
+        by_town[str(town)] = np.bincount(sp["f"].to_numpy()[m],
+                                         weights=fr["area_mu"].to_numpy()[sp["p"].to_numpy()[m]], minlength=n)  # fmt: skip
+    shared_ids = np.flatnonzero(~single & (fr["n_occ"].to_numpy() > 1))
+    s_of_p = pd.Series(np.arange(len(shared_ids)), index=shared_ids)
+    shp = pr.loc[pr["p"].isin(shared_ids)]
+    _years, _shares, cap_firms, ybudget = yearly_limits(rules)
+    if periods == 1:
+        cap_firms = np.array([cap_firms.sum()])
+        ybudget = np.array([ybudget.sum()])
+    p_idx = partial["p"].to_numpy(dtype=int)
+    p_single = single[p_idx]
+    first_occ = pr.drop_duplicates("p").set_index("p")["f"]
+    return Problem(
+        n=n,
+        periods=periods,
+        ef=ef,
+        er=er,
+        cost=obj[ef, er],
+        metrics={
+            "freed_energy_tce": eff.energy_saved[ef, er],
+            "co2_reduction_t": eff.co2_saved[ef, er],
+            "firms_exited": table.counts_exit[er].astype(float),
+            "firms_upgraded": table.counts_upgrade[er].astype(float),
+        },
+        single_area=single_area,
+        frees_land=table.frees_land,
+        remedy_cap=table.max_firms,
+        spend=eff.cost[ef, er],
+        shared_area=fr["area_mu"].to_numpy()[shared_ids],
+        shared_town=np.asarray([str(t) for t in towns[shared_ids]], dtype=object),
+        shared_pairs=(s_of_p[shp["p"]].to_numpy(), shp["f"].to_numpy()),
+        single_area_by_town=by_town,
+        partial_ub=partial["ub_mu"].to_numpy(dtype=float),
+        partial_town=np.asarray([str(t) for t in towns[p_idx]], dtype=object),
+        partial_firm=np.where(p_single, first_occ.reindex(p_idx).fillna(-1).to_numpy(dtype=int), -1),
+        partial_shared=np.where(p_single, -1, s_of_p.reindex(p_idx).fillna(-1).to_numpy(dtype=int)),
+        partial_cost=partial["cost"].to_numpy(dtype=float),
+        partial_spend=partial["spend"].to_numpy(dtype=float),
+        idle_area=pt.idle["area_mu"].to_numpy(),
+        idle_town=np.asarray([str(t) for t in pt.idle["town"]], dtype=object),
+        period_cap_firms=cap_firms,
+        period_budget=ybudget,
+        budget=budget,
     )
 
 
@@ -401,31 +423,57 @@ def optimise(
     objective: str = "tax",
     protect_classes: Sequence[str] | None = None,
     time_limit_s: float | None = None,
+    remedies: Sequence[str] | None = None,
+    town_quotas: Mapping[str, float] | None = None,
+    budget_wan: float | None = None,
+    partial_release: bool | None = None,
+    phasing: str | None = None,
+    control_lines: gpd.GeoDataFrame | None = None,
+    method: str = "milp",
 ) -> ScenarioResult:
-    """Choose remedies for flagged firms that meet the plan targets at least cost.
+    """Choose remedies (and years) for flagged firms that meet the plan targets at least cost.
 
     Parameters
     ----------
     screening : Screening
-        From :func:`ruian_land.screening.screen` (uses ``firms.flagged``, ``exempt``,
-        ``eval_class``, ``tax_wan``, ``energy_tce_*``, ``employees`` and ``parcels.is_idle``).
+        From :func:`ruian_land.screening.screen` (``firms.flagged``, ``exempt``, ``eval_class``,
+        ``tax_wan``, ``value_added_wan``, ``energy_tce_*``, ``employees``, ``land_area_mu``;
+        ``parcels.is_idle``, ``far``).
     firms : DataFrame
-        Evaluated firms, one row per ``uscc`` (``above_scale``, ``tax_wan``, ``land_area_mu``,
-        ``value_added_wan``) for the county 规上 亩均税收 before and after.
+        Evaluated firms, one row per ``uscc`` (``above_scale``, ``tax_wan``, ``value_added_wan``,
+        ``land_area_mu``; ``co2_t`` and the violation columns of ``scenario.violation_columns``).
     links : DataFrame
         Occupancy, one row per firm per parcel: ``uscc``, ``parcel_id``, ``land_area_mu``.
-    parcels : DataFrame
-        ``parcel_id``, ``area_mu`` (亩, measured in EPSG:4549).
+    parcels : DataFrame or GeoDataFrame
+        ``parcel_id``, ``area_mu`` (亩, measured in EPSG:4549), ``town``; optional
+        ``inside_control_line_share`` (0–1). A GeoDataFrame in EPSG:4549 with ``control_lines``
+        gives the share by overlay.
     rules : RuleSet
-        ``targets.*``, ``scenario.*``, ``energy.co2_t_per_tce_freed``, ``standard_land.*``.
+        ``targets.*``, ``scenario.*``, ``energy.co2_t_per_tce_freed``, ``standard_land.*``, ``parks.*``.
     targets : sequence or mapping, optional
         Active targets (see :func:`resolve_targets`); default all five from the rules.
     objective : {"tax", "jobs", "mixed"}
-        What to minimise (see the module docstring).
+        ``tax``: yearly tax lost + ``scenario.cost_weight`` × one-off public cost (万元/年);
+        ``jobs``: jobs lost; ``mixed``: ``tax`` + ``scenario.mixed_job_weight_wan`` × jobs lost.
     protect_classes : sequence of str, optional
         Classes never acted on; default ``scenario.protect_classes``.
     time_limit_s : float, optional
         HiGHS time limit per solve; default ``scenario.solver_time_limit_s``.
+    remedies : sequence of str, optional
+        Remedies switched on; default ``scenario.remedies``.
+    town_quotas : mapping, optional
+        Town → minimum freed 亩; default ``scenario.town_quota_mu``.
+    budget_wan : float, optional
+        Total one-off public cost allowed (万元); default ``scenario.budget_wan`` (null = none).
+    partial_release : bool, optional
+        Default ``scenario.partial_release``.
+    phasing : {"auto", "milp", "heuristic"}, optional
+        Default ``scenario.phasing``.
+    control_lines : GeoDataFrame, optional
+        工业用地控制线 polygons (for the re-use of freed land).
+    method : {"milp", "greedy"}
+        ``greedy``: the sort-and-cut baseline (:func:`ruian_land.scenario_model.greedy`) on the
+        same instance, for comparison.
 
     Returns
     -------
@@ -434,277 +482,117 @@ def optimise(
     Raises
     ------
     InputError
-        Unknown objective or target, bad phasing rules.
+        Unknown objective, target, remedy, phasing or method; bad rules values.
     """
     t0 = time.perf_counter()
-    if objective not in OBJECTIVES:
-        raise InputError(
-            f"unknown objective {objective!r}", column="scenario.objective", fix=f"use one of {OBJECTIVES}"
-        )
+    for val, allowed, what in ((objective, OBJECTIVES, "objective"), (method, ("milp", "greedy"), "method")):
+        if val not in allowed:
+            raise InputError(
+                f"unknown {what} {val!r}", column=f"scenario.{what}", fix=f"use one of {allowed}"
+            )
     v = rules.value
     tg = resolve_targets(targets, rules)
     protect = [
         str(c) for c in (v("scenario.protect_classes") if protect_classes is None else protect_classes)
     ]
-    prm = _Params.from_rules(rules)
+    table = remedy_table(rules, remedies)
     cand = _candidates(screening, protect)
-    n = len(cand)
-    tax = _num(cand, "tax_wan").fillna(0.0).to_numpy()
-    energy = _num(cand, prm.energy_col).fillna(0.0).to_numpy()
-    jobs = _num(cand, "employees").fillna(0.0).to_numpy()
-    eff = prm.effects(tax, energy, jobs)
-    if objective == "tax":
-        cmat = eff["tax"]
-    elif objective == "jobs":
-        cmat = eff["jobs"]
-    else:
-        cmat = eff["tax"] + prm.job_weight * eff["jobs"]
-    # a tiny cost per action breaks ties towards doing less (e.g. zero-tax upgrades)
-    cmat = cmat + 1e-6
-    freeable, pairs, idle = _parcel_table(screening, links, parcels, set(cand["uscc"]))
-    m = len(freeable)
-    p_index = pd.Series(np.arange(m), index=freeable["parcel_id"])
-    f_index = pd.Series(np.arange(n), index=cand["uscc"])
-    pairs_idx = (p_index[pairs["parcel_id"]].to_numpy(), f_index[pairs["uscc"]].to_numpy())
-    constant_area = float(idle["area_mu"].sum())
-    cost = np.concatenate([cmat[0], cmat[1], cmat[2], np.zeros(m)])
-    model = _build(n, pairs_idx, freeable["area_mu"].to_numpy(), eff, cost, prm, tg, constant_area)
+    pt = _parcel_table(screening, links, parcels, cand)
+    link_land = pt.pairs.groupby("f")["land_area_mu"].sum().reindex(range(len(cand)))
+    land_s = _num(cand, "land_area_mu").fillna(pd.Series(link_land.to_numpy(), index=cand.index))
+    land = land_s.fillna(0.0).to_numpy()
+    eff = candidate_effects(cand, firms, table, rules, land)
+    quotas = _quotas(town_quotas, rules)
+    budget = v("scenario.budget_wan") if budget_wan is None else budget_wan
+    budget_f = np.inf if budget is None else float(budget)
+    use_partial = bool(v("scenario.partial_release") if partial_release is None else partial_release)
+    partial, tax_on = _partial(pt, eff, objective, rules, use_partial and method == "milp")
+    years, shares, _, _ = yearly_limits(rules)
+    mode = str(v("scenario.phasing") if phasing is None else phasing)
+    if mode not in ("auto", "milp", "heuristic"):
+        raise InputError(
+            f"unknown phasing {mode!r}", column="scenario.phasing", fix="use auto, milp or heuristic"
+        )
+    n_bin = int(eff.eligible.sum()) * len(years)
+    in_model = method == "milp" and (
+        mode == "milp" or (mode == "auto" and n_bin <= int(v("scenario.phasing_milp_max_binaries")))
+    )
+    periods = len(years) if in_model else 1
+    pb = _problem(cand, pt, eff, table, objective, rules, periods, partial, budget_f)
+    pb.targets = _targets(tg, quotas, periods, shares, years, bool(v("scenario.phasing_milestones")))
     options = {
         "time_limit": float(v("scenario.solver_time_limit_s") if time_limit_s is None else time_limit_s),
         "mip_rel_gap": float(v("scenario.solver_mip_rel_gap")),
         "disp": False,
     }
-    x, status = _run(model, options)
-    remedy = np.array([""] * n, dtype=object)
-    if n:
-        choice = np.vstack([x[:n], x[n : 2 * n], x[2 * n : 3 * n]])
-        picked = choice.max(axis=0) > 0.5
-        remedy[picked] = np.asarray(_REMEDY_ORDER, dtype=object)[choice.argmax(axis=0)[picked]]
-    cand["remedy"] = remedy
-    selection, freed = _results(cand, pairs, freeable, idle, eff, prm)
-    phase_selection(selection, freed, rules)
-    result_summary = _summary(selection, freed, cand, freeable, idle, firms, tg, rules, prm)
-    result_summary.update(
+    t_build = time.perf_counter()
+    if method == "greedy":
+        order, occupants, firm_parcels = _greedy_order(cand, pt, land)
+        sol = greedy(pb, order, occupants, firm_parcels, pt.freeable["area_mu"].to_numpy())
+    else:
+        reduce = (int(v("scenario.solver_reduce_above_binaries")), int(v("scenario.solver_core_binaries")))
+        sol = solve(pb, options, reduce)
+    t_solve = time.perf_counter()
+    res = build_results(
+        cand=cand, pt=pt, eff=eff, table=table, pb=pb, sol=sol, firms=firms, rules=rules, tg=tg,
+        quotas=quotas, years=years if in_model else None, partial=partial, tax_on=tax_on,
+        inside=_inside_share(parcels, control_lines), budget=budget_f,
+    )  # fmt: skip
+    selection, freed, summary, cand_out = res
+    over: list[str] = []
+    if not in_model:
+        over = phase_selection(selection, freed, rules)
+    by_year = by_year_table(selection, freed, tg, rules)
+    summary.update(
         {
-            "status": status,
             "objective": objective,
+            "method": method,
             "protect_classes": protect,
-            "candidates": n,
-            "freeable_parcels": m,
-            "idle_vacant_parcels": len(idle),
+            "phasing": "milp" if in_model else "heuristic",
+            "over_capacity": over,
+            "capacity_ok": bool(by_year["capacity_ok"].all()),
+            "milestones_met": bool(
+                by_year[[c for c in by_year.columns if c.startswith("milestone_ok_")]].all().all()
+            ),
+            "build_time_s": round(t_build - t0, 3),
+            "solver_time_s": round(t_solve - t_build, 3),
             "solve_time_s": round(time.perf_counter() - t0, 3),
         }
     )
-    by_year = by_year_table(selection, freed, tg, rules)
-    cols = [
-        "uscc",
-        "name",
-        "eval_class",
-        "tax_wan",
-        prm.energy_col,
-        "employees",
-        "land_area_mu",
-        "reason_codes",
-    ]
-    cand_out = cand[[c for c in cols if c in cand.columns] + ["remedy"]]
-    return ScenarioResult(selection, freed, result_summary, status, by_year, cand_out)
+    _phase_messages(summary, by_year, tg)
+    return ScenarioResult(selection, freed, summary, sol.status, by_year, cand_out, table.frame())
 
 
-def _run(model: _Model, options: dict[str, Any]) -> tuple[np.ndarray, str]:
-    nx = 3 * model.n + model.m
-    if nx == 0:
-        met = all(need <= _TOL for need in model.rhs.values())
-        return np.zeros(0), "optimal" if met else "no_candidates"
-    res = _solve(model, [], None, 1.0, None, options)
-    if res.x is not None:
-        return np.asarray(res.x[:nx]), "optimal" if res.status == 0 else "time_limit"
-    relax = [nm for nm, need in model.rhs.items() if need > _TOL]
-    weights = np.array([1.0 / max(model.rhs[nm], _TOL) for nm in relax])
-    first = _solve(model, relax, weights, 0.0, None, options)
-    if first.x is None:  # pragma: no cover - the relaxed model always has x = 0 as a solution
-        return np.zeros(nx), "infeasible"
-    limit = float(first.fun) * (1 + 1e-6) + 1e-9
-    second = _solve(model, relax, None, 1.0, (weights, limit), options)
-    best = second if second.x is not None else first
-    return np.asarray(best.x[:nx]), "infeasible"
+def _phase_messages(summary: dict[str, Any], by_year: pd.DataFrame, tg: Mapping[str, float]) -> None:
+    """Add the yearly milestones missed and the years over capacity to the messages."""
+    for name in tg:
+        col = f"milestone_ok_{name}"
+        for _, row in by_year.loc[~by_year[col].astype(bool)].iterrows():
+            need, got = float(row[f"milestone_{name}"]), float(row[f"cum_{name}"])
+            zh, en, unit = TARGET_LABELS[name]
+            summary["messages_zh"].append(
+                f"{int(row['year'])} 年底{zh}累计 {got:,.1f}{unit}，未达年度进度目标 {need:,.1f}{unit}。"
+            )
+            summary["messages_en"].append(
+                f"End of {int(row['year'])}: {en} {got:,.1f} {unit}, below the milestone {need:,.1f} {unit}."
+            )
+    for _, row in by_year.loc[~by_year["capacity_ok"].astype(bool)].iterrows():
+        summary["messages_zh"].append(f"{int(row['year'])} 年实施企业数或支出超过年度能力。")
+        summary["messages_en"].append(
+            f"{int(row['year'])}: firms acted on or spending exceed the yearly capacity."
+        )
 
 
-def _results(
-    cand: pd.DataFrame,
-    pairs: pd.DataFrame,
-    freeable: pd.DataFrame,
-    idle: pd.DataFrame,
-    eff: Mapping[str, np.ndarray],
-    prm: _Params,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    leaving = set(cand.loc[cand["remedy"].isin(["exit", "relocate"]), "uscc"])
-    pr = pairs.assign(leaves=pairs["uscc"].isin(leaving))
-    all_leave = pr.groupby("parcel_id")["leaves"].all()
-    freed_ids = set(all_leave.index[all_leave])
-    fp = freeable.loc[freeable["parcel_id"].isin(freed_ids)].copy()
-    occupants = pr.groupby("parcel_id")["uscc"].agg(";".join)
-    fp["source"] = "occupied"
-    fp["occupants"] = fp["parcel_id"].map(occupants)
-    iv = idle.assign(source="idle_vacant", occupants="")
-    freed = pd.concat([fp, iv], ignore_index=True).sort_values("parcel_id").reset_index(drop=True)
-    # attribute each freed parcel's area to its occupants by their land on it
-    fpairs = pr.loc[pr["parcel_id"].isin(freed_ids)].copy()
-    land = fpairs["land_area_mu"].where(fpairs["land_area_mu"] > 0)
-    tot = land.groupby(fpairs["parcel_id"]).transform("sum")
-    cnt = fpairs.groupby("parcel_id")["uscc"].transform("size")
-    share = (land / tot).where(tot > 0, 1.0 / cnt).fillna(0.0)
-    fpairs["freed_area_mu"] = share * fpairs["parcel_id"].map(freeable.set_index("parcel_id")["area_mu"])
-    freed_by_firm = fpairs.groupby("uscc")["freed_area_mu"].sum()
-
-    idx = {r: i for i, r in enumerate(_REMEDY_ORDER)}
-    sel = cand.loc[cand["remedy"] != ""].copy()
-    pos = sel.index.to_numpy()
-    row = sel["remedy"].map(idx).to_numpy(dtype=int)
-    sel["remedy_zh"] = sel["remedy"].map(lambda r: REMEDIES[r][0])
-    sel["freed_area_mu"] = sel["uscc"].map(freed_by_firm).fillna(0.0)
-    sel["energy_saved_tce"] = eff["energy"][row, pos]
-    sel["co2_reduction_t"] = sel["energy_saved_tce"] * prm.co2_per_tce
-    sel["tax_lost_wan"] = eff["tax"][row, pos]
-    sel["jobs_lost"] = eff["jobs"][row, pos]
-    sel["year"] = 0
-    order = {r: i for i, r in enumerate(_REMEDY_ORDER)}
-    sel = sel.assign(_o=sel["remedy"].map(order)).sort_values(["_o", "uscc"]).drop(columns="_o")
-    cols = [
-        "uscc",
-        "name",
-        "remedy",
-        "remedy_zh",
-        "year",
-        "freed_area_mu",
-        "energy_saved_tce",
-        "co2_reduction_t",
-        "tax_lost_wan",
-        "jobs_lost",
-        "eval_class",
-        "reason_codes",
-        "parcel_ids",
-    ]
-    sel = sel[[c for c in cols if c in sel.columns]].reset_index(drop=True)
-    freed["year"] = 0
-    return sel, freed[["parcel_id", "year", "area_mu", "source", "occupants"]]
-
-
-def _summary(
-    selection: pd.DataFrame,
-    freed: pd.DataFrame,
-    cand: pd.DataFrame,
-    freeable: pd.DataFrame,
-    idle: pd.DataFrame,
-    firms: pd.DataFrame,
-    tg: Mapping[str, float],
-    rules: RuleSet,
-    prm: _Params,
-) -> dict[str, Any]:
-    v = rules.value
-    s = selection
-    leave = s["remedy"].isin(["exit", "relocate"])
-    achieved = {
-        "freed_area_mu": float(freed["area_mu"].sum()),
-        "freed_energy_tce": float(s["energy_saved_tce"].sum()),
-        "co2_reduction_t": float(s["co2_reduction_t"].sum()),
-        "firms_exited": int(leave.sum()),
-        "firms_upgraded": int((s["remedy"] == "upgrade").sum()),
-    }
-    shortfalls = {k: max(0.0, float(val) - float(achieved[k])) for k, val in tg.items()}
-    binding = [k for k, gap in shortfalls.items() if gap > _TOL * max(1.0, tg[k])]
-    energy_all = float(_num(cand, prm.energy_col).fillna(0.0).sum())
-    area_all = float(freeable["area_mu"].sum() + idle["area_mu"].sum())
-    max_reachable = {
-        "freed_area_mu": area_all,
-        "freed_energy_tce": energy_all,
-        "co2_reduction_t": energy_all * prm.co2_per_tce,
-        "firms_exited": len(cand),
-        "firms_upgraded": len(cand),
-    }
-    target_area = float(tg.get("freed_area_mu", v("targets.freed_area_mu")))
-    big = target_area * float(v("scenario.max_parcel_share_of_target"))
-    pool = pd.concat([freeable[["parcel_id", "area_mu"]], idle[["parcel_id", "area_mu"]]], ignore_index=True)
-    large = pool.loc[pool["area_mu"] > big].sort_values(["area_mu", "parcel_id"], ascending=[False, True])
-    freed_set = set(freed["parcel_id"])
-    large_parcels = [
-        {"parcel_id": str(pid), "area_mu": float(a), "freed": pid in freed_set}
-        for pid, a in zip(large["parcel_id"], large["area_mu"], strict=True)
-    ]
-    before, after = _county_per_mu(s, achieved["freed_area_mu"], firms, rules, prm)
-    return {
-        "target_area_mu": target_area,
-        **achieved,
-        "tax_per_mu_before": before["tax"],
-        "tax_per_mu_after": after["tax"],
-        "feasible": not binding,
-        "tax_lost_wan": float(s["tax_lost_wan"].sum()),
-        "jobs_lost": float(s["jobs_lost"].sum()),
-        "value_added_per_mu_before": before["value_added"],
-        "value_added_per_mu_after": after["value_added"],
-        "tax_per_mu_after_clearance_only": after["tax_clearance_only"],
-        "value_added_per_mu_after_clearance_only": after["value_added_clearance_only"],
-        "reuse_standard_land_mu": after["reuse_area_mu"],
-        "targets": dict(tg),
-        "shortfalls": {k: gap for k, gap in shortfalls.items() if k in binding},
-        "binding_targets": binding,
-        "max_reachable": max_reachable,
-        "large_parcels": large_parcels,
-        "large_parcel_threshold_mu": big,
-    }
-
-
-def _county_per_mu(
-    selection: pd.DataFrame, freed_area: float, firms: pd.DataFrame, rules: RuleSet, prm: _Params
-) -> tuple[dict[str, float], dict[str, float]]:
-    """County 规上 亩均税收 / 亩均增加值 before and after (a projection).
-
-    After: exited and relocated 规上 firms' tax, value added and land leave the 规上 stock;
-    upgraded 规上 firms gain ``scenario.upgrade_tax_gain`` of their tax (value added kept);
-    ``scenario.reuse_share_standard_land`` of all freed land is re-let as 标准地 at
-    ``standard_land.tax_per_mu`` / ``standard_land.value_added_per_mu`` (the rest becomes
-    小微园 space for mostly 规下 firms and is left out of the 规上 average). Also returned: the
-    same figures without the re-use (``*_clearance_only``), so planners see that re-letting at the
-    标准地 minimum (18 万元/亩, below the plan's 42) dilutes the average that clearance raises.
-    """
-    v = rules.value
-    uscc = firms["uscc"].astype(str) if "uscc" in firms.columns else pd.Series([], dtype=str)
-    above = (
-        _bool(firms["above_scale"]) if "above_scale" in firms.columns else pd.Series(False, index=firms.index)
-    )
-    land = _num(firms, "land_area_mu")
-    base = above & (land > 0)
-    tax = _num(firms, "tax_wan").fillna(0.0).where(base, 0.0)
-    va = _num(firms, "value_added_wan").fillna(0.0).where(base, 0.0)
-    land = land.fillna(0.0).where(base, 0.0)
-    leave_ids = set(selection.loc[selection["remedy"].isin(["exit", "relocate"]), "uscc"])
-    up_ids = set(selection.loc[selection["remedy"] == "upgrade", "uscc"])
-    leave = uscc.isin(leave_ids).to_numpy()
-    up = uscc.isin(up_ids).to_numpy()
-    l0, t0, v0 = float(land.sum()), float(tax.sum()), float(va.sum())
-    reuse = float(v("scenario.reuse_share_standard_land")) * freed_area
-    l1 = l0 - float(land[leave].sum()) + reuse
-    t1 = (
-        t0
-        - float(tax[leave].sum())
-        + prm.upgrade_tax_gain * float(tax[up].sum())
-        + reuse * float(v("standard_land.tax_per_mu"))
-    )
-    v1 = v0 - float(va[leave].sum()) + reuse * float(v("standard_land.value_added_per_mu"))
-
-    def ratio(a: float, b: float) -> float:
-        return a / b if b > 0 else float("nan")
-
-    # The same without the re-use of freed land: the effect of clearance and upgrades alone.
-    l_clear = l1 - reuse
-    t_clear = t1 - reuse * float(v("standard_land.tax_per_mu"))
-    v_clear = v1 - reuse * float(v("standard_land.value_added_per_mu"))
-    return (
-        {"tax": ratio(t0, l0), "value_added": ratio(v0, l0)},
-        {
-            "tax": ratio(t1, l1),
-            "value_added": ratio(v1, l1),
-            "tax_clearance_only": ratio(t_clear, l_clear),
-            "value_added_clearance_only": ratio(v_clear, l_clear),
-            "reuse_area_mu": reuse,
-        },
-    )
+def _greedy_order(
+    cand: pd.DataFrame, pt: _Parcels, land: np.ndarray
+) -> tuple[np.ndarray, dict[int, list[int]], dict[int, list[int]]]:
+    """Firms by 亩均税收 ascending (ties by uscc), and the parcel ↔ occupant maps."""
+    tax = _num(cand, "tax_wan").fillna(0.0).to_numpy()
+    per_mu = np.where(land > 0, tax / np.where(land > 0, land, 1.0), np.inf)
+    order = np.lexsort((cand["uscc"].to_numpy(), per_mu))
+    occupants: dict[int, list[int]] = {}
+    firm_parcels: dict[int, list[int]] = {}
+    for p, f in zip(pt.pairs["p"].to_numpy(), pt.pairs["f"].to_numpy(), strict=True):
+        occupants.setdefault(int(p), []).append(int(f))
+        firm_parcels.setdefault(int(f), []).append(int(p))
+    return order, occupants, firm_parcels

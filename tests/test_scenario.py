@@ -1,8 +1,11 @@
 """腾笼换鸟 scenario optimiser: instances whose optimum is worked out by hand.
 
-Default rules: relocate keeps 60 % of the tax and moves 80 % of the energy; upgrade gains
-10 % tax and cuts 15 % energy; CO₂ = 2 t per tce freed; 标准地 18 万元/亩 for 60 % of the
-freed land.
+These tests use the three classic remedies (``RULES``: exit, relocate, upgrade; exit open to
+every firm; no land compensation): relocate keeps 60 % of the tax and moves 80 % of the
+energy; upgrade gains 10 % tax, cuts 15 % energy and costs 20 万元 (× cost weight 0.1 = 2 万元/年
+in the objective); CO₂ = 2 t per tce freed; 标准地 18 万元/亩 for 60 % of the freed land. The two
+other remedies, quotas, budget, partial release, phasing and re-use are in the other
+``test_scenario_*`` files.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from ruian_land.rules import load_rules
 from ruian_land.scenario import optimise, phase, resolve_targets
 from ruian_land.screening import Screening, screen
 
-RULES = load_rules()
+DEFAULT = load_rules()
+CLASSIC = {
+    "scenario.remedies": ["exit", "relocate", "upgrade"],
+    "scenario.exit_requires_violation": False,
+    "scenario.relocate_cost_wan_per_mu": 0,
+}
+RULES = DEFAULT.with_overrides(CLASSIC)
 
 
 def instance(
@@ -28,8 +37,12 @@ def instance(
     *,
     idle: tuple[str, ...] = (),
     rules: Any = RULES,
+    parcel_cols: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[Screening, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A Screening built directly: every firm is flagged, in scope and not exempt."""
+    """A Screening built directly: every firm is flagged, in scope and not exempt.
+
+    ``parcel_cols``: extra parcel columns, column → {parcel_id: value} (``town``, ``far`` …).
+    """
     f = pd.DataFrame(firms)
     defaults = {"eval_class": "C", "energy_tce_calorific": 0.0, "employees": 10.0, "above_scale": True}
     for k, v in defaults.items():
@@ -43,6 +56,8 @@ def instance(
     flagged = f["flagged"].fillna(True).astype(bool) if "flagged" in f.columns else True
     sf = f.assign(flagged=flagged, exempt=False, in_scope=True, reason_codes="FAR_LT_MIN", parcel_ids="")
     p = pd.DataFrame({"parcel_id": list(parcels), "area_mu": list(parcels.values())})
+    for col, vals in (parcel_cols or {}).items():
+        p[col] = p["parcel_id"].map(vals)
     sp = p.assign(is_idle=p["parcel_id"].isin(idle))
     scr = Screening(parcels=sp, firms=sf, rules=rules, as_of=pd.Timestamp("2021-12-31"))
     return scr, f, lk, p
@@ -98,6 +113,11 @@ def test_six_firms_optimum_differs_from_greedy() -> None:
     assert greedy == ["F1", "F2"]
     greedy_cost = 0.4 * (9 + 12)  # 8.4
     assert s["tax_lost_wan"] < greedy_cost
+    # the built-in sort-and-cut baseline on the same instance gives exactly that
+    g = optimise(scr, f, lk, p, RULES, targets={"freed_area_mu": 10}, method="greedy")
+    assert g.status == "greedy" and remedies(g) == {"F1": "relocate", "F2": "relocate"}
+    assert g.summary["tax_lost_wan"] == pytest.approx(greedy_cost)
+    assert g.summary["freed_area_mu"] == pytest.approx(19.0)
     # 规上 亩均税收: before 115 / 39; after F2 leaves and 60 % of its 10 亩 is re-let at 18:
     # tax 115 − 12 + 6 × 18 = 211 on 39 − 10 + 6 = 35 亩
     assert s["tax_per_mu_before"] == pytest.approx(115 / 39)
@@ -110,13 +130,16 @@ def test_six_firms_optimum_differs_from_greedy() -> None:
 
 def test_upgrades_only_as_many_as_the_target_needs() -> None:
     # Same six firms, targets 10 亩 and 2 upgrades: F2 relocates (4.8) and exactly two of the
-    # others are upgraded at 20 万元 each (programme cost), so the objective is 4.8 + 40 = 44.8.
+    # others are upgraded at 20 万元 each (programme cost, 2 万元/年 in the objective), so the
+    # objective is 4.8 + 2 × 2 = 8.8 and the one-off cost 40 万元.
     scr, f, lk, p = six()
     res = optimise(scr, f, lk, p, RULES, targets={"freed_area_mu": 10, "firms_upgraded": 2})
     rem = remedies(res)
     assert rem["F2"] == "relocate"
     assert sum(1 for r in rem.values() if r == "upgrade") == 2
     assert res.summary["firms_upgraded"] == 2
+    assert res.summary["cost_wan"] == pytest.approx(40.0)
+    assert res.summary["objective_value"] == pytest.approx(8.8, abs=1e-4)
 
 
 def test_energy_target_forces_an_exit() -> None:
@@ -125,7 +148,7 @@ def test_energy_target_forces_an_exit() -> None:
     # gives 2000 tce and 8 亩; 2 more 亩 at least cost: relocate F4 (0.4 × 8 = 3.2).
     # Total 19.2 (alternatives: F3 exit + F1 relocate 19.6; F3 + F4 both exit 24; without
     # F3 exiting, 1000 tce needs F5 + F6 to exit: ≥ 70).
-    rules = load_rules(overrides={"scenario.upgrade_tax_gain": 0.0, "scenario.upgrade_energy_cut": 0.0})
+    rules = RULES.with_overrides({"scenario.upgrade_tax_gain": 0.0, "scenario.upgrade_energy_cut": 0.0})
     energy = {"F1": 100.0, "F2": 200.0, "F3": 2000.0, "F4": 50.0, "F5": 400.0, "F6": 600.0}
     scr, f, lk, p = six(energy=energy, rules=rules)
     res = optimise(scr, f, lk, p, rules, targets={"freed_area_mu": 10, "freed_energy_tce": 1000})
@@ -193,6 +216,14 @@ def test_infeasible_reports_binding_target_and_shortfall() -> None:
     assert s["freed_area_mu"] == pytest.approx(17.0)  # the best reachable
     assert s["firms_exited"] == 2
     assert s["max_reachable"]["freed_area_mu"] == pytest.approx(17.0)
+    # explained in Chinese and English: which target, by how much, what is reachable
+    assert (
+        s["messages_zh"][1]
+        == "腾出低效工业用地：目标 100.0亩，可达 17.0亩，缺口 83.0亩(83.0%)；即使只追求此项最多 17.0亩。"
+    )
+    assert s["messages_en"][1].startswith(
+        "freed industrial land: target 100.0 亩, reachable 17.0 亩, short by 83.0"
+    )
     # one parcel above 10 % of the 100 亩 target is reported as very large
     assert [d["parcel_id"] for d in s["large_parcels"]] == ["PA"]
 
@@ -281,7 +312,7 @@ def test_identical_results_across_runs() -> None:
     a, b = outs
     pd.testing.assert_frame_equal(a.selection, b.selection)
     pd.testing.assert_frame_equal(a.freed_parcels, b.freed_parcels)
-    drop = {"solve_time_s"}
+    drop = {"solve_time_s", "build_time_s", "solver_time_s"}
     assert {k: v for k, v in a.summary.items() if k not in drop} == {
         k: v for k, v in b.summary.items() if k not in drop
     }
@@ -325,3 +356,23 @@ def test_screen_then_optimise_end_to_end() -> None:
     assert remedies(res) == {"D": "exit"}
     assert res.summary["freed_area_mu"] == pytest.approx(15.0)
     assert res.feasible
+
+
+def test_large_model_path_matches_the_direct_solve() -> None:
+    # Above scenario.solver_reduce_above_binaries the model is solved on a core of binaries chosen
+    # by LP reduced cost, with a proven gap. Forcing that path on a small instance must give the
+    # direct optimum (within the 0.1 % gap) and report a gap no larger than that.
+    scr, f, lk, p = _random_instance(150, seed=7)
+    targets = {"freed_area_mu": 400, "freed_energy_tce": 20000, "firms_exited": 15, "firms_upgraded": 30}
+    direct = optimise(scr, f, lk, p, RULES, targets=targets, phasing="heuristic")
+    small = RULES.with_overrides(
+        {"scenario.solver_reduce_above_binaries": 10, "scenario.solver_core_binaries": 20}
+    )
+    core = optimise(scr, f, lk, p, small, targets=targets, phasing="heuristic")
+    assert direct.status == core.status == "optimal"
+    assert direct.summary["solver_core_columns"] == -1 and core.summary["solver_core_columns"] > 0
+    a, b = direct.summary["objective_value"], core.summary["objective_value"]
+    assert b == pytest.approx(a, rel=1e-3)
+    assert 0 <= core.summary["mip_gap"] <= 1e-3
+    assert core.summary["dual_bound"] <= a + 1e-6  # a valid lower bound on the true optimum
+    assert core.feasible
