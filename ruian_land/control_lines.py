@@ -26,7 +26,43 @@ import shapely
 from ruian_land.crs import WORKING_CRS, crs_equal, to_working
 from ruian_land.errors import InputError
 
-__all__ = ["control_line_overlay", "control_line_union", "inside_share", "working_geometries"]
+__all__ = [
+    "control_line_overlay",
+    "control_line_union",
+    "inside_share",
+    "polygonal_parts",
+    "working_geometries",
+]
+
+_POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
+
+
+def polygonal_parts(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal parts of each geometry (same order; None stays None).
+
+    ``make_valid`` and overlays can return a GeometryCollection mixing polygons with lines or
+    points (a spike, a touching edge); GEOS overlays refuse such mixed-dimension inputs and a
+    line has no area anyway. A geometry with no polygonal part becomes an empty polygon.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        Geometries (object array, any CRS).
+
+    Returns
+    -------
+    numpy.ndarray
+        Polygons / MultiPolygons (or empty polygons, or None), same shape.
+    """
+    out = np.asarray(geoms, dtype=object).copy()
+    present = ~shapely.is_missing(out)
+    types = np.full(len(out), -1)
+    types[present] = shapely.get_type_id(out[present])
+    for i in np.flatnonzero(present & ~np.isin(types, _POLYGONAL)):
+        parts = shapely.get_parts(shapely.get_parts(out[i]))  # collections may nest one level
+        polys = [g for g in parts if shapely.get_type_id(g) in _POLYGONAL]
+        out[i] = shapely.union_all(polys) if polys else shapely.Polygon()
+    return out
 
 
 def working_geometries(gdf: gpd.GeoDataFrame, *, source: str) -> np.ndarray:
@@ -74,7 +110,7 @@ def control_line_union(control_lines: gpd.GeoDataFrame, *, grid_size: float = 0.
     numpy.ndarray
         Polygon parts (object array), possibly empty. Lines and points are dropped.
     """
-    geoms = working_geometries(control_lines, source="control_lines")
+    geoms = polygonal_parts(working_geometries(control_lines, source="control_lines"))
     geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
     if geoms.size == 0:
         return np.empty(0, dtype=object)
@@ -126,7 +162,7 @@ def control_line_overlay(
 
             rules = load_rules()
         sliver_m2 = float(rules.value("control_line.sliver_area_m2"))
-    geoms = working_geometries(parcels, source="parcels")
+    geoms = polygonal_parts(working_geometries(parcels, source="parcels"))
     n = len(geoms)
     present = ~shapely.is_missing(geoms)
     area = np.full(n, np.nan)

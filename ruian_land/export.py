@@ -6,7 +6,8 @@
   是/否, dates as ``YYYY-MM-DD``, missing values empty. ``sites.csv`` likewise when sites
   are given.
 * ``candidates.xlsx`` (xlsxwriter) — sheets 候选清单, 候选园区 (when sites are given),
-  规则 (the rule set, when given) and 数据质量 (the ledger summary, when given); Chinese
+  园区宗地明细 (one row per site and parcel with its current firms, from :func:`site_sheet`,
+  when given), 规则 (the rule set, when given) and 数据质量 (the ledger summary, when given); Chinese
   headers, frozen header row, auto-filter, column widths from the content.
 * ``candidates.gpkg`` — layers ``candidates`` and ``sites``, **English** column names (the
   canonical names GIS users join on), EPSG:4549, native booleans and dates.
@@ -34,7 +35,16 @@ from ruian_land.columns import label_zh
 from ruian_land.crs import WORKING_CRS
 from ruian_land.errors import InputError, InputWarning
 
-__all__ = ["FORMATS", "chinese_headers", "shapefile_field_names", "table_for_people", "write_exports"]
+__all__ = [
+    "FORMATS",
+    "chinese_headers",
+    "shapefile_field_names",
+    "site_sheet",
+    "table_for_people",
+    "write_exports",
+    "write_table",
+    "write_workbook",
+]
 
 #: Formats :func:`write_exports` knows.
 FORMATS = ("xlsx", "csv", "gpkg", "shp")
@@ -197,6 +207,7 @@ def write_exports(
     formats: Iterable[str] = ("xlsx", "csv", "gpkg"),
     rules: Any = None,
     ledger: Any = None,
+    site_parcels: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write the candidate list (and candidate park sites) for planners and GIS users.
 
@@ -217,6 +228,8 @@ def write_exports(
         Listed in sheet 规则 (``rules.to_frame()``).
     ledger : Ledger, optional
         Its ``summary_frame()`` (or ``to_frame()``) is listed in sheet 数据质量.
+    site_parcels : DataFrame, optional
+        :func:`site_sheet` output, listed in sheet 园区宗地明细 (xlsx only).
 
     Returns
     -------
@@ -251,6 +264,8 @@ def write_exports(
             _write_sheet(writer, candidates, "候选清单")
             if sites is not None:
                 _write_sheet(writer, sites, "候选园区")
+            if site_parcels is not None:
+                _write_sheet(writer, site_parcels, "园区宗地明细")
             if rules is not None:
                 _write_sheet(writer, _rules_frame(rules), "规则")
             if ledger is not None:
@@ -271,10 +286,49 @@ def write_exports(
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return write_table(frame, path)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write one table as CSV for people: UTF-8 with BOM (Excel opens it right), Chinese headers
+    from ``columns.LABELS_ZH``, 是/否, ``YYYY-MM-DD`` dates, geometry dropped.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     table = table_for_people(frame)
     table.columns = chinese_headers(table.columns)
-    table.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    out = Path(path)
+    table.to_csv(out, index=False, encoding="utf-8-sig")
+    return out
+
+
+def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write several tables to one xlsx (xlsxwriter), one sheet each, with Chinese headers, a
+    frozen header row, filters and column widths (the same layout as ``candidates.xlsx``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file (overwritten).
+    sheets : dict
+        Sheet name (≤ 31 characters) → frame, in order; ``None`` frames are skipped.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    out = Path(path)
+    with pd.ExcelWriter(
+        out, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd"
+    ) as writer:
+        for name, frame in sheets.items():
+            if frame is not None:
+                _write_sheet(writer, frame, name[:31])
+    return out
 
 
 def _write_gis(frame: pd.DataFrame, path: Path, layer: str, *, driver: str) -> None:
@@ -319,3 +373,125 @@ def _cut_bytes(text: str) -> str:
     if len(raw) <= _DBF_TEXT_BYTES:
         return text
     return raw[:_DBF_TEXT_BYTES].decode("utf-8", errors="ignore")
+
+
+#: Site columns repeated on every parcel row of :func:`site_sheet` (renamed where a parcel has its own).
+_SITE_SHEET_SITE_COLS = {
+    "site_id": "site_id",
+    "rank": "rank",
+    "shortlisted": "shortlisted",
+    "potential_stars": "potential_stars",
+    "score": "score",
+    "area_mu": "site_area_mu",
+    "area_inside_mu": "site_area_inside_mu",
+    "capacity_floor_m2": "capacity_floor_m2",
+    "capacity_firms": "capacity_firms",
+    "expected_tax_wan": "expected_tax_wan",
+    "jobs": "jobs",
+    "rent_wan": "rent_wan",
+}
+
+
+def site_sheet(
+    sites: pd.DataFrame,
+    parcels: pd.DataFrame,
+    links: pd.DataFrame | None = None,
+    firms: pd.DataFrame | None = None,
+    *,
+    parcel_info: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per (site, parcel): the site's area, capacity and score beside each parcel and its firms.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        :func:`ruian_land.parks.candidate_sites` output (``site_id``, ``parcel_ids`` ``;``-joined,
+        ``rank``, ``score``, areas and capacity columns; missing ones are skipped).
+    parcels : DataFrame
+        Parcels with ``parcel_id`` and ``area_mu`` (亩); ``town`` and ``land_use`` are copied
+        when present.
+    links : DataFrame, optional
+        Occupancy links (``uscc``, ``parcel_id``, ``land_area_mu``): the parcel's current firms.
+    firms : DataFrame, optional
+        Firms (``uscc``, ``name``, ``eval_class``) for the firms' names and classes.
+    parcel_info : DataFrame, optional
+        More parcel columns keyed by ``parcel_id`` (e.g. the candidate list: ``is_low_efficiency``,
+        ``is_idle``, ``selected``, ``year``, ``reasons_zh``); columns already present, geometry and
+        areas are not repeated.
+
+    Returns
+    -------
+    DataFrame
+        Rows in site order then ``parcel_id``; columns ``site_id``, ``rank``, ``shortlisted``,
+        ``potential_stars``, ``score``, ``site_area_mu``, ``site_area_inside_mu``,
+        ``capacity_floor_m2``, ``capacity_firms``, ``expected_tax_wan``, ``jobs``, ``rent_wan``
+        (those present in ``sites``), then ``parcel_id``, ``parcel_area_mu``, ``town``, ``land_use``,
+        ``occupant_names``, ``occupant_usccs`` (``;``-joined, largest land first),
+        ``occupant_count``, ``main_class`` and the ``parcel_info`` columns. The parcel areas of a
+        site add up to its ``site_area_mu``.
+
+    Raises
+    ------
+    InputError
+        ``sites`` lacks ``site_id``/``parcel_ids`` or ``parcels`` lacks ``parcel_id``/``area_mu``.
+    """
+    for frame, name, need in (
+        (sites, "sites", ("site_id", "parcel_ids")),
+        (parcels, "parcels", ("parcel_id", "area_mu")),
+    ):
+        missing = [c for c in need if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"the {name} frame lacks {missing}", column=missing[0], fix=f"pass {name} with {list(need)}"
+            )
+    site_cols = [c for c in _SITE_SHEET_SITE_COLS if c in sites.columns]
+    base = pd.DataFrame(sites[site_cols]).rename(columns=_SITE_SHEET_SITE_COLS).reset_index(drop=True)
+    base["_order"] = np.arange(len(base))
+    ids = pd.Series(sites["parcel_ids"].to_numpy(), index=base.index).map(
+        lambda s: [] if _scalar_na(s) else [x for x in str(s).split(";") if x]
+    )
+    rows = base.loc[base.index.repeat(ids.map(len).to_numpy())].copy()
+    rows["parcel_id"] = [pid for lst in ids for pid in lst]
+    pcols = [c for c in ("parcel_id", "area_mu", "town", "land_use") if c in parcels.columns]
+    pinfo = (
+        pd.DataFrame(parcels[pcols])
+        .drop_duplicates("parcel_id")
+        .rename(columns={"area_mu": "parcel_area_mu"})
+    )
+    pinfo["parcel_id"] = pinfo["parcel_id"].astype(str)
+    rows = rows.merge(pinfo, on="parcel_id", how="left")
+    if links is not None and not links.empty:
+        rows = rows.merge(_occupants(links, firms), on="parcel_id", how="left")
+        rows["occupant_count"] = rows["occupant_count"].fillna(0).astype(int)
+    if parcel_info is not None:
+        skip = {*rows.columns, "geometry", "area_mu", "area_m2"}
+        extra = [c for c in parcel_info.columns if c not in skip]
+        info = pd.DataFrame(parcel_info[["parcel_id", *extra]]).drop_duplicates("parcel_id")
+        info["parcel_id"] = info["parcel_id"].astype(str)
+        rows = rows.merge(info, on="parcel_id", how="left")
+    rows = rows.sort_values(["_order", "parcel_id"], kind="stable").drop(columns="_order")
+    return rows.reset_index(drop=True)
+
+
+def _occupants(links: pd.DataFrame, firms: pd.DataFrame | None) -> pd.DataFrame:
+    occ = pd.DataFrame(links[[c for c in ("uscc", "parcel_id", "land_area_mu") if c in links.columns]]).copy()
+    occ["parcel_id"] = occ["parcel_id"].astype(str)
+    if "land_area_mu" not in occ.columns:
+        occ["land_area_mu"] = np.nan
+    if firms is not None and "uscc" in firms.columns:
+        fcols = [c for c in ("uscc", "name", "eval_class") if c in firms.columns]
+        occ = occ.merge(pd.DataFrame(firms[fcols]).drop_duplicates("uscc"), on="uscc", how="left")
+    for c in ("name", "eval_class"):
+        if c not in occ.columns:
+            occ[c] = None
+    occ["name"] = occ["name"].where(occ["name"].notna(), occ["uscc"])
+    occ = occ.sort_values(["parcel_id", "land_area_mu", "uscc"], ascending=[True, False, True])
+    g = occ.groupby("parcel_id", sort=False)
+    return pd.DataFrame(
+        {
+            "occupant_names": g["name"].agg(lambda s: ";".join(map(str, s))),
+            "occupant_usccs": g["uscc"].agg(lambda s: ";".join(map(str, s))),
+            "occupant_count": g["uscc"].size(),
+            "main_class": g["eval_class"].first(),
+        }
+    ).reset_index()
