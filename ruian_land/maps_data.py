@@ -88,8 +88,30 @@ def fmt_value(value: Any, *, digits: int = 2, percent: bool = False) -> str:
 
 
 def format_column(values: Iterable[Any], *, digits: int = 2, percent: bool = False) -> list[str]:
-    """:func:`fmt_value` over a column (list of HTML-safe strings, same order)."""
-    return [fmt_value(v, digits=digits, percent=percent) for v in values]
+    """:func:`fmt_value` over a column (list of HTML-safe strings, same order).
+
+    Float arrays are formatted in one pass; other values go through :func:`fmt_value` once
+    per distinct (type, value), so a long column of repeated names or towns stays fast.
+    """
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    if kind == "f" and isinstance(values, pd.Series | pd.Index | np.ndarray):
+        xs = pd.Series(values).to_numpy(dtype=float, na_value=np.nan).tolist()
+        if percent:
+            return [f"{x * 100:.0f}%" if math.isfinite(x) else MISSING for x in xs]
+        return [f"{x:,.{digits}f}" if math.isfinite(x) else MISSING for x in xs]
+    cache: dict[tuple[type, Any], str] = {}
+    out: list[str] = []
+    for v in values:
+        try:
+            key = (type(v), v)
+            hit = cache.get(key)
+        except TypeError:  # unhashable (list, array): format directly
+            out.append(fmt_value(v, digits=digits, percent=percent))
+            continue
+        if hit is None:
+            hit = cache[key] = fmt_value(v, digits=digits, percent=percent)
+        out.append(hit)
+    return out
 
 
 def _class_key(value: Any) -> str:
