@@ -56,6 +56,14 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
 def run(
     config: ConfigOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="output folder")] = Path("out"),
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="整治清单.xlsx from an earlier run, edited by the planner: status, remedy, deadline and "
+            "notes are kept (matched by code, not row)",
+        ),
+    ] = None,
     online_map: Annotated[
         bool, typer.Option("--online-map", help="load Leaflet from a CDN instead of inlining it")
     ] = False,
@@ -68,7 +76,7 @@ def run(
         warnings.simplefilter("always", InputWarning)
         try:
             _check_paths(config, out)
-            result = pipeline.run_stages(config)
+            result = pipeline.run_stages(config, previous_list=previous)
             pipeline.write_outputs(result, out, offline=False if online_map else None)
         except InputError as exc:
             _show_warnings(caught)

@@ -4,7 +4,8 @@
   aliases as bureaus write them, the unit scale factor each alias implies
   (``用电量(万千瓦时)`` → ``elec_kwh`` × 10 000), whether it is required, and its type.
 * :data:`LABELS_ZH`: Chinese labels (with units) for tooltips and export headers.
-* :func:`map_columns`: rename a raw table to canonical names, scale units, and raise a
+* :func:`map_columns`: rename a raw table to canonical names, record the unit scale of each
+  matched alias (applied after parsing by :func:`ruian_land.io.parse_columns`), and raise a
   clear :class:`~ruian_land.errors.InputError` that lists unmatched required columns and
   the closest headers found.
 
@@ -106,6 +107,10 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         ),
         "town": Field(_a("所在乡镇", "乡镇", "乡镇街道", "所在镇街", "town")),
         "park_name": Field(_a("园区名称", "所在园区", "园区", "park_name")),
+        "standard_far": Field(_a("标准地容积率", "容积率要求", "standard_far"), kind="float"),
+        "government_delay_months": Field(_a("政府原因延误月数", "government_delay_months"), kind="float"),
+        "government_delay_from": Field(_a("政府原因起始日期", "government_delay_from"), kind="date"),
+        "government_delay_to": Field(_a("政府原因结束日期", "government_delay_to"), kind="date"),
     },
     "registry": {
         "uscc": Field(_a(*_USCC), True),
@@ -122,6 +127,10 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "environmental_penalty": Field(_a("环保处罚", "环境违法", "environmental_penalty"), kind="bool"),
         "energy_task_unmet": Field(_a("节能未达标", "未完成节能任务", "energy_task_unmet"), kind="bool"),
         "tax_arrears": Field(_a("欠税", "欠缴税款", "tax_arrears"), kind="bool"),
+        "industry_policy": Field(_a("产业政策类别", "产业政策", "industry_policy")),
+        "strategic_emerging": Field(
+            _a("战略性新兴产业", "是否战略性新兴产业", "strategic_emerging"), kind="bool"
+        ),
     },
     "tax": {
         "uscc": Field(_a("纳税人识别号", *_USCC), True),
@@ -203,6 +212,38 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     "towns": {
         "town": Field(_a("名称", "乡镇名称", "乡镇街道", "town"), True),
     },
+    # geocoded firm locations (AMap / Baidu / Tianditu geocoder output)
+    "points": {
+        "uscc": Field(_a(*_USCC), True),
+        "name": Field(_a("企业名称", "单位名称", "name")),
+        "address": Field(_a("地址", "详细地址", "生产经营地址", "经营地址", "注册地址", "address")),
+        "lon": Field(
+            _a(
+                "经度",
+                "lon",
+                "lng",
+                "longitude",
+                "经度(gcj02)",
+                "经度(wgs84)",
+                "经度(bd09)",
+                "gcj_lng",
+                "bd_lng",
+            ),
+            True,
+            "float",
+        ),
+        "lat": Field(
+            _a("纬度", "lat", "latitude", "纬度(gcj02)", "纬度(wgs84)", "纬度(bd09)", "gcj_lat", "bd_lat"),
+            True,
+            "float",
+        ),
+    },
+    # previous years' 亩均效益评价 classes (for 差别电价 escalation by consecutive D years)
+    "previous_classes": {
+        "uscc": Field(_a(*_USCC), True),
+        "year": Field(_a("年度", "评价年度", "所属年度", "year"), True, "int"),
+        "eval_class": Field(_a("评价等级", "亩均效益评价等级", "综合评价等级", "类别", "eval_class"), True),
+    },
 }
 
 #: Chinese labels (with units) for map tooltips and export headers, keyed by canonical name.
@@ -276,6 +317,8 @@ LABELS_ZH: dict[str, str] = {
     "expected_tax_wan": "预期税收(万元)",
     "jobs": "预期就业(人)",
     "status": "整治状态",
+    "scenario": "方案",
+    "solver_status": "求解状态",
     "exempt_reason": "豁免类型",
     "safety_accident": "安全事故",
     "environmental_penalty": "环保处罚",
@@ -342,6 +385,133 @@ LABELS_ZH: dict[str, str] = {
     "leased_area_m2": "租用面积(平方米)",
     "lessor_name": "出租方名称",
     "vacant_m2": "空置面积(平方米)",
+    # screening and the 《高耗低效整治企业清单》 (rectification_list, tracking)
+    "seq": "序号",
+    "reason_names_zh": "原因类别",
+    "reason_names_en": "reason (plain English)",
+    "remedy_plan": "整治措施",
+    "responsible_unit": "责任单位",
+    "deadline": "完成时限",
+    "planner_notes": "跟踪备注",
+    "first_listed": "首次列入日期",
+    "last_flagged": "最近识别日期",
+    "on_current_list": "本次仍被识别",
+    "tracking_note": "系统提示",
+    "suggested_remedy": "方案建议整治方式",
+    "suggested_year": "方案建议实施年度",
+    "standard_far": "标准地容积率要求",
+    "exemption_reasons": "豁免依据",
+    "strategic_emerging": "战略性新兴产业",
+    "industry_policy": "产业政策类别",
+    "main_industry_code": "主要使用企业行业代码",
+    "idle_clock_months": "闲置计时月数",
+    "government_delay_months": "政府原因延误月数",
+    "government_delay_from": "政府原因延误起始日期",
+    "government_delay_to": "政府原因延误结束日期",
+    "parcels": "宗地总数",
+    "low_efficiency_parcels": "低效宗地数",
+    "low_efficiency_area_mu": "低效用地面积(亩)",
+    "idle_parcels": "闲置宗地数",
+    "idle_area_mu": "闲置土地面积(亩)",
+    "flagged_area_mu": "低效或闲置用地面积(亩)",
+    "flagged_firms": "列入清单企业数",
+    "two_high_firms": "两高企业数",
+    "flagged_tax_wan": "列入清单企业税收(万元)",
+    "flagged_energy_tce": "列入清单企业能耗当量值(吨标准煤)",
+    "firms_listed": "清单企业数",
+    "firms_todo": "待整治企业数",
+    "firms_in_progress": "整治中企业数",
+    "firms_closed": "已销号企业数",
+    "firms_no_longer_flagged": "本次未再识别企业数",
+    "firms_exit_plan": "拟淘汰退出企业数",
+    "firms_upgrade_plan": "拟整治提升企业数",
+    "listed_tax_wan": "清单企业税收(万元)",
+    "listed_energy_tce": "清单企业能耗当量值(吨标准煤)",
+    "parcels_listed": "清单宗地数",
+    "listed_area_mu": "清单宗地面积(亩)",
+    "closed_area_mu": "已销号宗地面积(亩)",
+    "share_of_area_target": "占腾出用地目标比例",
+    "closed_share_of_area_target": "已销号面积占腾出用地目标比例",
+    "share_of_firm_target": "占淘汰和整治企业目标比例",
+    "share_of_exit_target": "占淘汰落后产能企业目标比例",
+    "share_of_upgrade_target": "占整治提升企业目标比例",
+    "share_of_energy_target": "占腾出用能目标比例",
+    "indicator": "指标",
+    "unit": "计量单位",
+    "target": "目标值",
+    "listed": "列入清单",
+    "todo": "待整治",
+    "in_progress": "整治中",
+    "closed": "已销号",
+    "closed_share": "已销号占目标比例",
+    "target_key": "目标代码",
+    # 亩均效益评价 (evaluation, policies, score breakdown)
+    "eval_rank_group": "评价排名分组",
+    "exempt_type": "豁免类别",
+    "tenant_count": "承租企业数(家)",
+    "score_lease_penalty": "出租扣分",
+    "land_use_tax_wan": "城镇土地使用税(万元)",
+    "land_tax_relief_wan": "城镇土地使用税减免额(万元)",
+    "consecutive_d_years": "连续D类年数",
+    "elec_surcharge_yuan_per_kwh": "差别电价加价(元/千瓦时)",
+    "elec_surcharge_wan": "差别电价加收电费(万元)",
+    "land_granted_date": "企业供地日期",
+    "benchmark": "基准值",
+    "benchmark_basis": "基准来源",
+    "ratio": "比值(实际/基准)",
+    "weight": "权重(分)",
+    "raw_score": "未封顶得分",
+    "cap": "封顶分",
+    "note": "说明",
+    # 小微企业园 sites, site sheet, 占补平衡 ledger and industrial supply share (issue 7)
+    "shortlisted": "列入计划短名单",
+    "potential_stars": "可达星级(推定)",
+    "rent_wan": "满租年租金上限(万元/年)",
+    "component_id": "相邻地块群编号",
+    "sliver_parcels": "控制线边界碎片宗地数",
+    "site_area_mu": "园区面积(亩)",
+    "site_area_inside_mu": "园区控制线内面积(亩)",
+    "parcel_area_mu": "宗地面积(亩)",
+    "slope_pct_mean": "平均坡度(%)",
+    "slope_deg_mean": "平均坡度(度)",
+    "from_use": "原用途",
+    "to_use": "新用途",
+    "counted_conversion": "计入控制线内工业用地转出",
+    "counted_mu": "控制线内转出面积(亩)",
+    "required_mu": "应补充面积(亩)",
+    "covered_prior_mu": "先补面积(亩)",
+    "covered_later_mu": "后补面积(亩)",
+    "uncovered_mu": "未补充面积(亩)",
+    "compensation_ids": "补充地块",
+    "compensation_id": "补充地块编号",
+    "conversion_balanced": "已足额补充",
+    "used_mu": "已使用补充面积(亩)",
+    "left_mu": "剩余补充面积(亩)",
+    "converted_mu": "控制线内工业用地转出(亩)",
+    "compensated_mu": "新增工业用地(亩)",
+    "cum_required_mu": "累计应补(亩)",
+    "cum_compensated_mu": "累计补充(亩)",
+    "running_balance_mu": "累计占补结余(亩)",
+    "balance_holds": "占补平衡成立",
+    "supplied_mu": "供地总面积(亩)",
+    "industrial_mu": "工业用地供地面积(亩)",
+    "industrial_share": "工业用地占比",
+    "share_min": "工业用地占比下限",
+    "meets_floor": "达到下限",
+    "industrial_needed_mu": "达标尚需工业用地(亩)",
+    # 腾笼换鸟 scenario (scenario_report, scenario_phasing, scenario_compare)
+    "value_added_lost_wan": "增加值减少(万元)",
+    "cost_wan": "一次性公共支出(万元)",
+    "occupants": "使用企业(信用代码)",
+    "reusable_mu": "可再利用面积(亩)",
+    "inside_control_line_share": "控制线内面积比例",
+    "firms_acted": "实施企业数",
+    "firms_exited": "淘汰企业数",
+    "firms_upgraded": "整治提升企业数",
+    "yearly_capacity_firms": "年度可实施企业数",
+    "yearly_budget_wan": "年度预算(万元)",
+    "capacity_ok": "未超年度能力",
+    "partial_release_mu": "分割退地面积(亩)",
 }
 
 
@@ -363,6 +533,19 @@ def normalise_header(header: object) -> str:
     text = unicodedata.normalize("NFKC", str(header)).translate(_PARENS)
     text = re.sub(r"\s+", "", text)
     return text.lower()
+
+
+def _closest(aliases: Sequence[str], headers: Sequence[str], n: int = 3) -> list[str]:
+    """Headers most similar to any alias of a field (normalised; best first, ratio ≥ 0.3)."""
+    scores: dict[str, float] = {}
+    for h in headers:
+        hn = normalise_header(h)
+        if not hn:
+            continue
+        best = max(difflib.SequenceMatcher(None, normalise_header(a), hn).ratio() for a in aliases)
+        if best >= 0.3:
+            scores[h] = best
+    return sorted(scores, key=lambda h: (-scores[h], headers.index(h)))[:n]
 
 
 def map_columns(
@@ -392,15 +575,18 @@ def map_columns(
     Returns
     -------
     DataFrame
-        Same index and row order. Matched columns are renamed (numeric ones multiplied by the
-        alias's scale when already numeric; otherwise the scale is stored in
-        ``df.attrs['scales'][canonical]`` for the reader to apply after parsing).
+        Same index and row order, values unchanged. Matched columns are renamed; the unit scale
+        each matched alias implies (e.g. 10 000 for ``用电量(万千瓦时)`` → ``elec_kwh``) is stored
+        in ``attrs['scales'][canonical]`` (only factors other than 1) and applied by
+        :func:`ruian_land.io.parse_columns` after the cells are parsed as numbers;
+        ``attrs['source_columns']`` maps canonical names back to the source headers.
 
     Raises
     ------
     InputError
-        A required field matches no column (lists the closest headers found), or two columns
-        match the same field.
+        A required field matches no column (for each: an example alias and the closest
+        headers found, compared with every alias of the field), or two columns match the
+        same field.
     """
     try:
         schema = SCHEMAS[kind]
@@ -435,9 +621,13 @@ def map_columns(
     if missing:
         headers = [str(c) for c in df.columns]
         hints = []
+        taken = set(rename)
         for canon in missing:
-            names = list(schema[canon].aliases)
-            close = difflib.get_close_matches(names[0], headers, n=3, cutoff=0.3)
+            names = list(schema[canon].aliases) + list((extra_aliases or {}).get(canon, []))
+            close = _closest(
+                names,
+                [h for h, c in zip(headers, df.columns, strict=True) if c not in taken and h != "source_row"],
+            )
             hints.append(f"'{canon}' (e.g. {names[0]!r}; closest headers found: {close or 'none'})")
         raise InputError(
             "required columns not found: " + "; ".join(hints),

@@ -33,6 +33,7 @@ __all__ = [
     "RulesConfig",
     "ScenarioConfig",
     "SourceConfig",
+    "TrackingConfig",
     "find_default_config",
     "load_config",
 ]
@@ -52,6 +53,8 @@ SourceName = Literal[
     "towns",
     "boundary",
     "built_up",
+    "previous_classes",
+    "points",
 ]
 REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")
 
@@ -62,12 +65,13 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     path: Path
-    encoding: str | None = Field(None, description="text encoding; wins over any detection")
-    crs: str | None = Field(None, description="CRS when the file has none or a wrong one")
+    encoding: str | None = Field(default=None, description="text encoding; wins over any detection")
+    crs: str | None = Field(default=None, description="CRS when the file has none or a wrong one")
     sheet: str | int | None = None
     layer: str | None = None
     coords: Literal["cgcs2000", "wgs84", "gcj02", "bd09"] = Field(
-        "cgcs2000", description="coordinate system family of lon/lat inputs (AMap = gcj02, Baidu = bd09)"
+        default="cgcs2000",
+        description="coordinate system family of lon/lat inputs (AMap = gcj02, Baidu = bd09)",
     )
 
 
@@ -97,6 +101,19 @@ class ScenarioConfig(BaseModel):
     )
     objective: Literal["tax", "jobs", "mixed"] = "tax"
     protect_classes: list[str] | None = None
+    remedies: list[str] | None = Field(
+        default=None, description="remedies allowed (default: all in the rules)"
+    )
+    town_quotas: dict[str, float] | None = Field(default=None, description="minimum 亩 freed per town")
+    budget_wan: float | None = Field(default=None, description="total one-off budget, 万元")
+    partial_release: bool | None = Field(
+        default=None, description="allow partial release of very large parcels"
+    )
+    phasing: Literal["auto", "milp", "heuristic"] | None = None
+    compare: str | None = Field(
+        default=None,
+        description="YAML of named scenarios to compare (shipped: plan_2021_2023), written to out/scenario/",
+    )
 
 
 class MapConfig(BaseModel):
@@ -108,6 +125,18 @@ class MapConfig(BaseModel):
     basemap: Literal["none", "osm", "tianditu", "xyz"] = "none"
     tianditu_key: str | None = None
     xyz_url: str | None = None
+
+
+class TrackingConfig(BaseModel):
+    """Closed-loop tracking of the 《高耗低效整治企业清单》 (plan §三(一)1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    previous_list: Path | None = Field(
+        default=None,
+        description="整治清单.xlsx exported by an earlier run and edited by the planner; status, remedy, "
+        "deadline and notes are carried over by code",
+    )
 
 
 class ProjectConfig(BaseModel):
@@ -123,6 +152,7 @@ class ProjectConfig(BaseModel):
     columns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     maps: MapConfig = Field(default_factory=MapConfig)
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     root: Path = Path(".")
 
     @field_validator("sources")

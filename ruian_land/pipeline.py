@@ -21,7 +21,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land import energy, evaluation, export, indicators, io, link, maps, parks, scenario, screening
+from ruian_land import (
+    columns,
+    energy,
+    evaluation,
+    export,
+    indicators,
+    input_checks,
+    io,
+    link,
+    maps,
+    parks,
+    rectification_list,
+    scenario,
+    scenario_compare,
+    screening,
+    tracking,
+)
+from ruian_land.codes import normalise_uscc
 from ruian_land.config import ProjectConfig, load_config
 from ruian_land.rules import RuleSet
 from ruian_land.validate import Ledger, validate_inputs
@@ -63,10 +80,13 @@ class RunResult:
     parcels: gpd.GeoDataFrame
     firms: pd.DataFrame
     occupancy: link.Occupancy
+    evaluation: evaluation.Evaluation
     screening: screening.Screening
     scenario: scenario.ScenarioResult
     sites: gpd.GeoDataFrame
     candidates: gpd.GeoDataFrame
+    rectification_firms: pd.DataFrame
+    rectification_parcels: pd.DataFrame
     control_lines: gpd.GeoDataFrame | None = None
     towns: gpd.GeoDataFrame | None = None
     summary: dict[str, Any] = field(default_factory=dict)
@@ -85,7 +105,9 @@ class _Timer:
         self._t = now
 
 
-def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
+def run_stages(
+    config: ProjectConfig | str | Path | None = None, *, previous_list: str | Path | None = None
+) -> RunResult:
     """Run every stage in memory on a project.
 
     Parameters
@@ -93,6 +115,10 @@ def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
     config : ProjectConfig, path or None
         The project; ``None`` reads ``data/project.yaml`` under the current directory
         (the bundled sample county).
+    previous_list : str or Path, optional
+        The 整治清单.xlsx (or csv) of an earlier run, edited by the planner: its status, remedy,
+        deadline and notes are carried over by code (plan §三(一)1 闭环管理). Default: the
+        project's ``tracking.previous_list``.
 
     Returns
     -------
@@ -111,17 +137,29 @@ def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
     inputs = io.load_inputs(cfg)
     timer.lap("read")
     ledger = Ledger()
-    clean = validate_inputs(inputs, ledger)
+    clean = validate_inputs(inputs, ledger, rules=rules)
     timer.lap("validate")
 
     firms = clean.firms.join(energy.energy_tce(clean.firms, rules))
-    occ = link.link_firms_to_parcels(clean.parcels, firms, clean.leases, ledger)
+    occ = link.link_firms_to_parcels(
+        clean.parcels, firms, clean.leases, ledger, points=clean.points, rules=rules
+    )
     firms = _attach_land(firms, occ)
     timer.lap("link")
 
     firms = firms.join(indicators.compute_indicators(firms, rules))
-    evaluated = evaluation.evaluate(firms, rules, occ, as_of=pd.Timestamp(cfg.evaluation_date))
-    firms = firms.join(evaluated[[c for c in evaluated.columns if c not in firms.columns]])
+    # 元 written under a 万元 header gives absurd 亩均税收: refuse before evaluating (exit 2).
+    input_checks.check_tax_plausibility(firms, rules, meta=clean.meta)
+    ev = evaluation.evaluate_detailed(
+        firms,
+        rules,
+        occ,
+        as_of=pd.Timestamp(cfg.evaluation_date),
+        parcels=clean.parcels,  # land granted < evaluation.land_grant_years → exempt
+        year=cfg.data_year,
+        previous_classes=_previous_classes(cfg),  # None → no 差别电价 escalation
+    )
+    firms = firms.join(ev.firms[[c for c in ev.firms.columns if c not in firms.columns]])
     timer.lap("evaluate")
 
     scr = screening.screen(
@@ -135,6 +173,7 @@ def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
     timer.lap("screen")
 
     sc_cfg = cfg.scenario
+    control_lines = clean.control_lines
     sc = scenario.optimise(
         scr,
         firms,
@@ -144,10 +183,15 @@ def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
         targets=sc_cfg.targets,
         objective=sc_cfg.objective,
         protect_classes=sc_cfg.protect_classes,
+        remedies=sc_cfg.remedies,
+        town_quotas=sc_cfg.town_quotas,
+        budget_wan=sc_cfg.budget_wan,
+        partial_release=sc_cfg.partial_release,
+        phasing=sc_cfg.phasing,
+        control_lines=control_lines,
     )
     timer.lap("scenario")
 
-    control_lines = clean.control_lines
     site_ids = _site_parcel_ids(scr, sc)
     vacant_ids = set(sc.freed_parcels["parcel_id"]) | set(
         scr.parcels.loc[scr.parcels["is_idle"].astype(bool), "parcel_id"]
@@ -156,6 +200,14 @@ def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
     timer.lap("parks")
 
     candidates = build_candidates(clean.parcels, scr, sc, occ.links, firms)
+    firm_list = rectification_list.firm_list(scr, selection=sc.selection)
+    parcel_list = rectification_list.parcel_list(scr)
+    prev = previous_list if previous_list is not None else cfg.tracking.previous_list
+    if prev is not None:
+        prev_path = Path(prev) if Path(prev).is_absolute() or previous_list is not None else cfg.root / prev
+        firm_list = tracking.merge_status(firm_list, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
+        parcel_list = tracking.merge_status(parcel_list, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
+    timer.lap("lists")
     result = RunResult(
         config=cfg,
         rules=rules,
@@ -163,16 +215,41 @@ def run_stages(config: ProjectConfig | str | Path | None = None) -> RunResult:
         parcels=clean.parcels,
         firms=firms,
         occupancy=occ,
+        evaluation=ev,
         screening=scr,
         scenario=sc,
         sites=sites,
         candidates=candidates,
+        rectification_firms=firm_list,
+        rectification_parcels=parcel_list,
         control_lines=control_lines,
         towns=clean.towns,
     )
     result.summary = build_summary(result)
     result.timings_s = timer.times
     return result
+
+
+def _previous_classes(cfg: ProjectConfig) -> pd.DataFrame | None:
+    """Previous years' classes (uscc, year, eval_class) for 差别电价 escalation, if the project has them."""
+    if not cfg.has("previous_classes"):
+        return None
+    src = cfg.sources["previous_classes"]  # type: ignore[index]
+    raw = io.read_table(cfg.path("previous_classes"), encoding=src.encoding, sheet=src.sheet)
+    mapped = columns.map_columns(
+        raw,
+        "previous_classes",
+        source=str(cfg.path("previous_classes")),
+        extra_aliases=cfg.columns.get("previous_classes"),
+    )
+    out = pd.DataFrame(
+        {
+            "uscc": mapped["uscc"].map(normalise_uscc),
+            "year": pd.to_numeric(mapped["year"], errors="coerce"),
+            "eval_class": mapped["eval_class"].astype(str).str.strip().str.upper().str[:1],
+        }
+    )
+    return out.dropna(subset=["uscc", "year"])
 
 
 def _attach_land(firms: pd.DataFrame, occ: link.Occupancy) -> pd.DataFrame:
@@ -262,6 +339,60 @@ def build_candidates(
     return gpd.GeoDataFrame(out, geometry="geometry", crs=parcels.crs)
 
 
+#: Firm-level columns of the evaluation list (亩均效益综合评价结果), in export order.
+_EVALUATION_COLUMNS = (
+    "uscc",
+    "name",
+    "industry_code",
+    "industry_name",
+    "above_scale",
+    "town",
+    "land_area_mu",
+    "tax_wan",
+    "value_added_wan",
+    "energy_tce_primary",
+    "tax_per_mu",
+    "value_added_per_mu",
+    "value_added_per_tce",
+    "tax_per_10k_kwh",
+    "score_total",
+    "rank_in_group",
+    "eval_class",
+    "class_reason",
+    "land_tax_relief",
+    "carbon_level",
+)
+#: Columns of the firm-level scenario plan (腾笼换鸟 企业清单).
+_SELECTION_COLUMNS = (
+    "uscc",
+    "name",
+    "town",
+    "eval_class",
+    "remedy_zh",
+    "remedy",
+    "year",
+    "freed_area_mu",
+    "energy_saved_tce",
+    "co2_reduction_t",
+    "tax_lost_wan",
+)
+
+
+def _firm_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """Firm-level tables written beside the candidate list: the evaluation of every firm and the
+    scenario's firm-by-firm plan (which firm, which remedy, which year)."""
+    firms = result.firms
+    ev = firms[[c for c in _EVALUATION_COLUMNS if c in firms.columns]].sort_values(
+        ["eval_class", "score_total"], ascending=[True, False], na_position="last"
+    )
+    sel = result.scenario.selection.copy()
+    extra = [c for c in ("name", "town", "eval_class") if c not in sel.columns and c in firms.columns]
+    if extra:
+        sel = sel.merge(firms[["uscc", *extra]], on="uscc", how="left")
+    sel = sel[[c for c in _SELECTION_COLUMNS if c in sel.columns]].sort_values(["year", "remedy", "uscc"])
+    return {"evaluation": ev, "scenario_firms": sel}
+
+
 def _ledger_summary(ledger: Ledger) -> dict[str, dict[str, int]]:
     return {k: {kk: int(vv) for kk, vv in v.items()} for k, v in ledger.summary().items()}
 
@@ -312,8 +443,15 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "scenario": sc,
         "target_tax_per_mu": result.rules.value("targets.tax_per_mu"),
         "park_candidates": len(result.sites),
+        "park_plan": parks.plan_shortfall(result.sites, result.rules),
         "candidates": len(result.candidates),
         "candidates_selected": int(result.candidates["selected"].sum()),
+        "rectification": {
+            "firms_listed": len(result.rectification_firms),
+            "parcels_listed": len(result.rectification_parcels),
+            "listed_area_mu": float(result.rectification_parcels["area_mu"].sum()),
+            "status_counts": result.rectification_firms["status"].value_counts().to_dict(),
+        },
         "ledger": ledger,
     }
     return _jsonable(summary)
@@ -339,6 +477,7 @@ def write_outputs(
         firms=result.firms,
         links=result.occupancy.links,
         screening=result.screening.parcels,
+        screening_firms=result.screening.firms,
         selection=result.scenario.selection,
         freed_parcels=result.scenario.freed_parcels,
         control_lines=result.control_lines,
@@ -351,14 +490,51 @@ def write_outputs(
         rules=result.rules,
     )
     paths["maps/overview.html"] = maps.save_map(m, out / "maps" / "overview.html")
+    site_parcels = export.site_sheet(
+        result.sites, result.parcels, result.occupancy.links, result.firms, parcel_info=result.candidates
+    )
     written = export.write_exports(
         result.candidates,
         out / "exports",
         sites=result.sites,
         rules=result.rules,
         ledger=result.ledger,
+        site_parcels=site_parcels,
     )
     paths.update({f"exports/{k}": v for k, v in written.items()})
+    for name, frame in _firm_tables(result).items():
+        paths[f"exports/{name}.csv"] = export.write_table(frame, out / "exports" / f"{name}.csv")
+    f, p = result.rectification_firms, result.rectification_parcels
+    rules = result.rules
+    paths["exports/整治清单.xlsx"] = export.write_workbook(
+        out / "exports" / "整治清单.xlsx",
+        {
+            rectification_list.FIRM_SHEET: f,
+            rectification_list.PARCEL_SHEET: p,
+            "乡镇汇总": rectification_list.list_summary(f, p, rules, by="town").reset_index(),
+            "园区汇总": rectification_list.list_summary(f, p, rules, by="park").reset_index(),
+            "目标进度": rectification_list.progress(f, p, rules).reset_index(),
+            "现场核查": rectification_list.field_checks(result.screening),
+        },
+    )
+    for name, frame in ((rectification_list.FIRM_SHEET, f), (rectification_list.PARCEL_SHEET, p)):
+        paths[f"exports/{name}.csv"] = export.write_table(frame, out / "exports" / f"{name}.csv")
+    if result.config.scenario.compare:
+        (out / "scenario").mkdir(exist_ok=True)
+        table, chart = scenario_compare.compare_scenarios(
+            result.config.scenario.compare,
+            result.screening,
+            result.firms,
+            result.occupancy.links,
+            result.parcels,
+            result.rules,
+            chart_path=out / "scenario" / "comparison.svg",
+            control_lines=result.control_lines,
+        )
+        # scenario names are the index; 'status' here is the solver's, not the tracking status
+        table = table.rename(columns={"status": "solver_status"}).reset_index()
+        paths["scenario/comparison.csv"] = export.write_table(table, out / "scenario" / "comparison.csv")
+        paths["scenario/comparison.svg"] = chart
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
     paths["summary.json"] = summary_path
@@ -366,9 +542,14 @@ def write_outputs(
     return paths
 
 
-def run(config: ProjectConfig | str | Path | None = None, out_dir: str | Path = "out") -> RunResult:
+def run(
+    config: ProjectConfig | str | Path | None = None,
+    out_dir: str | Path = "out",
+    *,
+    previous_list: str | Path | None = None,
+) -> RunResult:
     """Run every stage and write ``out_dir`` (the CLI's ``ruian-land run``)."""
-    result = run_stages(config)
+    result = run_stages(config, previous_list=previous_list)
     t0 = time.perf_counter()
     write_outputs(result, out_dir)
     result.timings_s["write"] = round(time.perf_counter() - t0, 3)

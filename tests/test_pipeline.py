@@ -189,3 +189,61 @@ def test_cli_sample_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["sample", "--out", str(tmp_path), "--scale", "0.05", "--force"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "project.yaml").read_text(encoding="utf-8") != "mine"
+
+
+def test_rerun_keeps_planner_status_edits(run_out: tuple[pipeline.RunResult, Path], tmp_path: Path) -> None:
+    # A planner marks one firm 整治中 with a note in the exported list; the next run keeps both (by code).
+    import openpyxl
+
+    result, out = run_out
+    src = out / "exports" / "整治清单.xlsx"
+    assert src.is_file()
+    edited = tmp_path / "整治清单_edited.xlsx"
+    wb = openpyxl.load_workbook(src)
+    ws = wb["整治企业清单"]
+    headers = [c.value for c in ws[1]]
+    code_col, status_col = headers.index("统一社会信用代码"), headers.index("整治状态")
+    code = ws.cell(row=3, column=code_col + 1).value
+    ws.cell(row=3, column=status_col + 1).value = "整治中"
+    wb.save(edited)
+    again = pipeline.run_stages(PROJECT, previous_list=edited)
+    firms = again.rectification_firms.set_index("uscc")
+    assert firms.loc[code, "status"] == "整治中"
+    assert (firms["status"] == "整治中").sum() == 1
+    assert len(again.rectification_firms) == len(result.rectification_firms)
+
+
+def test_scenario_comparison_written_with_names(
+    run_out: tuple[pipeline.RunResult, Path], tmp_path: Path
+) -> None:
+    result, _ = run_out
+    cfg = result.config.model_copy(deep=True)
+    cfg.scenario.compare = "plan_2021_2023"
+    result.config = cfg
+    try:
+        paths = pipeline.write_outputs(result, tmp_path)
+    finally:
+        result.config.scenario.compare = None
+    table = pd.read_csv(paths["scenario/comparison.csv"], encoding="utf-8-sig")
+    assert table.columns[0] == "方案"
+    assert len(table) >= 2 and table["方案"].is_unique
+    assert paths["scenario/comparison.svg"].read_text(encoding="utf-8").lstrip().startswith("<")
+
+
+def test_cli_tax_in_yuan_under_unitless_header_exits_2(tmp_path: Path) -> None:
+    # A tax bureau export in 元 under a header with no unit: 亩均税收 would come out 10 000 × too high.
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    cfg = yaml.safe_load(PROJECT.read_text(encoding="utf-8"))
+    tax_path = data / cfg["sources"]["tax"]["path"]
+    tax = pd.read_csv(tax_path, encoding="gbk", dtype=str)
+    values = pd.to_numeric(tax["实缴税收(万元)"].str.replace(",", ""), errors="coerce") * 10_000
+    tax["实缴税收(万元)"] = values.round(2).astype(str)
+    tax = tax.rename(columns={"实缴税收(万元)": "实缴税收"})
+    tax.to_csv(tax_path, encoding="gbk", index=False)
+    res = CliRunner().invoke(
+        app, ["run", "--config", str(data / "project.yaml"), "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 2, res.output
+    assert "元" in res.output and tax_path.name in res.output
+    assert "Traceback" not in res.output
