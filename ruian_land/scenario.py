@@ -172,9 +172,20 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _candidates(screening: Screening, protect: Sequence[str]) -> pd.DataFrame:
+    """Flagged, non-exempt, unprotected firms whose tax is known.
+
+    A firm with no tax record (``tax_wan`` missing) is left out: the cost of vacating it is
+    unknown, and counting it as 0 would make it look free to close. It stays on the screening
+    list (DATA_MISSING) for the planner to check; ``attrs['excluded_no_tax']`` counts them.
+    """
     f = screening.firms
     mask = f["flagged"].astype(bool) & ~f["exempt"].astype(bool) & ~f["eval_class"].isin(list(protect))
+    no_tax = (
+        mask & pd.to_numeric(f["tax_wan"], errors="coerce").isna() if "tax_wan" in f.columns else mask & False
+    )
+    mask = mask & ~no_tax
     cand = f.loc[mask].copy()
+    cand.attrs["excluded_no_tax"] = int(no_tax.sum())
     cand["uscc"] = cand["uscc"].astype(str)
     return cand.sort_values("uscc").reset_index(drop=True)
 
@@ -560,6 +571,7 @@ def optimise(
         }
     )
     _phase_messages(summary, by_year, tg)
+    summary["candidates_excluded_no_tax"] = int(cand.attrs.get("excluded_no_tax", 0))
     return ScenarioResult(selection, freed, summary, sol.status, by_year, cand_out, table.frame())
 
 

@@ -376,3 +376,14 @@ def test_large_model_path_matches_the_direct_solve() -> None:
     assert 0 <= core.summary["mip_gap"] <= 1e-3
     assert core.summary["dual_bound"] <= a + 1e-6  # a valid lower bound on the true optimum
     assert core.feasible
+
+
+def test_firm_without_tax_record_is_not_vacated_as_if_free() -> None:
+    # N (no tax record, 10 亩) would be "free" to close if missing tax counted as 0; it is left out
+    # and counted, so the 10 亩 target is met by relocating M (tax 10 → loses 0.4 × 10 = 4).
+    firms = [{"uscc": "M", "tax_wan": 10.0}, {"uscc": "N", "tax_wan": float("nan")}]
+    scr, f, lk, p = instance(firms, [("M", "PM", 10.0), ("N", "PN", 10.0)], {"PM": 10.0, "PN": 10.0})
+    res = optimise(scr, f, lk, p, RULES, targets={"freed_area_mu": 10})
+    assert "N" not in set(res.selection["uscc"])
+    assert res.summary["candidates_excluded_no_tax"] == 1
+    assert res.freed_parcels["parcel_id"].tolist() == ["PM"]
