@@ -238,6 +238,52 @@ SCHEMAS: dict[str, dict[str, Field]] = {
             "float",
         ),
     },
+    # 工业用地控制线 books (plan §四(二)): changes of use out of industry, compensating new industrial
+    # land (改一补一 / 先补后占) and land supplied by year (≥ 30 % industrial)
+    "conversions": {
+        "parcel_id": Field(_a("宗地代码", "宗地编码", "parcel_id")),
+        "year": Field(_a("年度", "转换年度", "批准年度", "year"), True, "int"),
+        "from_use": Field(_a("原用途", "原土地用途", "from_use"), True),
+        "to_use": Field(_a("新用途", "现用途", "变更后用途", "to_use"), True),
+        "area_mu": Field(
+            {
+                **_a("面积(亩)", "转换面积(亩)", "area_mu"),
+                **_a("面积(平方米)", "转换面积(平方米)", scale=15 / 10000),
+                **_a("面积(公顷)", scale=15.0),
+            },
+            True,
+            "float",
+        ),
+        "inside_share": Field(_a("控制线内比例", "inside_share"), kind="float"),
+    },
+    "compensations": {
+        "compensation_id": Field(_a("补充编号", "项目编号", "compensation_id")),
+        "parcel_id": Field(_a("宗地代码", "宗地编码", "parcel_id")),
+        "year": Field(_a("年度", "补充年度", "year"), True, "int"),
+        "to_use": Field(_a("用途", "新用途", "土地用途", "to_use")),
+        "area_mu": Field(
+            {
+                **_a("面积(亩)", "补充面积(亩)", "area_mu"),
+                **_a("面积(平方米)", "补充面积(平方米)", scale=15 / 10000),
+                **_a("面积(公顷)", scale=15.0),
+            },
+            True,
+            "float",
+        ),
+    },
+    "land_supply": {
+        "year": Field(_a("年度", "出让年度", "year"), True, "int"),
+        "use": Field(_a("土地用途", "用途", "use"), True),
+        "area_mu": Field(
+            {
+                **_a("出让面积(亩)", "面积(亩)", "area_mu"),
+                **_a("出让面积(公顷)", "面积(公顷)", scale=15.0),
+                **_a("出让面积(平方米)", "面积(平方米)", scale=15 / 10000),
+            },
+            True,
+            "float",
+        ),
+    },
     # previous years' 亩均效益评价 classes (for 差别电价 escalation by consecutive D years)
     "previous_classes": {
         "uscc": Field(_a(*_USCC), True),

@@ -55,6 +55,9 @@ SourceName = Literal[
     "built_up",
     "previous_classes",
     "points",
+    "conversions",
+    "compensations",
+    "land_supply",
 ]
 REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")
 

@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +305,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return out
 
 
-def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
+def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame | None]) -> Path:
     """Write several tables to one xlsx (xlsxwriter), one sheet each, with Chinese headers, a
     frozen header row, filters and column widths (the same layout as ``candidates.xlsx``).
 

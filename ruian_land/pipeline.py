@@ -29,6 +29,7 @@ from ruian_land import (
     indicators,
     input_checks,
     io,
+    land_balance,
     link,
     maps,
     parks,
@@ -87,6 +88,8 @@ class RunResult:
     candidates: gpd.GeoDataFrame
     rectification_firms: pd.DataFrame
     rectification_parcels: pd.DataFrame
+    land_balance: land_balance.BalanceLedger | None = None
+    supply_share: pd.DataFrame | None = None
     control_lines: gpd.GeoDataFrame | None = None
     towns: gpd.GeoDataFrame | None = None
     summary: dict[str, Any] = field(default_factory=dict)
@@ -157,7 +160,7 @@ def run_stages(
         as_of=pd.Timestamp(cfg.evaluation_date),
         parcels=clean.parcels,  # land granted < evaluation.land_grant_years → exempt
         year=cfg.data_year,
-        previous_classes=_previous_classes(cfg),  # None → no 差别电价 escalation
+        previous_classes=_previous_classes(inputs, cfg),  # None → no 差别电价 escalation
     )
     firms = firms.join(ev.firms[[c for c in ev.firms.columns if c not in firms.columns]])
     timer.lap("evaluate")
@@ -197,6 +200,20 @@ def run_stages(
         scr.parcels.loc[scr.parcels["is_idle"].astype(bool), "parcel_id"]
     )
     sites = parks.candidate_sites(clean.parcels, site_ids, control_lines, rules, vacant_ids=vacant_ids)
+    conversions = _optional_table(inputs, cfg, "conversions")
+    balance = (
+        land_balance.balance_ledger(
+            conversions,
+            _optional_table(inputs, cfg, "compensations"),
+            rules,
+            parcels=clean.parcels,
+            control_lines=control_lines,
+        )
+        if conversions is not None
+        else None
+    )
+    supply = _optional_table(inputs, cfg, "land_supply")
+    supply_share = land_balance.industrial_supply_share(supply, rules) if supply is not None else None
     timer.lap("parks")
 
     candidates = build_candidates(clean.parcels, scr, sc, occ.links, firms)
@@ -222,6 +239,8 @@ def run_stages(
         candidates=candidates,
         rectification_firms=firm_list,
         rectification_parcels=parcel_list,
+        land_balance=balance,
+        supply_share=supply_share,
         control_lines=control_lines,
         towns=clean.towns,
     )
@@ -230,23 +249,27 @@ def run_stages(
     return result
 
 
-def _previous_classes(cfg: ProjectConfig) -> pd.DataFrame | None:
-    """Previous years' classes (uscc, year, eval_class) for 差别电价 escalation, if the project has them."""
-    if not cfg.has("previous_classes"):
+def _optional_table(inputs: io.Inputs, cfg: ProjectConfig, kind: str) -> pd.DataFrame | None:
+    """An optional project table (read by ``io.load_inputs`` into ``inputs.other``), mapped to the
+    canonical columns of ``columns.SCHEMAS[kind]`` and parsed (units scaled); None when absent."""
+    raw = inputs.other.get(kind)
+    if raw is None:
         return None
-    src = cfg.sources["previous_classes"]  # type: ignore[index]
-    raw = io.read_table(cfg.path("previous_classes"), encoding=src.encoding, sheet=src.sheet)
-    mapped = columns.map_columns(
-        raw,
-        "previous_classes",
-        source=str(cfg.path("previous_classes")),
-        extra_aliases=cfg.columns.get("previous_classes"),
-    )
+    mapped = columns.map_columns(raw, kind, source=str(cfg.path(kind)), extra_aliases=cfg.columns.get(kind))
+    parsed, _ = io.parse_columns(mapped, kind, input_name=kind)
+    return parsed
+
+
+def _previous_classes(inputs: io.Inputs, cfg: ProjectConfig) -> pd.DataFrame | None:
+    """Previous years' classes (uscc, year, eval_class) for 差别电价 escalation, if the project has them."""
+    table = _optional_table(inputs, cfg, "previous_classes")
+    if table is None:
+        return None
     out = pd.DataFrame(
         {
-            "uscc": mapped["uscc"].map(normalise_uscc),
-            "year": pd.to_numeric(mapped["year"], errors="coerce"),
-            "eval_class": mapped["eval_class"].astype(str).str.strip().str.upper().str[:1],
+            "uscc": table["uscc"].map(normalise_uscc),
+            "year": pd.to_numeric(table["year"], errors="coerce"),
+            "eval_class": table["eval_class"].astype(str).str.strip().str.upper().str[:1],
         }
     )
     return out.dropna(subset=["uscc", "year"])
@@ -413,6 +436,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _control_line_summary(result: RunResult) -> dict[str, Any]:
+    """占补平衡 and the industrial share of supply (plan §四(二)); ``None`` values when the project
+    gives no conversions / land-supply tables."""
+    out: dict[str, Any] = {"balance_holds": None, "uncovered_mu": None, "supply_share_ok": None}
+    if result.land_balance is not None:
+        out["balance_holds"] = bool(result.land_balance.holds)
+        out["uncovered_mu"] = float(result.land_balance.years["uncovered_mu"].sum())
+        out["message_zh"] = result.land_balance.message_zh
+    if result.supply_share is not None:
+        out["supply_share_ok"] = bool(result.supply_share["meets_floor"].all())
+        out["supply_years_below_floor"] = [
+            int(y) for y in result.supply_share.loc[~result.supply_share["meets_floor"].astype(bool), "year"]
+        ]
+    return out
+
+
 def build_summary(result: RunResult) -> dict[str, Any]:
     """The ``summary.json`` dict (DESIGN §3): keys in :data:`SUMMARY_KEYS` and a few more.
 
@@ -452,6 +491,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
             "listed_area_mu": float(result.rectification_parcels["area_mu"].sum()),
             "status_counts": result.rectification_firms["status"].value_counts().to_dict(),
         },
+        "control_line": _control_line_summary(result),
         "ledger": ledger,
     }
     return _jsonable(summary)
@@ -535,6 +575,17 @@ def write_outputs(
         table = table.rename(columns={"status": "solver_status"}).reset_index()
         paths["scenario/comparison.csv"] = export.write_table(table, out / "scenario" / "comparison.csv")
         paths["scenario/comparison.svg"] = chart
+    if result.land_balance is not None or result.supply_share is not None:
+        lb = result.land_balance
+        paths["exports/占补平衡.xlsx"] = export.write_workbook(
+            out / "exports" / "占补平衡.xlsx",
+            {
+                "年度平衡": None if lb is None else lb.years,
+                "转换明细": None if lb is None else lb.conversions,
+                "补充明细": None if lb is None else lb.compensations,
+                "工业用地供应占比": result.supply_share,
+            },
+        )
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
     paths["summary.json"] = summary_path

@@ -247,3 +247,49 @@ def test_cli_tax_in_yuan_under_unitless_header_exits_2(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert "元" in res.output and tax_path.name in res.output
     assert "Traceback" not in res.output
+
+
+def test_control_line_books_from_optional_tables(tmp_path: Path) -> None:
+    # Plan §四(二): 20 亩 converted out of industry in 2022 against 12 亩 of new industrial land in
+    # 2021 (改一补一, ratio 1) leaves 8 亩 uncovered, so 占补平衡 does not hold; land supplied in 2022 is
+    # 25 亩 industrial of 100 亩 (25 % < 30 %), in 2021 40 of 100 (40 % ≥ 30 %).
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "books").mkdir()
+    pd.DataFrame(
+        {
+            "年度": [2022],
+            "原用途": ["工业用地"],
+            "新用途": ["商服用地"],
+            "面积(亩)": [20.0],
+            "控制线内比例": [1.0],
+        }
+    ).to_csv(data / "books" / "用途转换.csv", index=False, encoding="utf-8-sig")
+    pd.DataFrame({"年度": [2021], "用途": ["工业用地"], "面积(平方米)": [8000.0]}).to_csv(
+        data / "books" / "补充工业用地.csv", index=False, encoding="utf-8-sig"
+    )
+    pd.DataFrame(
+        {
+            "年度": [2021, 2021, 2022, 2022],
+            "土地用途": ["工业用地", "住宅用地", "工业用地", "住宅用地"],
+            "出让面积(亩)": [40.0, 60.0, 25.0, 75.0],
+        }
+    ).to_csv(data / "books" / "土地出让.csv", index=False, encoding="utf-8-sig")
+    cfg = yaml.safe_load(PROJECT.read_text(encoding="utf-8"))
+    cfg["sources"]["conversions"] = {"path": "books/用途转换.csv"}
+    cfg["sources"]["compensations"] = {"path": "books/补充工业用地.csv"}
+    cfg["sources"]["land_supply"] = {"path": "books/土地出让.csv"}
+    (data / "project.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    result = pipeline.run_stages(data / "project.yaml")
+    books = result.summary["control_line"]
+    assert books["balance_holds"] is False
+    assert books["uncovered_mu"] == pytest.approx(8.0)  # 20 − 8000 m² × 15/10000 = 20 − 12
+    assert books["supply_share_ok"] is False
+    assert books["supply_years_below_floor"] == [2022]
+    paths = pipeline.write_outputs(result, tmp_path / "out")
+    assert pd.ExcelFile(paths["exports/占补平衡.xlsx"]).sheet_names == [
+        "年度平衡",
+        "转换明细",
+        "补充明细",
+        "工业用地供应占比",
+    ]
