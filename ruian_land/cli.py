@@ -88,6 +88,12 @@ def run(
     _print_summary(result.summary, out, wall, peak_mb)
 
 
+def _sites_text(s: dict) -> str:
+    plan = s.get("park_plan") or {}
+    short = plan.get("shortlisted")
+    return f"{s['park_candidates']} / {short}" if short is not None else str(s["park_candidates"])
+
+
 def _check_paths(config: Path | None, out: Path) -> None:
     """Refuse path mistakes before any work is done."""
     if config is not None and config.is_dir():
@@ -121,8 +127,8 @@ def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
             f"{s['enterprises_read']} / {s['enterprises_linked']} / {s['enterprises_unlinked']}",
         ),
         (
-            "评价 classes A/B/C/D/exempt",
-            " / ".join(str(cc.get(k, 0)) for k in ("A", "B", "C", "D", "exempt")),
+            "评价 classes A/B/C/D / exempt / unrated",
+            " / ".join(str(cc.get(k, 0)) for k in ("A", "B", "C", "D", "exempt", "unrated")),
         ),
         ("低效 low-efficiency parcels", str(s["low_efficiency_parcels"])),
         ("闲置 idle parcels", str(s["idle_parcels"])),
@@ -138,14 +144,25 @@ def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
             "  … and after re-letting freed land as 标准地",
             f"{sc['tax_per_mu_after']:.2f} (target {s.get('target_tax_per_mu', 42):g})",
         ),
-        ("targets all met", "yes" if sc["feasible"] else "NO (see summary.json scenario.shortfalls)"),
-        ("小微企业园 candidate sites", str(s["park_candidates"])),
+        (
+            "  亩均税收 new projects would need to reach the target",
+            f"{sc.get('reuse_tax_per_mu_needed', float('nan')):,.1f} 万元/亩 on the freed land",
+        ),
+        (
+            "land / energy / CO₂ / firm targets met",
+            "yes" if sc["feasible"] else "NO (see summary.json scenario.messages_zh)",
+        ),
+        ("小微企业园 candidate sites / shortlist", _sites_text(s)),
     ]
+    for msg in sc.get("messages_zh", [])[:5] if not sc["feasible"] else []:
+        rows.append(("  ⚠", str(msg)))
     for k, v in rows:
         t.add_row(k, v)
     console.print(t)
     console.print(
-        f"Wrote {out}/ (summary.json, maps/, exports/, qa/) in {wall_s:.1f} s, peak memory {peak_mb:,.0f} MB"
+        f"Wrote {out}/ (summary.json, maps/, exports/, qa/"
+        f"{', scenario/' if (out / 'scenario').is_dir() else ''}) in {wall_s:.1f} s, "
+        f"peak memory {peak_mb:,.0f} MB"
     )
 
 
