@@ -558,6 +558,17 @@ LABELS_ZH: dict[str, str] = {
     "yearly_budget_wan": "年度预算(万元)",
     "capacity_ok": "未超年度能力",
     "partial_release_mu": "分割退地面积(亩)",
+    "list_note": "列入说明",
+    "suggested_freed_area_mu": "方案腾出用地(亩)",
+    "suggested_energy_saved_tce": "方案节约用能(吨标准煤,当量值)",
+    "plan_freed_area_mu": "方案腾出用地(亩,对标目标)",
+    "plan_closed_freed_area_mu": "已销号企业方案腾出用地(亩)",
+    "plan_energy_saved_tce": "方案节约用能(吨标准煤,对标目标)",
+    "measure": "统计口径",
+    "planned": "方案计划(对标目标)",
+    "planned_share": "方案计划占目标比例",
+    "whole_list": "清单合计(不对标目标)",
+    "tax_change_wan": "税收变化(万元，正为增加)",
 }
 
 

@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +172,14 @@ def _geo(frame: pd.DataFrame, name: str) -> gpd.GeoDataFrame | None:
     return None
 
 
-def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str) -> None:
+def _write_sheet(
+    writer: pd.ExcelWriter,
+    frame: pd.DataFrame,
+    sheet: str,
+    choices: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     table = table_for_people(frame, dates_as_text=False)
+    canonical = [str(c) for c in table.columns]
     headers = chinese_headers(table.columns)
     table.columns = headers
     table.to_excel(writer, sheet_name=sheet, index=False)
@@ -185,6 +191,23 @@ def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str) -> Non
         sample = [str(col), *(str(v) for v in table[col].head(200) if not _scalar_na(v))]
         width = max(_display_width(t) for t in sample)
         ws.set_column(i, i, min(max(width + 2, 8), 60))
+    for col, allowed in (choices or {}).items():
+        if col not in canonical:
+            continue
+        j = canonical.index(col)
+        values = [str(v) for v in allowed]
+        ws.data_validation(
+            1,
+            j,
+            max(len(table), 1),
+            j,
+            {
+                "validate": "list",
+                "source": values,
+                "error_title": headers[j],
+                "error_message": "请选择: " + " / ".join(values),
+            },
+        )
 
 
 def _display_width(text: str) -> int:
@@ -305,7 +328,12 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return out
 
 
-def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame | None]) -> Path:
+def write_workbook(
+    path: str | Path,
+    sheets: Mapping[str, pd.DataFrame | None],
+    *,
+    choices: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+) -> Path:
     """Write several tables to one xlsx (xlsxwriter), one sheet each, with Chinese headers, a
     frozen header row, filters and column widths (the same layout as ``candidates.xlsx``).
 
@@ -315,6 +343,11 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame | None]) 
         The ``.xlsx`` file (overwritten).
     sheets : dict
         Sheet name (≤ 31 characters) → frame, in order; ``None`` frames are skipped.
+    choices : dict, optional
+        Sheet name → canonical column name → allowed values: the column's data cells (rows
+        2..n+1, at least row 2) get an Excel drop-down list (data validation) of those values,
+        e.g. ``{"整治企业清单": {"status": ["待整治", "整治中", "已销号"]}}``. Sheets or columns
+        not written are skipped. Default: no validation.
 
     Returns
     -------
@@ -327,7 +360,7 @@ def write_workbook(path: str | Path, sheets: Mapping[str, pd.DataFrame | None]) 
     ) as writer:
         for name, frame in sheets.items():
             if frame is not None:
-                _write_sheet(writer, frame, name[:31])
+                _write_sheet(writer, frame, name[:31], (choices or {}).get(name))
     return out
 
 

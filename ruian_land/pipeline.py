@@ -556,6 +556,11 @@ def write_outputs(
             "目标进度": rectification_list.progress(f, p, rules).reset_index(),
             "现场核查": rectification_list.field_checks(result.screening),
         },
+        # 整治状态 as a dropdown so a typo is caught in Excel, not on the next run
+        choices={
+            name: {"status": list(rectification_list.STATUSES)}
+            for name in (rectification_list.FIRM_SHEET, rectification_list.PARCEL_SHEET)
+        },
     )
     for name, frame in ((rectification_list.FIRM_SHEET, f), (rectification_list.PARCEL_SHEET, p)):
         paths[f"exports/{name}.csv"] = export.write_table(frame, out / "exports" / f"{name}.csv")

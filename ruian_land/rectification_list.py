@@ -17,9 +17,10 @@ for a remedy per firm (一企一策) until it meets the standard and is struck o
   ``last_flagged``, ``on_current_list`` and ``tracking_note`` kept by
   :func:`ruian_land.tracking.merge_status`, which carries the planner's edits over a re-run.
 * :func:`screening_summary` – the screening by town or park (all parcels and firms);
-  :func:`list_summary` – the tracked lists by town or park, with status counts and shares of the
-  plan targets; :func:`progress` – the lists against each plan target (200 exits, 300 upgrades,
-  1000 亩, 3万 tce) by status.
+  :func:`list_summary` – the tracked lists by town or park, with status counts, whole-list
+  totals and the plan's picks as shares of the plan targets; :func:`progress` – the plan's picks
+  against each plan target (200 exits, 300 upgrades, 1000 亩, 3万 tce) by status, the whole
+  list beside them for reference only.
 
 Frames carry canonical English column names; Chinese headers come from
 :data:`ruian_land.columns.LABELS_ZH` at export time. ``attrs``: ``key`` (``uscc`` /
@@ -104,8 +105,11 @@ FIRM_LIST_COLUMNS: tuple[str, ...] = (
     "reason_names_en",
     "reasons_zh",
     "reasons_en",
+    "list_note",
     "suggested_remedy",
     "suggested_year",
+    "suggested_freed_area_mu",
+    "suggested_energy_saved_tce",
     *TRACKING_COLUMNS,
 )
 
@@ -169,31 +173,55 @@ def _order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _scope_note(f: pd.DataFrame, rules: RuleSet) -> pd.Series:
+    """Note for listed rows outside the plan §三(一)1 scope (listed because class D)."""
+    min_mu = float(rules.value("screening.below_scale_min_area_mu"))
+    area = pd.to_numeric(f["land_area_mu"], errors="coerce")
+    out_scope = ~f["in_scope"].astype(bool)
+    small = out_scope & ~f["above_scale"].map(truthy).astype(bool) & ~(area >= min_mu)
+    zh = pd.Series("", index=f.index, dtype=object)
+    for i in f.index[small]:
+        a = "未知" if pd.isna(area[i]) else f"{area[i]:.2f}"
+        zh[i] = f"规下企业实际用地{a}亩,低于{min_mu:g}亩(方案§三(一)1筛查范围外),因评为D类列入"
+    zh[out_scope & ~small] = "不在方案§三(一)1筛查范围(非制造业),因评为D类列入"
+    return zh
+
+
 def firm_list(screening: Screening, *, selection: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The firm rows of the 《高耗低效整治企业清单》: one row per flagged firm.
+    """The firm rows of the 《高耗低效整治企业清单》: flagged firms and every class-D firm.
 
     Parameters
     ----------
     screening : Screening
-        From :func:`ruian_land.screening.screen`; rows with ``firms.flagged``.
+        From :func:`ruian_land.screening.screen`; rows with ``firms.flagged``, plus every firm
+        rated D (plan §三(一)1 lists the D-class firms) even outside the screening scope (规下
+        below ``screening.below_scale_min_area_mu`` 亩): such rows say so in ``list_note``.
     selection : DataFrame, optional
-        ``ScenarioResult.selection`` (``uscc``, ``remedy_zh``, ``year``): fills
-        ``suggested_remedy`` and ``suggested_year`` (the optimiser's proposal; the planner's
-        own choice goes in ``remedy_plan``).
+        ``ScenarioResult.selection`` (``uscc``, ``remedy_zh``, ``year``, ``freed_area_mu``,
+        ``energy_saved_tce``): fills ``suggested_remedy``, ``suggested_year``,
+        ``suggested_freed_area_mu`` (亩 the plan frees through this firm) and
+        ``suggested_energy_saved_tce`` (tce saved, 0 for firms the plan does not pick). These
+        are the optimiser's proposal; the planner's own choice goes in ``remedy_plan``.
 
     Returns
     -------
     DataFrame
         Columns :data:`FIRM_LIST_COLUMNS` (index ``0..n-1``, sorted by town, park, 亩均税收,
-        code; ``seq`` = 1..n): money in 万元, land in 亩, energy in tce (当量值). ``status`` is
+        code; ``seq`` = 1..n): money in 万元, land in 亩, energy in tce (当量值); ``list_note``
+        (Chinese) explains rows listed only because of class D. ``status`` is
         待整治, ``responsible_unit`` the town, ``first_listed`` / ``last_flagged`` the
         screening date. ``attrs``: ``key='uscc'``, ``list_kind='firm'``, ``as_of``.
     """
-    f = screening.firms.loc[screening.firms["flagged"].astype(bool)].copy()
+    all_firms = screening.firms
+    class_d = _text(all_firms["eval_class"]) == "D"
+    f = all_firms.loc[all_firms["flagged"].astype(bool) | class_d].copy()
     f["reason_names_zh"] = plain_texts(f["reason_codes"], "zh")
     f["reason_names_en"] = plain_texts(f["reason_codes"], "en")
+    f["list_note"] = _scope_note(f, screening.rules)
     f["suggested_remedy"] = ""
     f["suggested_year"] = np.nan
+    f["suggested_freed_area_mu"] = 0.0
+    f["suggested_energy_saved_tce"] = 0.0
     if selection is not None and len(selection):
         sel = selection.drop_duplicates("uscc").set_index("uscc")
         remedy = sel["remedy_zh"] if "remedy_zh" in sel.columns else sel.get("remedy")
@@ -201,6 +229,12 @@ def firm_list(screening: Screening, *, selection: pd.DataFrame | None = None) ->
             f["suggested_remedy"] = _text(f["uscc"].map(remedy))
         if "year" in sel.columns:
             f["suggested_year"] = pd.to_numeric(f["uscc"].map(sel["year"]), errors="coerce")
+        for src, dst in (
+            ("freed_area_mu", "suggested_freed_area_mu"),
+            ("energy_saved_tce", "suggested_energy_saved_tce"),
+        ):
+            if src in sel.columns:
+                f[dst] = pd.to_numeric(f["uscc"].map(sel[src]), errors="coerce").fillna(0.0)
     out = _with_tracking(_order(f, "uscc"), screening.as_of, "uscc", "firm")
     return out[list(FIRM_LIST_COLUMNS)]
 
@@ -282,6 +316,13 @@ def _targets(rules: RuleSet) -> dict[str, float]:
         "firms": float(v("targets.firms_exited")) + float(v("targets.firms_upgraded")),
         "freed_energy_tce": float(v("targets.freed_energy_tce")),
     }
+
+
+def _num(frame: pd.DataFrame, col: str) -> pd.Series:
+    """Numeric column (0 where missing or absent: rows of firms the plan does not pick)."""
+    if col not in frame.columns:
+        return pd.Series(0.0, index=frame.index)
+    return pd.to_numeric(frame[col], errors="coerce").fillna(0.0)
 
 
 def _sum_where(values: pd.Series, mask: pd.Series, groups: pd.Series) -> pd.Series:
@@ -418,13 +459,16 @@ def list_summary(
         ``firms_listed``, ``firms_todo``,
         ``firms_in_progress``, ``firms_closed``, ``firms_no_longer_flagged`` (not flagged by this
         run and not 已销号), ``two_high_firms``, ``firms_exit_plan`` / ``firms_upgrade_plan``
-        (remedy category of :func:`remedy_category`), ``listed_tax_wan``,
-        ``listed_energy_tce`` (当量值), ``parcels_listed``, ``listed_area_mu``,
-        ``low_efficiency_area_mu``, ``idle_area_mu``, ``idle_fee_wan``, ``closed_area_mu``, and
-        shares of the plan targets: ``share_of_firm_target`` (listed firms / (200 + 300)),
-        ``share_of_exit_target``, ``share_of_upgrade_target``, ``share_of_area_target``
-        (listed 亩 / 1000), ``closed_share_of_area_target``, ``share_of_energy_target``.
-        ``attrs['targets']``.
+        (remedy category of :func:`remedy_category`), whole-list totals that are *not* compared
+        with the targets (``listed_tax_wan``, ``listed_energy_tce`` 当量值, ``parcels_listed``,
+        ``listed_area_mu``, ``low_efficiency_area_mu``, ``idle_area_mu``, ``idle_fee_wan``,
+        ``closed_area_mu``), the plan's picks (``plan_freed_area_mu`` = sum of
+        ``suggested_freed_area_mu``, ``plan_closed_freed_area_mu`` of 已销号 firms,
+        ``plan_energy_saved_tce`` = sum of ``suggested_energy_saved_tce``), and shares of the
+        plan targets, all on the plan's picks: ``share_of_firm_target`` ((exit + upgrade
+        plans) / (200 + 300)), ``share_of_exit_target``, ``share_of_upgrade_target``,
+        ``share_of_area_target`` (plan 亩 / 1000), ``closed_share_of_area_target``,
+        ``share_of_energy_target`` (plan tce / 30000). ``attrs['targets']``.
 
     Raises
     ------
@@ -438,6 +482,7 @@ def list_summary(
     plan = _firm_plan(firms, rules)
     one_f = pd.Series(1, index=firms.index)
     area = pd.to_numeric(parcels["area_mu"], errors="coerce")
+    plan_area = _num(firms, "suggested_freed_area_mu")
     firm_part = pd.DataFrame(
         {
             "firms_listed": one_f.groupby(gf).sum(),
@@ -453,6 +498,9 @@ def list_summary(
             .fillna(0.0)
             .groupby(gf)
             .sum(),
+            "plan_freed_area_mu": plan_area.groupby(gf).sum(),
+            "plan_closed_freed_area_mu": _sum_where(plan_area, fs == STATUS_CLOSED, gf),
+            "plan_energy_saved_tce": _num(firms, "suggested_energy_saved_tce").groupby(gf).sum(),
         }
     )
     parcel_part = pd.DataFrame(
@@ -472,23 +520,31 @@ def list_summary(
     ints = [c for c in out.columns if c.startswith(("firms_", "parcels_", "two_high"))]
     out = _finish(out, by, ints)
     t = _targets(rules)
-    out["share_of_firm_target"] = out["firms_listed"] / t["firms"]
+    out["share_of_firm_target"] = (out["firms_exit_plan"] + out["firms_upgrade_plan"]) / t["firms"]
     out["share_of_exit_target"] = out["firms_exit_plan"] / t["firms_exited"]
     out["share_of_upgrade_target"] = out["firms_upgrade_plan"] / t["firms_upgraded"]
-    out["share_of_area_target"] = out["listed_area_mu"] / t["freed_area_mu"]
-    out["closed_share_of_area_target"] = out["closed_area_mu"] / t["freed_area_mu"]
-    out["share_of_energy_target"] = out["listed_energy_tce"] / t["freed_energy_tce"]
+    out["share_of_area_target"] = out["plan_freed_area_mu"] / t["freed_area_mu"]
+    out["closed_share_of_area_target"] = out["plan_closed_freed_area_mu"] / t["freed_area_mu"]
+    out["share_of_energy_target"] = out["plan_energy_saved_tce"] / t["freed_energy_tce"]
     out.attrs["targets"] = t
     return out
 
 
 def progress(firms: pd.DataFrame, parcels: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """The lists against each plan target (plan §二), by closed-loop status.
+    """The plan's picks against each plan target (plan §二), by closed-loop status.
+
+    Every row uses one measure, the plan's picks: firms whose remedy (the planner's
+    ``remedy_plan``, else the optimiser's ``suggested_remedy``) is an exit / upgrade; 亩 freed
+    (``suggested_freed_area_mu``: each picked firm's share of the parcels the scenario frees);
+    tce saved (``suggested_energy_saved_tce``). Status is the firm's. ``whole_list`` gives the
+    whole list for reference (all listed firms; 亩 of listed parcels; 当量值 energy of listed
+    firms) and is not compared with the target.
 
     Parameters
     ----------
     firms, parcels : DataFrame
-        Tracked :func:`firm_list` / :func:`parcel_list` frames.
+        Tracked :func:`firm_list` / :func:`parcel_list` frames (firm rows without the
+        ``suggested_*`` figures count 0 亩 / 0 tce).
     rules : RuleSet
         ``targets.firms_exited``, ``targets.firms_upgraded``, ``targets.freed_area_mu``,
         ``targets.freed_energy_tce``, ``tracking.*_remedies``.
@@ -497,37 +553,66 @@ def progress(firms: pd.DataFrame, parcels: pd.DataFrame, rules: RuleSet) -> pd.D
     -------
     DataFrame
         One row per target (index ``firms_exited``, ``firms_upgraded``, ``freed_area_mu``,
-        ``freed_energy_tce``): ``indicator`` (Chinese), ``unit``, ``target``, ``listed`` (firms
-        whose remedy is of that kind; 亩 of listed parcels; tce of listed firms, 当量值),
-        ``todo``, ``in_progress``, ``closed`` (same measure by status), ``closed_share`` =
-        closed / target.
+        ``freed_energy_tce``): ``indicator`` (Chinese), ``measure`` (what is counted, Chinese),
+        ``unit``, ``target``, ``planned`` (the plan's picks), ``todo``, ``in_progress``,
+        ``closed`` (same measure by status), ``planned_share`` = planned / target,
+        ``closed_share`` = closed / target, ``whole_list`` (not compared with the target).
     """
     t = _targets(rules)
-    fs, ps = _text(firms["status"]), _text(parcels["status"])
+    fs = _text(firms["status"])
     plan = _firm_plan(firms, rules)
     one = pd.Series(1.0, index=firms.index)
-    area = pd.to_numeric(parcels["area_mu"], errors="coerce").fillna(0.0)
-    energy = pd.to_numeric(firms["energy_tce_calorific"], errors="coerce").fillna(0.0)
+    listed_area = float(pd.to_numeric(parcels["area_mu"], errors="coerce").fillna(0.0).sum())
+    listed_energy = float(_num(firms, "energy_tce_calorific").sum())
+    n_firms = float(len(firms))
     rows = {
-        "firms_exited": ("淘汰落后产能企业", "家", one.where(plan == "exit", 0.0), fs),
-        "firms_upgraded": ("整治提升企业", "家", one.where(plan == "upgrade", 0.0), fs),
-        "freed_area_mu": ("腾出低效工业用地", "亩", area, ps),
-        "freed_energy_tce": ("腾出用能(列入企业能耗当量值)", "吨标准煤", energy, fs),
+        "firms_exited": (
+            "淘汰落后产能企业",
+            "整治方式为退出类的企业(规划师整治方式,否则方案建议)",
+            "家",
+            one.where(plan == "exit", 0.0),
+            n_firms,
+        ),
+        "firms_upgraded": (
+            "整治提升企业",
+            "整治方式为提升类的企业(规划师整治方式,否则方案建议)",
+            "家",
+            one.where(plan == "upgrade", 0.0),
+            n_firms,
+        ),
+        "freed_area_mu": (
+            "腾出低效工业用地",
+            "方案选定企业腾出的宗地面积",
+            "亩",
+            _num(firms, "suggested_freed_area_mu"),
+            listed_area,
+        ),
+        "freed_energy_tce": (
+            "腾出用能",
+            "方案选定企业的节约能耗(当量值)",
+            "吨标准煤",
+            _num(firms, "suggested_energy_saved_tce"),
+            listed_energy,
+        ),
     }
     out = pd.DataFrame(
         [
             {
                 "indicator": name,
+                "measure": measure_zh,
                 "unit": unit,
                 "target": t[key],
-                "listed": float(measure.sum()),
-                "todo": float(measure[status == STATUS_TODO].sum()),
-                "in_progress": float(measure[status == STATUS_IN_PROGRESS].sum()),
-                "closed": float(measure[status == STATUS_CLOSED].sum()),
+                "planned": float(measure.sum()),
+                "todo": float(measure[fs == STATUS_TODO].sum()),
+                "in_progress": float(measure[fs == STATUS_IN_PROGRESS].sum()),
+                "closed": float(measure[fs == STATUS_CLOSED].sum()),
+                "whole_list": whole,
             }
-            for key, (name, unit, measure, status) in rows.items()
+            for key, (name, measure_zh, unit, measure, whole) in rows.items()
         ],
         index=pd.Index(list(rows), name="target_key"),
     )
+    out["planned_share"] = out["planned"] / out["target"]
     out["closed_share"] = out["closed"] / out["target"]
-    return out
+    order = ["indicator", "measure", "unit", "target", "planned", "todo", "in_progress", "closed"]
+    return out[[*order, "planned_share", "closed_share", "whole_list"]]

@@ -149,7 +149,8 @@ def read_list(
             f"no sheet of {names} has the columns {label_zh(key)} and {label_zh('status')}",
             path=str(p),
             column=label_zh(key),
-            fix="give the sheet of the exported list (sheet=…) or re-export the list",
+            fix="use the 整治清单.xlsx exported by ruian-land, with its sheets 整治企业清单 / 整治宗地清单 "
+            "(found by name) and their 统一社会信用代码 / 宗地代码 and 整治状态 columns kept",
         )
     frame = _rename(read_table(p, sheet=sheet), known)
     if key not in frame.columns:
@@ -157,8 +158,8 @@ def read_list(
             f"the previous list has no column {label_zh(key)} ({key}); headers: {list(frame.columns)[:12]}",
             path=str(p),
             column=label_zh(key),
-            fix="give the list exported by ruian-land (the firm list is keyed by 统一社会信用代码, "
-            "the parcel list by 宗地代码)",
+            fix="use the 整治清单.xlsx exported by ruian-land with its 统一社会信用代码 (firm list) / "
+            "宗地代码 (parcel list) column kept; the sheets 整治企业清单 / 整治宗地清单 are found by name",
         )
     return _with_file_row(frame)
 

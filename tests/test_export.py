@@ -159,3 +159,25 @@ def test_plain_table_and_bad_format(tmp_path) -> None:
     assert back["uscc"].tolist() == ["91330381MA2H000001"]
     with pytest.raises(ValueError, match="unknown export formats"):
         export.write_exports(plain, tmp_path, formats=("pdf",))
+
+
+def test_workbook_status_column_gets_a_drop_down(tmp_path) -> None:
+    firms = pd.DataFrame({"uscc": ["A", "B", "C"], "status": ["待整治", "整治中", "已销号"]})
+    parcels = pd.DataFrame({"parcel_id": ["P1"], "area_mu": [15.0], "status": ["待整治"]})
+    allowed = ["待整治", "整治中", "已销号"]
+    path = export.write_workbook(
+        tmp_path / "l.xlsx",
+        {"整治企业清单": firms, "整治宗地清单": parcels, "汇总": firms},
+        choices={"整治企业清单": {"status": allowed}, "整治宗地清单": {"status": allowed, "absent": ["x"]}},
+    )
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整治企业清单"]
+    assert [c.value for c in ws[1]] == ["统一社会信用代码", "整治状态"]
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == '"待整治,整治中,已销号"'
+    assert str(dv.sqref) == "B2:B4"  # the 3 data rows of the status column
+    (dv,) = wb["整治宗地清单"].data_validations.dataValidation
+    assert str(dv.sqref) == "C2"  # status is the 3rd column; the unknown column is skipped
+    assert not wb["汇总"].data_validations.dataValidation  # no choices: no validation
+    plain = export.write_workbook(tmp_path / "p.xlsx", {"整治企业清单": firms})
+    assert not openpyxl.load_workbook(plain)["整治企业清单"].data_validations.dataValidation

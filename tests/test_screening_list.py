@@ -101,6 +101,9 @@ def test_firm_list_takes_the_scenario_proposal() -> None:
     fl = firm_list(county(), selection=sel).set_index("uscc")
     assert fl.loc["A", "suggested_remedy"] == "关停退出" and fl.loc["A", "suggested_year"] == 2022
     assert fl.loc["B", "suggested_remedy"] == "" and pd.isna(fl.loc["B", "suggested_year"])
+    fl = firm_list(county(), selection=SELECTION).set_index("uscc")
+    assert fl.loc["A", "suggested_freed_area_mu"] == 15.0 and fl.loc["D", "suggested_energy_saved_tce"] == 300
+    assert fl.loc["B", "suggested_freed_area_mu"] == 0.0 and (fl["list_note"] == "").all()
 
 
 def test_parcel_list_rows_and_figures() -> None:
@@ -123,11 +126,27 @@ def test_parcel_list_rows_and_figures() -> None:
     assert idle["reason_names_zh"].split("；")[-1] == "无使用企业"
 
 
+#: The scenario picks A (exit, frees P1: 15 亩, saves its 100 tce), B (upgrade, frees nothing,
+#: saves 60 tce) and D (upgrade, saves 300 tce); C is not listed.
+SELECTION = pd.DataFrame(
+    {
+        "uscc": ["A", "B", "D"],
+        "remedy": ["exit", "upgrade", "upgrade"],
+        "remedy_zh": ["关停退出", "改造提升", "改造提升"],
+        "year": [2022, 2023, 2024],
+        "freed_area_mu": [15.0, 0.0, 0.0],
+        "energy_saved_tce": [100.0, 60.0, 300.0],
+    }
+)
+
+
 def _tracked() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A 已销号 (planner: 关停退出), B 整治中 (planner: 改造提升), D 待整治 (scenario: 改造提升);
+    parcel P3 已销号."""
     s = county()
-    fl, pl = firm_list(s).set_index("uscc"), parcel_list(s).set_index("parcel_id")
-    fl.loc["A", ["status", "remedy_plan"]] = [STATUS_IN_PROGRESS, "关停退出"]
-    fl.loc["B", ["status", "remedy_plan"]] = [STATUS_CLOSED, "改造提升"]
+    fl, pl = firm_list(s, selection=SELECTION).set_index("uscc"), parcel_list(s).set_index("parcel_id")
+    fl.loc["A", ["status", "remedy_plan"]] = [STATUS_CLOSED, "关停退出"]
+    fl.loc["B", ["status", "remedy_plan"]] = [STATUS_IN_PROGRESS, "改造提升"]
     pl.loc["P3", "status"] = STATUS_CLOSED
     return fl.reset_index(), pl.reset_index()
 
@@ -137,7 +156,8 @@ def test_list_summary_by_town_and_park() -> None:
     t = list_summary(fl, pl, RULES, "town")
     tx, fy, tot = t.loc["塘下镇"], t.loc["飞云街道"], t.loc["合计"]
     assert (tx["firms_listed"], tx["firms_todo"], tx["firms_in_progress"], tx["firms_closed"]) == (3, 1, 1, 1)
-    assert (tx["firms_exit_plan"], tx["firms_upgrade_plan"], tx["two_high_firms"]) == (1, 1, 1)
+    assert (tx["firms_exit_plan"], tx["firms_upgrade_plan"], tx["two_high_firms"]) == (1, 2, 1)
+    # whole-list totals (not compared with the targets)
     assert tx["listed_tax_wan"] == pytest.approx(93 + 45 + 300)
     assert tx["listed_energy_tce"] == pytest.approx(100 + 200 + 1500)
     assert (tx["parcels_listed"], tx["listed_area_mu"]) == (2, pytest.approx(30.0))
@@ -145,16 +165,24 @@ def test_list_summary_by_town_and_park() -> None:
     assert fy["idle_area_mu"] == pytest.approx(15.0) and fy["idle_fee_wan"] == pytest.approx(100.0)
     assert fy["closed_area_mu"] == pytest.approx(15.0)
     assert tot["listed_area_mu"] == pytest.approx(45.0)
-    assert tot["share_of_area_target"] == pytest.approx(45 / 1000)
+    # the plan's picks: A frees 15 亩 (closed), A + B + D save 100 + 60 + 300 tce
+    assert (tx["plan_freed_area_mu"], tx["plan_closed_freed_area_mu"]) == (15.0, 15.0)
+    assert tx["plan_energy_saved_tce"] == pytest.approx(460.0)
+    assert (fy["plan_freed_area_mu"], fy["plan_energy_saved_tce"]) == (0.0, 0.0)
+    # every share of a target is on the plan's picks
+    assert tot["share_of_area_target"] == pytest.approx(15 / 1000)
     assert tot["closed_share_of_area_target"] == pytest.approx(15 / 1000)
     assert tot["share_of_firm_target"] == pytest.approx(3 / 500)
     assert tot["share_of_exit_target"] == pytest.approx(1 / 200)
-    assert tot["share_of_upgrade_target"] == pytest.approx(1 / 300)
-    assert tot["share_of_energy_target"] == pytest.approx(1800 / 30_000)
+    assert tot["share_of_upgrade_target"] == pytest.approx(2 / 300)
+    assert tot["share_of_energy_target"] == pytest.approx(460 / 30_000)
+    assert tx["share_of_energy_target"] == pytest.approx(460 / 30_000) and fy["share_of_area_target"] == 0
     p = list_summary(fl, pl, RULES, "park")
     assert set(p.index) == {"开发区", "园区外", "合计"}
     assert (p.loc["开发区", "firms_listed"], p.loc["开发区", "parcels_listed"]) == (2, 1)
     assert (p.loc["园区外", "firms_listed"], p.loc["园区外", "parcels_listed"]) == (1, 2)
+    assert p.loc["开发区", "plan_energy_saved_tce"] == pytest.approx(400.0)  # A + D
+    assert p.loc["合计", "share_of_area_target"] == pytest.approx(15 / 1000)
     with pytest.raises(ValueError, match="town"):
         list_summary(fl, pl, RULES, "county")
 
@@ -162,17 +190,42 @@ def test_list_summary_by_town_and_park() -> None:
 def test_progress_against_plan_targets() -> None:
     fl, pl = _tracked()
     pr = progress(fl, pl, RULES)
-    assert pr.loc["firms_exited", ["target", "listed", "in_progress", "closed"]].tolist() == [200, 1, 1, 0]
-    assert pr.loc["firms_upgraded", ["target", "listed", "closed"]].tolist() == [300, 1, 1]
-    assert pr.loc["firms_upgraded", "closed_share"] == pytest.approx(1 / 300)
-    assert pr.loc["freed_area_mu", ["target", "listed", "closed"]].tolist() == [1000, 45, 15]
-    assert pr.loc["freed_energy_tce", ["listed", "todo", "in_progress", "closed"]].tolist() == [
-        1800,
-        1500,
-        100,
-        200,
-    ]
+    cols = ["target", "planned", "todo", "in_progress", "closed"]
+    assert pr.loc["firms_exited", cols].tolist() == [200, 1, 0, 0, 1]
+    assert pr.loc["firms_upgraded", cols].tolist() == [300, 2, 1, 1, 0]  # D todo, B in progress
+    assert pr.loc["firms_exited", "closed_share"] == pytest.approx(1 / 200)
+    assert pr.loc["firms_upgraded", "planned_share"] == pytest.approx(2 / 300)
+    # 亩 freed by the picks (A's 15 亩, closed), not the 45 亩 of the whole parcel list
+    assert pr.loc["freed_area_mu", cols].tolist() == [1000, 15, 0, 0, 15]
+    assert pr.loc["freed_area_mu", "planned_share"] == pytest.approx(0.015)
+    assert pr.loc["freed_area_mu", "whole_list"] == pytest.approx(45.0)
+    # tce saved by the picks: D 300 todo, B 60 in progress, A 100 closed; whole list 1800 当量值
+    assert pr.loc["freed_energy_tce", cols].tolist() == [30_000, 460, 300, 60, 100]
+    assert pr.loc["freed_energy_tce", "whole_list"] == pytest.approx(1800.0)
+    assert pr.loc["firms_exited", "whole_list"] == 3  # firms on the list
     assert pr.loc["freed_area_mu", "indicator"] == "腾出低效工业用地"
+    assert all(c in LABELS_ZH for c in ["target_key", *pr.columns])
+    # without a scenario the land and energy rows are 0, never the whole list
+    s = county()
+    bare = progress(firm_list(s), parcel_list(s), RULES)
+    assert bare.loc[["freed_area_mu", "freed_energy_tce"], "planned"].tolist() == [0.0, 0.0]
+
+
+def test_class_d_tenant_below_3_mu_is_listed_with_a_note() -> None:
+    """T (规下, class D) rents 2 亩 of P2 whose main occupant is B: below the 3 亩 of plan
+    §三(一)1, so screening leaves it out of scope, but the list shows it with a note."""
+    parcels = [parcel("P1", town="塘下镇"), parcel("P2", town="塘下镇")]
+    firms = [firm("B"), firm("T", eval_class="D")]
+    links = [("B", "P2", 13.0, 300.0), ("T", "P2", 2.0, 40.0)]
+    for f in firms:
+        f["value_added_wan"] = 1e5
+    s = screen(*build(parcels, firms, links), RULES, as_of=AS_OF)
+    t = s.firms.set_index("uscc").loc["T"]
+    assert not t["in_scope"] and not t["flagged"] and "CLASS_D" in t["reason_codes"]
+    fl = firm_list(s).set_index("uscc")
+    assert fl.index.tolist() == ["T"]  # B and P2 are fine (20 万元/亩)
+    assert fl.loc["T", "eval_class"] == "D"
+    assert fl.loc["T", "list_note"] == "规下企业实际用地2.00亩,低于3亩(方案§三(一)1筛查范围外),因评为D类列入"
 
 
 @pytest.mark.parametrize(

@@ -215,6 +215,13 @@ def test_duplicate_code_is_an_input_error(tmp_path: Path) -> None:
 def test_wrong_list_is_an_input_error(tmp_path: Path) -> None:
     s = run("2021-12-31", 1500.0, with_e=False)
     path = export_like_the_tool({"p": parcel_list(s)}, tmp_path / "parcels.csv")
-    with pytest.raises(InputError, match="统一社会信用代码"):
+    with pytest.raises(InputError, match="统一社会信用代码") as err:
         merge_status(firm_list(s), path)
+    # the fix is something a planner can do from the CLI (there is no sheet option)
+    assert "整治清单.xlsx" in str(err.value.fix) and "整治企业清单" in str(err.value.fix)
+    assert "sheet=" not in str(err.value.fix)
+    book = export_like_the_tool({"其他": parcel_list(s)}, tmp_path / "other.xlsx")
+    with pytest.raises(InputError, match="no sheet") as err:
+        merge_status(firm_list(s), book)
+    assert "sheet=" not in str(err.value.fix) and "整治清单.xlsx" in str(err.value.fix)
     assert read_list(path, key="parcel_id")["parcel_id"].tolist() == ["P2", "P1"]
