@@ -88,6 +88,13 @@ def run(
     _print_summary(result.summary, out, wall, peak_mb)
 
 
+def _num_text(value: object, suffix: str = "") -> str:
+    """A number for the summary table; '—' when missing (summary.json writes NaN as null)."""
+    if value is None:
+        return "—"
+    return f"{float(value):,.2f}{suffix}"  # type: ignore[arg-type]
+
+
 def _sites_text(s: dict) -> str:
     plan = s.get("park_plan") or {}
     short = plan.get("shortlisted")
@@ -138,15 +145,15 @@ def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
         ("淘汰 / 整治 firms exited / upgraded", f"{sc['firms_exited']} / {sc['firms_upgraded']}"),
         (
             "规上亩均税收 before → after clearance (万元/亩)",
-            f"{sc['tax_per_mu_before']:.2f} → {sc.get('tax_per_mu_after_clearance_only', float('nan')):.2f}",
+            f"{_num_text(sc.get('tax_per_mu_before'))} → {_num_text(sc.get('tax_per_mu_after_clearance_only'))}",
         ),
         (
             "  … and after re-letting freed land as 标准地",
-            f"{sc['tax_per_mu_after']:.2f} (target {s.get('target_tax_per_mu', 42):g})",
+            f"{_num_text(sc.get('tax_per_mu_after'))} (target {s.get('target_tax_per_mu')})",
         ),
         (
             "  亩均税收 new projects would need to reach the target",
-            f"{sc.get('reuse_tax_per_mu_needed', float('nan')):,.1f} 万元/亩 on the freed land",
+            _num_text(sc.get("reuse_tax_per_mu_needed"), " 万元/亩 on the freed land"),
         ),
         (
             "land / energy / CO₂ / firm targets met",

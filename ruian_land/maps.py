@@ -238,7 +238,7 @@ def overview_map(
     years = sorted({int(y) for y in rules.value("targets.years")} | _years(selection) | _years(freed_parcels))
     add_towns(book, towns)
     add_control_lines(book, control_lines)
-    add_parcel_layers(book, base, attrs, rules)
+    add_parcel_layers(book, base, attrs, rules, selection, freed_parcels, links, firms)
     if selection is not None or freed_parcels is not None:
         add_scenario(book, attrs, selection, freed_parcels, links, firms, years)
     add_two_high(book, attrs, screening_firms, links, rules)

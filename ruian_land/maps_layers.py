@@ -26,6 +26,7 @@ from ruian_land.crs import WORKING_CRS, to_map_crs
 from ruian_land.maps_data import MISSING, format_column
 from ruian_land.maps_encode import encode_columns, encode_geometries, encode_indices, simplify_coverage
 from ruian_land.reasons import REMEDIES, split_codes
+from ruian_land.scenario_remedies import REMEDY_TEXT
 
 __all__ = [
     "CLASS_STYLE",
@@ -81,12 +82,21 @@ SCREEN_STYLE = {
     "idle": ("#6a3d9a", "闲置土地"),
     "both": ("#b15928", "低效且闲置"),
 }
-_REMEDY_COLOURS = {"exit": "#d73027", "relocate": "#fc8d59", "upgrade": "#4575b4", "freed": "#7b3294"}
+_REMEDY_COLOURS = {
+    "exit": "#d73027",
+    "vacate": "#8c510a",
+    "relocate": "#fc8d59",
+    "merge": "#1a9850",
+    "upgrade": "#4575b4",
+    "freed": "#7b3294",
+}
 REMEDY_STYLE = {
-    **{k: (c, REMEDIES[k][0]) for k, c in _REMEDY_COLOURS.items() if k in REMEDIES},
+    **{k: (c, REMEDY_TEXT[k][0]) for k, c in _REMEDY_COLOURS.items() if k in REMEDY_TEXT},
     "freed": (_REMEDY_COLOURS["freed"], "腾出宗地"),
 }
-_REMEDY_ORDER = ("exit", "relocate", "upgrade", "freed")
+_REMEDY_ORDER = ("exit", "vacate", "relocate", "merge", "upgrade", "freed")
+#: Plan text of freed parcels without a selected firm, by ``freed_parcels.source``.
+_FREED_TEXT = {"idle_vacant": REMEDIES["recover"][0], "partial": "分割退地"}
 TWO_HIGH_STYLE = {"new": "#67000d", "old": "#a50f15", "other": "#cb181d"}
 #: Property keys holding long texts (reasons, explanations): stored as skeletons + numbers.
 _TEXT_KEYS = ("r", "ex")
@@ -308,9 +318,50 @@ def add_control_lines(book: LayerBook, lines: gpd.GeoDataFrame | None) -> None:
     book.layer(LAYER_LINES, "lines", "lines", fields, style, legend)
 
 
-def add_parcel_layers(book: LayerBook, base: gpd.GeoDataFrame, attrs: pd.DataFrame, rules: Any) -> None:
+def _plan_of_parcels(
+    attrs: pd.DataFrame,
+    selection: pd.DataFrame | None,
+    freed: pd.DataFrame | None,
+    links: pd.DataFrame | None,
+    firms: pd.DataFrame | None,
+) -> tuple[pd.Series, pd.Series]:
+    """Scenario remedy (Chinese, ``；``-joined) and plan year per parcel of ``attrs`` (NaN = none)."""
+    rows = _scenario_rows(selection, links, firms)
+    pid = attrs["parcel_id"].astype(str)
+    g = rows.groupby("parcel_id")
+    rem = pid.map(g["remedy_zh"].agg(_join))
+    year = pid.map(g["year"].agg(lambda y: _join(y.dropna().astype(int).sort_values())))
+    if freed is not None and len(freed):
+        fr = freed.assign(parcel_id=freed["parcel_id"].astype(str))
+        src = fr["source"] if "source" in fr.columns else pd.Series("", index=fr.index)
+        fr = fr.assign(_t=src.map(_FREED_TEXT).fillna(REMEDY_STYLE["freed"][1]))
+        fg = fr.groupby("parcel_id")
+        rem = rem.where(rem.notna() & (rem != ""), pid.map(fg["_t"].agg(_join)))
+        fy = pd.to_numeric(fr["year"], errors="coerce").groupby(fr["parcel_id"])
+        fyear = pid.map(fy.agg(lambda y: _join(y.dropna().astype(int).sort_values())))
+        year = year.where(year.notna() & (year != ""), fyear)
+    rem = rem.where(rem != "")
+    year = year.where(year != "")
+    return rem, year
+
+
+def add_parcel_layers(
+    book: LayerBook,
+    base: gpd.GeoDataFrame,
+    attrs: pd.DataFrame,
+    rules: Any,
+    selection: pd.DataFrame | None = None,
+    freed: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    firms: pd.DataFrame | None = None,
+) -> None:
     """The parcel store and the layers drawing it: class colours (searchable), 亩均税收 classes
-    (property ``tk``, all parcels) and low-efficiency / idle parcels (property ``sk``)."""
+    (property ``tk``, all parcels) and low-efficiency / idle parcels (property ``sk``).
+
+    With a scenario (``selection``: ``uscc``, ``remedy``, ``year``; ``freed``: ``parcel_id``,
+    ``year``, ``source``; ``links``: ``uscc``, ``parcel_id``) the parcel popup also shows the
+    planned remedy (``sr``) and year (``sy``), so a parcel found by search tells what the plan
+    does with it."""
     breaks, tax = tax_classes(rules)
     low, idle = _flag(attrs, "is_low_efficiency"), _flag(attrs, "is_idle")
     skey = np.where(low & idle, "both", np.where(low, "low", np.where(idle, "idle", "")))
@@ -329,6 +380,9 @@ def add_parcel_layers(book: LayerBook, base: gpd.GeoDataFrame, attrs: pd.DataFra
         "o": format_column(attrs["other_occupants"]),
         "sk": [k if k else MISSING for k in skey],
     }
+    plan_rem, plan_year = _plan_of_parcels(attrs, selection, freed, links, firms)
+    cols["sr"] = format_column(plan_rem)
+    cols["sy"] = format_column(plan_year)
     for key, col, kw in (
         ("f", "far", {}),
         ("bc", "building_coverage", {"percent": True}),
@@ -351,6 +405,8 @@ def add_parcel_layers(book: LayerBook, base: gpd.GeoDataFrame, attrs: pd.DataFra
         ("t", label_zh("tax_per_mu")),
         ("r", label_zh("reasons_zh")),
         ("o", "其他使用企业"),
+        ("sr", "腾退方案处置方式"),
+        ("sy", "腾退方案实施年度"),
     ]
     styles = {
         k: _style(c, color="#333333" if k == "vacant" else "#666666") for k, (c, _) in CLASS_STYLE.items()

@@ -398,6 +398,7 @@ _SELECTION_COLUMNS = (
     "energy_saved_tce",
     "co2_reduction_t",
     "tax_lost_wan",
+    "tax_change_wan",
 )
 
 

@@ -215,7 +215,7 @@ def _inside_share(parcels: pd.DataFrame, control_lines: gpd.GeoDataFrame | None)
 class _Parcels:
     freeable: pd.DataFrame  # parcel_id, area_mu, town, far, n_occ
     pairs: pd.DataFrame  # parcel_id, uscc, land_area_mu, p (index), f (index)
-    idle: pd.DataFrame  # parcel_id, area_mu, town
+    idle: pd.DataFrame  # parcel_id, area_mu, town, idle_recovery (taken back in the first year)
 
 
 def _parcel_table(
@@ -259,6 +259,8 @@ def _parcel_table(
     idle["parcel_id"] = idle["parcel_id"].astype(str)
     idle["area_mu"] = idle["parcel_id"].map(area).fillna(0.0).astype(float)
     idle["town"] = idle["parcel_id"].map(town).astype(object)
+    due = _parcel_attr(parcels, screening, "idle_recovery")
+    idle["idle_recovery"] = idle["parcel_id"].map(due).astype("boolean").fillna(False).astype(bool)
     idle = idle.sort_values("parcel_id").reset_index(drop=True)
     return _Parcels(freeable, pairs, idle)
 
@@ -413,6 +415,7 @@ def _problem(
         partial_spend=partial["spend"].to_numpy(dtype=float),
         idle_area=pt.idle["area_mu"].to_numpy(),
         idle_town=np.asarray([str(t) for t in pt.idle["town"]], dtype=object),
+        idle_first=pt.idle["idle_recovery"].to_numpy(dtype=bool),
         period_cap_firms=cap_firms,
         period_budget=ybudget,
         budget=budget,

@@ -46,6 +46,7 @@ __all__ = [
     "comparison_table",
     "load_specs",
     "shipped_scenario_files",
+    "tax_change_text",
 ]
 
 
@@ -173,7 +174,8 @@ def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
     -------
     DataFrame
         Index ``scenario``; columns ``status``, ``feasible``, the five achieved targets and
-        ``share_<target>`` (achieved ÷ target, NaN if the target is off), ``tax_lost_wan``,
+        ``share_<target>`` (achieved ÷ target, NaN if the target is off), ``tax_change_wan``
+        (positive = more tax), ``tax_lost_wan`` (its negative),
         ``value_added_lost_wan``, ``jobs_lost``, ``cost_wan``, ``tax_per_mu_before`` / ``_after``,
         ``value_added_per_mu_before`` / ``_after``, ``n_<remedy>`` counts, ``binding_targets``
         (``;``-joined), ``mip_gap``, ``solve_time_s``.
@@ -186,6 +188,7 @@ def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
             row[t] = float(s[t])
             tgt = s["targets"].get(t)
             row[f"share_{t}"] = float(s[t]) / tgt if tgt else float("nan")
+        row["tax_change_wan"] = -float(s["tax_lost_wan"])
         for k in ("tax_lost_wan", "value_added_lost_wan", "jobs_lost", "cost_wan", "tax_per_mu_before",
                   "tax_per_mu_after", "value_added_per_mu_before", "value_added_per_mu_after"):  # fmt: skip
             row[k] = float(s[k])
@@ -199,6 +202,20 @@ def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
     n_cols = [c for c in out.columns if c.startswith("n_")]
     out[n_cols] = out[n_cols].fillna(0).astype(int)
     return out
+
+
+def tax_change_text(change_wan: float) -> str:
+    """Signed tax change in words: ``税收增加 1,809 万元/年`` (gain), ``税收减少 …`` (loss).
+
+    Parameters
+    ----------
+    change_wan : float
+        Yearly tax change, 万元/年; positive = more tax (``tax_change_wan`` = −``tax_lost_wan``).
+    """
+    if round(change_wan) == 0:
+        return "税收不变 (tax unchanged)"
+    word, en = ("税收增加", "tax gained") if change_wan > 0 else ("税收减少", "tax lost")
+    return f"{word} {abs(change_wan):,.0f} 万元/年 ({en})"
 
 
 _COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
@@ -252,8 +269,9 @@ def comparison_chart(table: pd.DataFrame, path: str | Path, targets: Mapping[str
         colour = _COLOURS[i % len(_COLOURS)]
         feas = "" if bool(table.loc[nm, "feasible"]) else " (targets not all met)"
         out.append(f'<rect x="10" y="{y}" width="12" height="12" fill="{colour}"/>'
-                   f'<text x="28" y="{y + 10}">{html.escape(str(nm))}{feas} — tax lost '
-                   f'{table.loc[nm, "tax_lost_wan"]:,.0f} 万元/年, cost {table.loc[nm, "cost_wan"]:,.0f} 万元</text>')  # fmt: skip
+                   f'<text x="28" y="{y + 10}">{html.escape(str(nm))}{feas} — '
+                   f'{tax_change_text(-float(table.loc[nm, "tax_lost_wan"]))}, '
+                   f'cost {table.loc[nm, "cost_wan"]:,.0f} 万元</text>')  # fmt: skip
     y = top
     for label, vals in groups:
         out.append(f'<text x="10" y="{y + bar}" >{html.escape(label)}</text>')

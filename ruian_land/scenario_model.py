@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-__all__ = ["Problem", "Solution", "TargetRow", "greedy", "solve"]
+__all__ = ["Problem", "Solution", "TargetRow", "greedy", "reachable_alone", "solve"]
 
 _TIE = 1e-6
 _TOL = 1e-6
@@ -89,6 +89,7 @@ class Problem:
     # idle vacant parcels
     idle_area: np.ndarray = field(default_factory=lambda: np.zeros(0))
     idle_town: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    idle_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (Q,) due in period 0
     # limits
     period_cap_firms: np.ndarray = field(default_factory=lambda: np.array([np.inf]))  # (T,)
     period_budget: np.ndarray = field(default_factory=lambda: np.array([np.inf]))  # (T,)
@@ -295,7 +296,12 @@ def _structure(pb: Problem) -> tuple[_Rows, np.ndarray, np.ndarray, np.ndarray, 
     integrality[lay["w"][0] : lay["w"][0] + lay["w"][1]] = 1
     ub = np.ones(nv)
     ub[z_cols] = np.tile(pb.partial_ub, t_n)
-    return rows, c, integrality, np.zeros(nv), ub
+    lb = np.zeros(nv)
+    if q_n and len(
+        pb.idle_first
+    ):  # idle land due for recovery (依法无偿收回): taken back in the first period
+        lb[lay["w"][0] + np.flatnonzero(pb.idle_first)] = 1.0
+    return rows, c, integrality, lb, ub
 
 
 def _target_rows(pb: Problem) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
@@ -519,8 +525,72 @@ def solve(pb: Problem, options: Mapping[str, Any], reduce: tuple[int, int] = (20
     best = second if second.x is not None else first
     assert best.x is not None
     x = best.x
-    slack = {names[i]: float(x[nv + j]) for j, i in enumerate(need) if x[nv + j] > _TOL * max(1.0, trhs[i])}
+    # the shortfall actually left by the decisions (the slack variables of the second pass may sit
+    # above it: only their weighted sum is capped, at the first pass's possibly non-optimal value)
+    short = np.maximum(trhs - tmat @ x[:nv], 0.0)
+    slack = {names[i]: float(short[i]) for i in need if short[i] > _TOL * max(1.0, trhs[i])}
     return _decode(pb, x[:nv], "infeasible", float(c @ x[:nv]), best.mip_gap, best.bound, slack)
+
+
+def reachable_alone(pb: Problem, names: Sequence[str], time_limit: float = 10.0) -> dict[str, float]:
+    """Upper bound on each named target when pursued on its own, within the hard limits.
+
+    Maximises the target's row (its metric over its periods, plus constants such as idle land)
+    over the LP relaxation of the hard rows only: one remedy per firm, per-remedy capacities
+    (``max_firms``), per-period capacity in firms and budget, the total budget. The other targets
+    and the town quotas are dropped. The LP optimum is a valid upper bound on what any plan can
+    reach; counts (firms) are rounded down, as they are sums of 0/1 decisions.
+
+    Parameters
+    ----------
+    pb : Problem
+    names : sequence of str
+        Target row names (``TargetRow.name``); unknown names are skipped.
+    time_limit : float
+        Seconds per LP.
+
+    Returns
+    -------
+    dict
+        Name → bound in the target's unit (亩, tce, t, 家); missing when the LP did not solve.
+    """
+    lay = pb.layout()
+    nv = lay["total"][0]
+    rows, _c, _integ, lb, ub = _structure(pb)
+    hard = rows.matrix()
+    lo, hi = np.asarray(rows.lo), np.asarray(rows.hi)
+    tmat, trhs, tnames = _target_rows(pb)
+    eq = np.isfinite(lo) & np.isfinite(hi) & (lo == hi)
+    up = np.isfinite(hi) & ~eq
+    dn = np.isfinite(lo) & ~eq
+    a_ub = sparse.vstack([hard[up], -hard[dn]], format="csr")
+    b_ub = np.concatenate([hi[up], -lo[dn]])
+    out: dict[str, float] = {}
+    for i, (nm, tr) in enumerate(zip(tnames, pb.targets, strict=True)):
+        if nm not in names:
+            continue
+        const = tr.value - float(trhs[i])
+        row = np.asarray(tmat[i].toarray()).ravel()
+        if nv == 0:
+            out[nm] = const
+            continue
+        lp = linprog(
+            -row,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=hard[eq] if eq.any() else None,
+            b_eq=lo[eq] if eq.any() else None,
+            bounds=np.column_stack([lb, ub]),
+            method="highs",
+            options={"time_limit": float(time_limit)},
+        )
+        if lp.status != 0 or lp.x is None:
+            continue
+        best = float(row @ lp.x) + const
+        if tr.metric in ("firms_exited", "firms_upgraded"):
+            best = float(np.floor(best + 1e-6))
+        out[nm] = best
+    return out
 
 
 def _decode(

@@ -71,6 +71,7 @@ def phase(
     years: Sequence[int],
     shares: Sequence[float],
     capacity: Mapping[str, Sequence[float]] | None = None,
+    first: Sequence[str] = (),
 ) -> pd.Series:
     """Assign each unit of work to a year, keeping every metric close to its yearly share.
 
@@ -91,6 +92,9 @@ def phase(
         Same length as ``years``; normalised to sum to 1.
     capacity : mapping, optional
         Column → hard limit per year (``inf`` = none), e.g. ``{"firms": [250, 300, 300]}``.
+    first : sequence of str, optional
+        Unit keys due in the first year (e.g. idle land to be taken back, 《闲置土地处置办法》):
+        placed there before the others unless that breaks a capacity, then like any other unit.
 
     Returns
     -------
@@ -125,7 +129,8 @@ def phase(
     norm[:, active] = vals[:, active] / totals[active]
     weight = norm.sum(axis=1)
     keys = np.asarray(units.index.astype(str))
-    order = np.lexsort((keys, -weight))
+    pin = np.isin(keys, np.asarray([str(k) for k in first], dtype=str))
+    order = np.lexsort((keys, -weight, ~pin))  # units due in the first year first
     cap = np.outer(sh, np.where(active, totals, 1.0))  # years × metrics
     load = np.zeros_like(cap)
     cap_cols = list(capacity or {})
@@ -137,7 +142,9 @@ def phase(
     for i in order:
         used = norm[i] > 0
         best_y, best = -1, np.inf
-        for y in range(len(sh)):
+        if pin[i] and not (hload[0] + cvals[i] > hard[0] + 1e-9).any():
+            best_y, best = 0, -np.inf
+        for y in range(len(sh)) if best_y < 0 else ():
             if sh[y] <= 0 or (hload[y] + cvals[i] > hard[y] + 1e-9).any():
                 continue
             fill = (load[y] + vals[i]) / cap[y]
@@ -175,6 +182,13 @@ def _units(selection: pd.DataFrame, freed: pd.DataFrame) -> pd.Series:
     return selection["uscc"].map(find)
 
 
+def _flag(df: pd.DataFrame, col: str) -> pd.Series:
+    """Boolean column (missing / NA = False)."""
+    if col not in df.columns:
+        return pd.Series(False, index=df.index)
+    return df[col].astype("boolean").fillna(False).astype(bool)
+
+
 def phase_selection(selection: pd.DataFrame, freed: pd.DataFrame, rules: RuleSet) -> list[str]:
     """Fill ``year`` in ``selection`` and ``freed`` in place (heuristic phasing).
 
@@ -184,7 +198,8 @@ def phase_selection(selection: pd.DataFrame, freed: pd.DataFrame, rules: RuleSet
         ``ScenarioResult.selection`` (``uscc``, ``remedy``, ``freed_area_mu``, ``energy_saved_tce``,
         ``cost_wan``).
     freed : DataFrame
-        ``ScenarioResult.freed_parcels`` (``parcel_id``, ``area_mu``, ``source``, ``occupants``).
+        ``ScenarioResult.freed_parcels`` (``parcel_id``, ``area_mu``, ``source``, ``occupants``; optional
+        ``idle_recovery``: idle parcels to be taken back free of charge go in the first year).
     rules : RuleSet
         ``targets.years``, ``scenario.yearly_share``, ``scenario.yearly_capacity_firms``,
         ``scenario.yearly_budget_wan``, ``scenario.exit_counts``, ``scenario.upgrade_counts``.
@@ -224,7 +239,9 @@ def phase_selection(selection: pd.DataFrame, freed: pd.DataFrame, rules: RuleSet
     )
     units = pd.concat([firm_units, own_units], ignore_index=True).groupby("unit").sum()
     metrics = ["freed_area_mu", "energy_saved_tce", "exited", "upgraded"]
-    year_of = phase(units, metrics, years, list(shares), {"firms": list(cap_firms), "cost_wan": list(budget)})
+    due = own.loc[own["source"].eq("idle_vacant") & _flag(own, "idle_recovery"), "parcel_id"]
+    year_of = phase(units, metrics, years, list(shares), {"firms": list(cap_firms), "cost_wan": list(budget)},
+                    first=list("P:" + due.astype(str)))  # fmt: skip
     selection["year"] = unit_of_firm.map(year_of).fillna(years[0]).astype(int).to_numpy()
     firm_year = pd.Series(selection["year"].to_numpy(), index=selection["uscc"])
     occ_first = freed["occupants"].astype(str).str.split(";").str[0]

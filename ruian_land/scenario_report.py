@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.rules import RuleSet
-from ruian_land.scenario_model import Problem, Solution
+from ruian_land.scenario_model import Problem, Solution, reachable_alone
 from ruian_land.scenario_remedies import REMEDY_TEXT, CandidateEffects, RemedyTable
 from ruian_land.scenario_reuse import county_per_mu, reuse_of_freed_land
 
@@ -54,7 +54,8 @@ def messages(
     binding : list of str
         Targets not met.
     extra : mapping
-        ``budget_wan``, ``cost_wan``, ``max_reachable`` (each target alone), ``status``.
+        ``budget_wan``, ``cost_wan``, ``max_reachable`` (each target alone, within the budget and
+        capacities), ``budget_binds`` (no further action fits in what is left), ``status``.
 
     Returns
     -------
@@ -77,8 +78,12 @@ def messages(
             gap = need - got
             pct = 100 * gap / need if need > 0 else 0.0
             cap = alone.get(name)
-            tail_zh = f"；即使只追求此项最多 {cap:,.1f}{unit}" if cap is not None else ""
-            tail_en = f"; even on its own at most {cap:,.1f} {unit}" if cap is not None else ""
+            tail_zh = f"；即使只追求此项(在预算与各项上限内)最多 {cap:,.1f}{unit}" if cap is not None else ""
+            tail_en = (
+                f"; even on its own (within the budget and capacities) at most {cap:,.1f} {unit}"
+                if cap is not None
+                else ""
+            )
             zh.append(
                 f"{lz}：目标 {need:,.1f}{unit}，可达 {got:,.1f}{unit}，缺口 {gap:,.1f}{unit}({pct:.1f}%){tail_zh}。"
             )
@@ -89,6 +94,17 @@ def messages(
         cost = float(extra.get("cost_wan", 0.0))
         zh.append(f"一次性公共支出 {cost:,.1f} 万元，预算 {budget:,.1f} 万元。")
         en.append(f"One-off public cost {cost:,.1f} 万元 against a budget of {budget:,.1f} 万元.")
+        if extra.get("budget_binds"):
+            left = max(budget - cost, 0.0)
+            if binding:
+                zh.append(f"预算已用尽(剩余 {left:,.1f} 万元，不足以再实施任一措施)，是目标未能达到的约束之一；"
+                          "提高预算可缩小缺口。")  # fmt: skip
+                en.append(f"The budget is used up ({left:,.1f} 万元 left, too little for any further action): it "
+                          "is one of the constraints keeping the targets out of reach; a larger budget narrows "
+                          "the gap.")  # fmt: skip
+            else:
+                zh.append(f"预算已用尽(剩余 {left:,.1f} 万元)。")
+                en.append(f"The budget is used up ({left:,.1f} 万元 left).")
     if extra.get("status") == "time_limit":
         zh.append("求解达到时间上限：结果可行但未证明最优(见 mip_gap)。")
         en.append(
@@ -182,8 +198,14 @@ def build_results(
     iv["source"], iv["occupants"], iv["reusable_mu"], iv["cost_wan"] = "idle_vacant", "", iv["area_mu"], 0.0
     iv["year"] = np.asarray(years)[sol.idle_period] if years and len(iv) else 0
     rows.append(iv)
-    cols = ["parcel_id", "year", "area_mu", "source", "occupants", "town", "reusable_mu", "cost_wan"]
+    cols = ["parcel_id", "year", "area_mu", "source", "occupants", "town", "reusable_mu", "cost_wan",
+            "idle_recovery"]  # fmt: skip
     freed = pd.concat([r[[c for c in cols if c in r.columns]] for r in rows], ignore_index=True)
+    freed["idle_recovery"] = (
+        freed["idle_recovery"].astype("boolean").fillna(False).astype(bool)
+        if "idle_recovery" in freed.columns
+        else False
+    )
     freed = freed.sort_values(["parcel_id", "source", "year"]).reset_index(drop=True)
     freed["year"] = freed["year"].astype(int)
     freed["inside_control_line_share"] = (
@@ -204,13 +226,14 @@ def build_results(
     sel["energy_saved_tce"] = eff.energy_saved[on, r_i]
     sel["co2_reduction_t"] = eff.co2_saved[on, r_i]
     sel["tax_lost_wan"] = eff.tax_lost[on, r_i]
+    sel["tax_change_wan"] = -sel["tax_lost_wan"]  # signed for planners: positive = more tax
     sel["value_added_lost_wan"] = eff.value_added_lost[on, r_i]
     sel["jobs_lost"] = eff.jobs_lost[on, r_i]
     sel["cost_wan"] = eff.cost[on, r_i]
     order = {r: i for i, r in enumerate(table.names)}
     sel = sel.assign(_o=sel["remedy"].map(order)).sort_values(["_o", "uscc"]).drop(columns="_o")
     keep = ["uscc", "name", "remedy", "remedy_zh", "year", "freed_area_mu", "energy_saved_tce", "co2_reduction_t",
-            "tax_lost_wan", "value_added_lost_wan", "jobs_lost", "cost_wan", "eval_class", "town", "reason_codes",
+            "tax_lost_wan", "tax_change_wan", "value_added_lost_wan", "jobs_lost", "cost_wan", "eval_class", "town", "reason_codes",
             "parcel_ids"]  # fmt: skip
     sel = sel[[c for c in keep if c in sel.columns]].reset_index(drop=True)
     summary = _summary(
@@ -275,6 +298,16 @@ def _summary(
         "firms_exited": float(min(int(can_exit.sum()), cap_exit)),
         "firms_upgraded": float(min(int(can_up.sum()), cap_up)),
     }
+    unlimited = dict(max_reachable)
+    if binding and sol.status == "infeasible":  # bound each unmet target within the hard limits
+        alone = reachable_alone(pb, binding, float(v("scenario.solver_time_limit_s")))
+        for k, val in alone.items():
+            max_reachable[k] = min(val, max_reachable.get(k, np.inf))
+    cost = float(s["cost_wan"].sum() + freed["cost_wan"].sum())
+    # the budget binds when what is left cannot pay for the cheapest action still open
+    spend = np.concatenate([pb.spend, pb.partial_spend])
+    cheapest = float(spend[spend > 0].min()) if (spend > 0).any() else 0.0
+    binds = bool(np.isfinite(budget) and budget - cost < max(cheapest, _TOL * max(1.0, budget)))
     target_area = float(tg.get("freed_area_mu", v("targets.freed_area_mu")))
     big = target_area * float(v("scenario.max_parcel_share_of_target"))
     pool = pd.concat(
@@ -292,9 +325,9 @@ def _summary(
     remedy_of = pd.Series(rem, index=cand["uscc"].to_numpy())
     remedy_of = remedy_of[remedy_of != ""]
     per_mu = county_per_mu(firms, remedy_of, part_share[part_share > 0], table, reuse, rules)
-    cost = float(s["cost_wan"].sum() + freed["cost_wan"].sum())
     counts = {r: int((s["remedy"] == r).sum()) for r in table.names}
-    extra = {"budget_wan": budget, "cost_wan": cost, "max_reachable": max_reachable, "status": sol.status}
+    extra = {"budget_wan": budget, "cost_wan": cost, "max_reachable": max_reachable, "status": sol.status,
+             "budget_binds": binds}  # fmt: skip
     zh, en = messages(req, got, binding, extra)
     return {
         "target_area_mu": target_area,
@@ -304,6 +337,7 @@ def _summary(
         "feasible": not binding,
         "status": sol.status,
         "tax_lost_wan": float(s["tax_lost_wan"].sum()),
+        "tax_change_wan": -float(s["tax_lost_wan"].sum()),
         "value_added_lost_wan": float(s["value_added_lost_wan"].sum()),
         "jobs_lost": float(s["jobs_lost"].sum()),
         "cost_wan": cost,
@@ -320,6 +354,8 @@ def _summary(
         "shortfalls": {k: gap for k, gap in shortfalls.items() if k in binding},
         "binding_targets": binding,
         "max_reachable": max_reachable,
+        "max_reachable_unlimited": unlimited,
+        "budget_binds": binds,
         "messages_zh": zh,
         "messages_en": en,
         "relaxed_slack": dict(sol.slack),

@@ -349,6 +349,27 @@ def test_scenario_layers_by_year(data: dict[str, list[dict[str, Any]]]) -> None:
     assert _props(data, "y2023", IDS[1]) == []
 
 
+def test_scenario_legend_has_every_remedy_colour(page: tuple[Path, str]) -> None:
+    _, html = page
+    from ruian_land.maps_layers import REMEDY_STYLE
+
+    for label in ("关停退出", "整体腾退", "搬迁入园", "兼并重组", "改造提升", "腾出宗地"):
+        assert label in html, label
+    colours = [c for c, _ in REMEDY_STYLE.values()]
+    assert len(set(colours)) == len(colours) == 6  # merge and vacate have their own colours
+    assert REMEDY_STYLE["merge"][1] == "兼并重组" and REMEDY_STYLE["vacate"][1] == "整体腾退"
+
+
+def test_parcel_popup_carries_the_scenario_remedy_and_year(data: dict[str, list[dict[str, Any]]]) -> None:
+    # USCCS[1] exits in 2021 from IDS[1]; IDS[3] is freed in 2022 with no firm; IDS[0] untouched
+    p1 = _props(data, "parcels", IDS[1])[0]
+    assert (p1["sr"], p1["sy"]) == ("关停退出", "2021")
+    p3 = _props(data, "parcels", IDS[3])[0]
+    assert (p3["sr"], p3["sy"]) == ("腾出宗地", "2022")
+    p0 = _props(data, "parcels", IDS[0])[0]
+    assert "sr" not in p0 and "sy" not in p0
+
+
 def test_parcel_geometry_is_embedded_once(page: tuple[Path, str]) -> None:
     import json
     import re

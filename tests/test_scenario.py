@@ -219,7 +219,7 @@ def test_infeasible_reports_binding_target_and_shortfall() -> None:
     # explained in Chinese and English: which target, by how much, what is reachable
     assert (
         s["messages_zh"][1]
-        == "腾出低效工业用地：目标 100.0亩，可达 17.0亩，缺口 83.0亩(83.0%)；即使只追求此项最多 17.0亩。"
+        == "腾出低效工业用地：目标 100.0亩，可达 17.0亩，缺口 83.0亩(83.0%)；即使只追求此项(在预算与各项上限内)最多 17.0亩。"
     )
     assert s["messages_en"][1].startswith(
         "freed industrial land: target 100.0 亩, reachable 17.0 亩, short by 83.0"

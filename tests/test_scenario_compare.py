@@ -9,7 +9,7 @@ import pytest
 from test_scenario import RULES, six
 
 from ruian_land.errors import InputError
-from ruian_land.scenario_compare import compare_scenarios, load_specs, shipped_scenario_files
+from ruian_land.scenario_compare import compare_scenarios, load_specs, shipped_scenario_files, tax_change_text
 
 SPECS = """
 scenarios:
@@ -49,6 +49,15 @@ def test_compare_scenarios_table_and_chart(tmp_path: Path) -> None:
     assert root.tag.endswith("svg")
     text = chart.read_text(encoding="utf-8")
     assert all(name in text for name in table.index) and "78 %" in text  # 39 of 50 亩
+    # signed tax change for planners: a loss of 4.8 is −4.8 and reads 税收减少 5 万元/年
+    assert table["tax_change_wan"].tolist()[:3] == pytest.approx([-4.8, -12.0, -1.2])
+    assert "搬迁入园 — 税收减少 5 万元/年 (tax lost)" in text and "tax lost -" not in text
+
+
+def test_tax_change_text_is_signed_in_words() -> None:
+    assert tax_change_text(1808.77) == "税收增加 1,809 万元/年 (tax gained)"
+    assert tax_change_text(-2600.0) == "税收减少 2,600 万元/年 (tax lost)"
+    assert tax_change_text(0.2) == "税收不变 (tax unchanged)"
 
 
 def test_spec_errors(tmp_path: Path) -> None:

@@ -115,3 +115,25 @@ def test_missed_milestone_is_reported() -> None:
         "End of 2021: freed industrial land 10.0 亩, below the milestone 27.0 亩."
         in res.summary["messages_en"]
     )
+
+
+@pytest.mark.parametrize("mode", ["milp", "heuristic"])
+def test_idle_land_due_for_recovery_is_taken_back_in_the_first_year(mode: str) -> None:
+    # Six firms (10 亩 each) and two idle vacant parcels V, W (5 亩 each), target 70 亩, equal
+    # yearly shares. W is idle ≥ 24 months (idle_recovery: 依法无偿收回) → 2021; without the flag
+    # the balancing puts it in a later year (checked below), V keeps its free placement.
+    r = RULES.with_overrides({"scenario.remedies": ["relocate"], "scenario.yearly_share": [1, 1, 1]})
+    firms = [{"uscc": u, "tax_wan": t} for u, t in SIX10]
+    links = [(u, "P" + u, 10.0) for u, _ in SIX10]
+    parcels = {"P" + u: 10.0 for u, _ in SIX10} | {"V": 5.0, "W": 5.0}
+    years = {}
+    for flag in (True, False):
+        scr, f, lk, p = instance(firms, links, parcels, idle=("V", "W"), rules=r,
+                                 parcel_cols={"idle_recovery": {"V": False, "W": flag}})  # fmt: skip
+        res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 70}, phasing=mode)
+        fp = res.freed_parcels.set_index("parcel_id")
+        assert res.summary["freed_area_mu"] == pytest.approx(70.0)
+        years[flag] = int(fp.loc["W", "year"])
+        assert bool(fp.loc["W", "idle_recovery"]) is flag and not bool(fp.loc["V", "idle_recovery"])
+    assert years[True] == 2021
+    assert years[False] > 2021

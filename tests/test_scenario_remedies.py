@@ -236,3 +236,40 @@ def test_partial_release_of_a_large_parcel() -> None:
 def test_classic_overrides_are_what_the_classic_tests_use() -> None:
     assert RULES.value("scenario.remedies") == CLASSIC["scenario.remedies"]
     assert DEFAULT.value("scenario.exit_requires_violation") is True
+
+
+def test_budget_bounds_what_each_target_can_reach_alone() -> None:
+    # Relocation only, 1 万元/亩, budget 9 万元, target 30 亩 of the six firms' 39 亩: the budget
+    # pays for 9 亩 at most (F1, 9 亩), so "on its own at most" is 9 亩, not the 39 亩 freeable.
+    r = RULES.with_overrides({"scenario.relocate_cost_wan_per_mu": 1, "scenario.cost_weight": 0,
+                              "scenario.remedies": ["relocate"]})  # fmt: skip
+    scr, f, lk, p = six(rules=r)
+    res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 30}, budget_wan=9)
+    s = res.summary
+    assert remedies(res) == {"F1": "relocate"} and s["cost_wan"] == pytest.approx(9.0)
+    assert s["shortfalls"] == {"freed_area_mu": pytest.approx(21.0)}
+    # the slack reported is the shortfall the decisions leave (30 − 9), not a solver variable
+    assert s["relaxed_slack"]["freed_area_mu"] == pytest.approx(21.0)
+    assert s["max_reachable"]["freed_area_mu"] == pytest.approx(9.0)
+    assert s["max_reachable_unlimited"]["freed_area_mu"] == pytest.approx(39.0)
+    assert s["budget_binds"] is True
+    assert any("即使只追求此项(在预算与各项上限内)最多 9.0亩" in m for m in s["messages_zh"])
+    assert any(m.startswith("预算已用尽(剩余 0.0 万元") and "约束" in m for m in s["messages_zh"])
+    assert any("budget is used up" in m for m in s["messages_en"])
+    # tax: relocating F1 loses 40 % of 9 万元 = 3.6; the signed change is −3.6
+    assert s["tax_lost_wan"] == pytest.approx(3.6) and s["tax_change_wan"] == pytest.approx(-3.6)
+    assert res.selection["tax_change_wan"].tolist() == pytest.approx([-3.6])
+    # a budget of 100 is not used up: no such message
+    res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 30}, budget_wan=100)
+    assert res.summary["budget_binds"] is False
+    assert not any("预算已用尽" in m for m in res.summary["messages_zh"])
+
+
+def test_upgrade_tax_gain_is_a_positive_tax_change() -> None:
+    # upgrade gains 10 % of tax: all four upgraded (A 5, B 30, C 100, D 200 万元) → +33.5 万元/年
+    (scr, f, lk, p), r = four(violator=False, rules=RULES.with_overrides({"scenario.remedies": ["upgrade"]}))
+    res = optimise(scr, f, lk, p, r, targets={"firms_upgraded": 4})
+    sel = res.selection.set_index("uscc")
+    assert sel["tax_change_wan"].to_dict() == pytest.approx({"A": 0.5, "B": 3.0, "C": 10.0, "D": 20.0})
+    assert res.summary["tax_change_wan"] == pytest.approx(33.5)
+    assert res.summary["tax_lost_wan"] == pytest.approx(-33.5)
