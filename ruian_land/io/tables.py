@@ -195,23 +195,26 @@ def _read_excel_rows(
     return rows, merges, name
 
 
+def _open_xls(p: Path, source: str, **kwargs: Any) -> Any:
+    """Open a legacy .xls workbook with xlrd, turning its failures into :class:`InputError`."""
+    try:
+        import xlrd  # type: ignore[import-not-found]
+    except ImportError:
+        raise InputError(
+            "reading old .xls workbooks needs the package xlrd, which is not installed",
+            path=source,
+            fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
+        ) from None
+    try:
+        return xlrd.open_workbook(str(p), **kwargs)
+    except Exception as exc:  # xlrd raises XLRDError, CompDocError, … for damaged files
+        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
+
+
 def _sheet_names(p: Path, source: str) -> list[str]:
     """The workbook's sheet names, in order."""
     if p.suffix.lower() == ".xls":
-        try:
-            import xlrd  # type: ignore[import-not-found]
-        except ImportError:
-            raise InputError(
-                "reading old .xls workbooks needs the optional package xlrd, which is not installed",
-                path=source,
-                fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
-            ) from None
-        try:
-            book = xlrd.open_workbook(str(p), on_demand=True)
-        except Exception as exc:  # xlrd raises XLRDError, CompDocError, … for damaged files
-            raise InputError(
-                f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx"
-            ) from None
+        book = _open_xls(p, source, on_demand=True)
         names = list(book.sheet_names())
         book.release_resources()
         return names
@@ -315,18 +318,9 @@ def _read_xlsx_rows(
 def _read_xls_rows(
     p: Path, sheet: str | int | None, source: str
 ) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
-    try:
-        import xlrd  # type: ignore[import-not-found]
-    except ImportError:
-        raise InputError(
-            "reading old .xls workbooks needs the optional package xlrd, which is not installed",
-            path=source,
-            fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
-        ) from None
-    try:
-        book = xlrd.open_workbook(str(p), formatting_info=True)
-    except Exception as exc:  # xlrd raises XLRDError, CompDocError, … for damaged files
-        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
+    book = _open_xls(p, source, formatting_info=True)
+    import xlrd  # type: ignore[import-not-found]  # present: _open_xls succeeded
+
     name = _pick_sheet(book.sheet_names(), sheet, source)
     sh = book.sheet_by_name(name)
     # xlrd merge ranges are half-open (rlo, rhi, clo, chi); ours are inclusive
