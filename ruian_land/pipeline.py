@@ -183,15 +183,9 @@ def run_stages(
         occ.links,
         clean.parcels,
         rules,
-        targets=sc_cfg.targets,
-        objective=sc_cfg.objective,
-        protect_classes=sc_cfg.protect_classes,
-        remedies=sc_cfg.remedies,
-        town_quotas=sc_cfg.town_quotas,
-        budget_wan=sc_cfg.budget_wan,
-        partial_release=sc_cfg.partial_release,
-        phasing=sc_cfg.phasing,
         control_lines=control_lines,
+        # targets, objective, protect_classes, remedies, town_quotas, budget_wan, partial_release, phasing
+        **sc_cfg.model_dump(exclude={"compare"}),
     )
     timer.lap("scenario")
 
