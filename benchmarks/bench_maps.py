@@ -31,12 +31,13 @@ from typing import Any
 
 import geopandas as gpd
 
-from ruian_land import maps, pipeline
-from ruian_land.maps_data import parcel_attributes
+from ruian_land.maps import overview as maps
+from ruian_land.maps import parcel_attributes
+from ruian_land.pipeline import stages as pipeline
 
 OUT = Path(__file__).parent / "out"
 CHROMIUM = "/usr/bin/chromium"
-#: explore() tooltip: the parcel layer's fields (ruian_land.maps_layers.add_parcel_layers)
+#: explore() tooltip: the parcel layer's fields (ruian_land.maps.layers.add_parcel_layers)
 TOOLTIP = [
     "parcel_id",
     "area_mu",

@@ -1,6 +1,6 @@
 """``ruian-land`` command line: thin typer commands over the pipeline functions.
 
-A user mistake in an input (:class:`~ruian_land.errors.InputError`) exits with status 2 and a
+A user mistake in an input (:class:`~ruian_land.core.errors.InputError`) exits with status 2 and a
 one-paragraph message naming the file, the column or row, and the fix; never a traceback.
 """
 
@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning
 
 __all__ = ["app", "main"]
 
@@ -69,7 +69,7 @@ def run(
     ] = False,
 ) -> None:
     """Run the main job: read, validate, link, evaluate, screen, optimise, site parks, map, export."""
-    from ruian_land import pipeline
+    from ruian_land.pipeline import stages as pipeline
 
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ruian_land.errors import InputError
+from ruian_land.core import InputError
 from ruian_land.rules import RuleSet, load_rules
 
 __all__ = [

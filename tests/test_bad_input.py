@@ -23,17 +23,23 @@ import yaml
 from shapely.geometry import Polygon, box
 from typer.testing import CliRunner
 
-from ruian_land import energy, indicators, link, pipeline
 from ruian_land.cli import app
-from ruian_land.codes import USCC_ALPHABET, is_valid_uscc, uscc_check_char
-from ruian_land.columns import map_columns
 from ruian_land.config import load_config
-from ruian_land.errors import InputError, InputWarning
-from ruian_land.input_checks import check_tax_plausibility
+from ruian_land.core import (
+    USCC_ALPHABET,
+    InputError,
+    InputWarning,
+    Ledger,
+    is_valid_uscc,
+    map_columns,
+    uscc_check_char,
+)
+from ruian_land.evaluation import energy, indicators
 from ruian_land.io import load_inputs, parse_columns, read_parcels, read_table
-from ruian_land.ledger import Ledger
+from ruian_land.link import occupancy as link
+from ruian_land.pipeline import stages as pipeline
 from ruian_land.rules import load_rules
-from ruian_land.validate import validate_inputs
+from ruian_land.validate import check_tax_plausibility, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

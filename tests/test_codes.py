@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ruian_land.codes import is_valid_uscc, normalise_uscc, uscc_check_char, validate_uscc_series
+from ruian_land.core import is_valid_uscc, normalise_uscc, uscc_check_char, validate_uscc_series
 
 # Codes printed on public business licences / the standard's own example.
 PUBLISHED = [

@@ -1,4 +1,4 @@
-"""GCJ-02 / BD-09 → WGS84 (ruian_land.coords) against published reference pairs, and the
+"""GCJ-02 / BD-09 → WGS84 (ruian_land.core.coords) against published reference pairs, and the
 conversion applied by the readers (read_layer/read_parcels ``coords=``, read_points)."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import box, mapping
 
-from ruian_land.coords import convert_geometries, convert_lonlat, frame_to_wgs84
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning, convert_geometries, convert_lonlat, frame_to_wgs84
 from ruian_land.io import read_layer, read_parcels, read_points
 
 GEOD = Geod(ellps="WGS84")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruian_land.energy import carbon_efficiency, electricity_primary_factor, energy_tce, grid_factor
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning
+from ruian_land.evaluation import carbon_efficiency, electricity_primary_factor, energy_tce, grid_factor
 from ruian_land.rules import load_rules
 
 RULES = load_rules()

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning
 from ruian_land.evaluation import (
     BREAKDOWN_COLUMNS,
     CLASSES,
@@ -202,7 +202,7 @@ def test_floor() -> None:
     assert out.loc[0, "score_tax_per_mu"] == pytest.approx(1.0)
 
 
-@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.core.errors.InputWarning")
 def test_population_mean_benchmark() -> None:
     firms = make_firms([{"tax_wan": 30.0, "land_area_mu": 1.0}, {"tax_wan": 10.0, "land_area_mu": 3.0}])
     agg = RULES.with_overrides({"evaluation.benchmark_mode": "population_mean"})
@@ -326,7 +326,7 @@ def test_scores_and_classes_invariant_to_row_order() -> None:
         assert a["eval_class"].equals(b["eval_class"])
 
 
-@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.core.errors.InputWarning")
 @settings(max_examples=40, deadline=None)
 @given(
     taxes=st.lists(st.floats(0.0, 100.0), min_size=2, max_size=12),
@@ -362,7 +362,7 @@ def test_raising_tax_never_lowers_score_or_class(
     assert order.index(after["eval_class"]) <= order.index(before["eval_class"])
 
 
-@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.core.errors.InputWarning")
 @settings(max_examples=30, deadline=None)
 @given(
     rows=st.lists(
@@ -716,7 +716,7 @@ def test_worked_example_breakdown_and_explanation(worked: Any) -> None:
 # --------------------------------------------------------------------------- bands: Wenling, industry groups
 
 
-@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.core.errors.InputWarning")
 def test_wenling_band_sizes_for_100_firms() -> None:
     taxes = [float(t) for t in range(1, 101)]
     above = evaluate(tax_only(taxes, land=1.0), WENLING, as_of=AS_OF)
@@ -729,7 +729,7 @@ def test_wenling_band_sizes_for_100_firms() -> None:
     assert [by_rank[r] for r in (5, 6, 75, 76, 95, 96)] == ["A", "B", "B", "C", "C", "D"]
 
 
-@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.core.errors.InputWarning")
 def test_bands_within_industry_groups() -> None:
     rules = WENLING.with_overrides({"evaluation.industry_group_digits": 2})
     taxes = [float(t) for t in range(1, 101)]
@@ -815,7 +815,7 @@ def test_land_grant_exemption() -> None:
     ).any()
 
 
-@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore:no usable population average:ruian_land.core.errors.InputWarning")
 def test_wenling_lease_penalty_from_links() -> None:
     # landlords L1 (规上, 3 tenants), L2 (规下, 2 tenants), L3 (规下, 1 tenant) and twins without tenants
     firms = make_firms(

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from ruian_land.idle import IdleRules, assess_idle, idle_status, whole_months
 from ruian_land.rules import load_rules
+from ruian_land.screening import IdleRules, assess_idle, idle_status, whole_months
 
 RULES = load_rules()
 PARAMS = IdleRules.from_rules(RULES)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruian_land.errors import InputError
-from ruian_land.indicators import INDICATORS, add_indicators, compute_indicators
+from ruian_land.core import InputError
+from ruian_land.evaluation import INDICATORS, add_indicators, compute_indicators
 from ruian_land.rules import load_rules
 
 RULES = load_rules()

@@ -15,8 +15,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import Polygon, box
 
-from ruian_land.columns import map_columns
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning, map_columns
 from ruian_land.io import (
     load_inputs,
     parse_bool,
@@ -338,7 +337,7 @@ def test_load_inputs_maps_parses_and_names_missing_files(tmp_path):
     assert "税收2021.csv" in str(err.value)
 
 
-@pytest.mark.filterwarnings("ignore::ruian_land.errors.InputWarning")
+@pytest.mark.filterwarnings("ignore::ruian_land.core.errors.InputWarning")
 def test_load_inputs_missing_required_column_names_it(tmp_path):
     from ruian_land.config import load_config
 
@@ -486,7 +485,7 @@ def test_units_in_headers_scale_after_parsing(tmp_path):
 
 def test_load_inputs_reads_a_points_source_and_converts_gcj02(tmp_path):
     from ruian_land.config import ProjectConfig, SourceConfig
-    from ruian_land.coords import convert_lonlat
+    from ruian_land.core import convert_lonlat
     from ruian_land.validate import validate_inputs
 
     _write_gbk(tmp_path / "宗地.shp", [SQUARE])

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from ruian_land.errors import InputError, InputWarning
-from ruian_land.land_balance import balance_ledger, industrial_supply_share, is_industrial_use
+from ruian_land.control_lines import balance_ledger, industrial_supply_share, is_industrial_use
+from ruian_land.core import InputError, InputWarning
 from ruian_land.rules import load_rules
 
 X0, Y0 = 570_000.0, 3_083_000.0

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from ruian_land.codes import USCC_ALPHABET, uscc_check_char
-from ruian_land.ledger import Ledger
+from ruian_land.core import USCC_ALPHABET, Ledger, uscc_check_char
 from ruian_land.link import firm_land, link_firms_to_parcels, link_points_to_parcels
 
 X0, Y0 = 520_000.0, 3_070_000.0
@@ -265,7 +264,7 @@ def test_footprint_largest_overlap(two_squares):
 
 
 def test_landlord_convention_gives_owners_the_whole_parcel(world):
-    from ruian_land.errors import InputError
+    from ruian_land.core import InputError
     from ruian_land.rules import load_rules
 
     parcels, firms, leases = world

@@ -4,7 +4,7 @@
 塘下镇, one firm named ``<script>alert(1)</script>…``, one named ``{{7*7}}…`` (a Jinja
 expression), one vacant parcel, one parcel with two firms, one without 亩均税收 data, one
 without geometry and one "两高" firm on two parcels. The last part tests the compact page data
-(:mod:`ruian_land.maps_encode`): zoom-tied simplification that keeps neighbours' shared edges,
+(:mod:`ruian_land.maps.encode`): zoom-tied simplification that keeps neighbours' shared edges,
 quantised polylines, column encodings and their exact round trip.
 """
 
@@ -21,13 +21,14 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box, shape
 
-from ruian_land import maps, parks
-from ruian_land.errors import InputError
-from ruian_land.maps_basemap import check_tile_url, tile_template
-from ruian_land.maps_data import MISSING, fmt_value, format_column, parcel_attributes
-from ruian_land.maps_encode import (
+from ruian_land.core import InputError
+from ruian_land.maps import (
+    ASSETS,
     DIGITS,
+    MISSING,
     SLOT,
+    OfflineAssetError,
+    check_tile_url,
     coordinate_scale,
     decode_column,
     decode_geometry,
@@ -36,17 +37,19 @@ from ruian_land.maps_encode import (
     encode_columns,
     encode_geometries,
     encode_indices,
-    metres_per_pixel,
-    read_map_data,
-    simplify_coverage,
-)
-from ruian_land.maps_offline import (
-    ASSETS,
-    OfflineAssetError,
+    fmt_value,
+    format_column,
     inline_assets,
+    metres_per_pixel,
+    parcel_attributes,
+    read_map_data,
     remote_asset_urls,
+    simplify_coverage,
+    tile_template,
     unescape_non_ascii,
 )
+from ruian_land.maps import overview as maps
+from ruian_land.parks import sites as parks
 from ruian_land.rules import load_rules
 
 X0, Y0 = 570_000.0, 3_083_000.0
@@ -351,7 +354,7 @@ def test_scenario_layers_by_year(data: dict[str, list[dict[str, Any]]]) -> None:
 
 def test_scenario_legend_has_every_remedy_colour(page: tuple[Path, str]) -> None:
     _, html = page
-    from ruian_land.maps_layers import REMEDY_STYLE
+    from ruian_land.maps import REMEDY_STYLE
 
     for label in ("关停退出", "整体腾退", "搬迁入园", "兼并重组", "改造提升", "腾出宗地"):
         assert label in html, label
@@ -446,7 +449,7 @@ def test_inputs_are_not_modified(inputs: dict[str, Any]) -> None:
 
 
 def test_tax_legend_classes_come_from_the_rules() -> None:
-    from ruian_land.maps_layers import tax_classes
+    from ruian_land.maps import tax_classes
 
     rules = load_rules()
     breaks, classes = tax_classes(rules)

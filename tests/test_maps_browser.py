@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from test_maps import EVIL, IDS, map_inputs
 
-from ruian_land import maps
-from ruian_land.maps_encode import read_map_data
+from ruian_land.maps import overview as maps
+from ruian_land.maps import read_map_data
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,9 @@ import pytest
 from scipy.sparse import coo_matrix
 from shapely.geometry import Polygon, box
 
-from ruian_land import parks
-from ruian_land.errors import InputError, InputWarning
-from ruian_land.parks_split import split_components
-from ruian_land.parks_yield import plan_shortlist
+from ruian_land.core import InputError, InputWarning
+from ruian_land.parks import plan_shortlist, split_components
+from ruian_land.parks import sites as parks
 from ruian_land.rules import load_rules
 
 X0, Y0 = 570_000.0, 3_083_000.0
@@ -413,7 +412,7 @@ def test_shortfall_when_land_does_not_allow(rules) -> None:
 def test_site_sheet_lists_parcels_firms_and_adds_up(tmp_path, rules) -> None:
     from openpyxl import load_workbook
 
-    from ruian_land import export
+    from ruian_land.export import writers as export
 
     p = _row(3)
     s = parks.candidate_sites(

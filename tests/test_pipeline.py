@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ruian_land import pipeline
 from ruian_land.cli import app
+from ruian_land.pipeline import stages as pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "data" / "project.yaml"

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruian_land.errors import InputError
-from ruian_land.evaluation import evaluate
-from ruian_land.policies import (
+from ruian_land.core import InputError
+from ruian_land.evaluation import (
     POLICY_COLUMNS,
     consecutive_d_years,
     differentiated_policies,
+    evaluate,
     previous_classes_long,
 )
 from ruian_land.rules import load_rules

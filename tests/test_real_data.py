@@ -23,12 +23,10 @@ import rasterio
 import shapely
 from pyproj import CRS, Transformer
 
-from ruian_land.crs import crs_equal
-from ruian_land.errors import InputError, InputWarning
-from ruian_land.geometry_qa import repair_polygons
+from ruian_land.core import InputError, InputWarning, Ledger, crs_equal
 from ruian_land.io import parse_numbers, read_layer, read_parcels, read_table
-from ruian_land.ledger import Ledger
-from ruian_land.zonal import zonal_mean
+from ruian_land.screening import zonal_mean
+from ruian_land.validate import repair_polygons
 
 REAL = Path(__file__).parent / "data" / "real"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"

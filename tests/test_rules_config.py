@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from ruian_land.config import load_config
-from ruian_land.errors import InputError, RulesError
+from ruian_land.core import InputError, RulesError
 from ruian_land.rules import RuleSet, available_presets, load_preset, load_rules
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruian_land.config import load_config
-from ruian_land.errors import RulesError
+from ruian_land.core import RulesError
 from ruian_land.rules import (
     Preset,
     RuleValue,

@@ -19,16 +19,14 @@ import rasterio
 import shapely
 from rasterio import features
 
-from ruian_land.codes import is_valid_uscc, normalise_uscc
 from ruian_land.config import load_config
-from ruian_land.crs import crs_equal
+from ruian_land.core import M2_PER_MU, crs_equal, is_valid_uscc, normalise_uscc
 from ruian_land.rules import RuleSet, load_rules
 from ruian_land.sample import FILES, SampleCounty, build_sample, generate_sample
 from ruian_land.sample.boundary import outline_gcj02
 from ruian_land.sample.faults import to_fullwidth
 from ruian_land.sample.firms import org_check_char
 from ruian_land.sample.params import INDUSTRIES, UTILITIES
-from ruian_land.units import M2_PER_MU
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruian_land.errors import InputError
+from ruian_land.core import InputError
 from ruian_land.rules import load_rules
 from ruian_land.scenario import optimise, phase, resolve_targets
 from ruian_land.screening import Screening, screen

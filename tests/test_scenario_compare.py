@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from test_scenario import RULES, six
 
-from ruian_land.errors import InputError
-from ruian_land.scenario_compare import compare_scenarios, load_specs, shipped_scenario_files, tax_change_text
+from ruian_land.core import InputError
+from ruian_land.scenario import compare_scenarios, load_specs, shipped_scenario_files, tax_change_text
 
 SPECS = """
 scenarios:

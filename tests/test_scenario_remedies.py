@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from test_scenario import CLASSIC, DEFAULT, RULES, instance, remedies, six
 
-from ruian_land.errors import InputError, InputWarning
-from ruian_land.scenario import optimise
-from ruian_land.scenario_remedies import candidate_effects, remedy_table
+from ruian_land.core import InputError, InputWarning
+from ruian_land.scenario import candidate_effects, optimise, remedy_table
 
 
 def four(violator: bool = True, rules: Any = None) -> Any:

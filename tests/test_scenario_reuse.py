@@ -8,8 +8,7 @@ import pytest
 from shapely.geometry import box
 from test_scenario import RULES, instance
 
-from ruian_land.scenario import optimise
-from ruian_land.scenario_reuse import reuse_of_freed_land
+from ruian_land.scenario import optimise, reuse_of_freed_land
 
 
 def test_reuse_split_by_hand() -> None:

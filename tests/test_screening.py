@@ -18,8 +18,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import box
 
-from ruian_land.errors import InputError
-from ruian_land.reasons import REASONS, split_codes
+from ruian_land.core import REASONS, InputError, split_codes
 from ruian_land.rules import load_rules
 from ruian_land.screening import STATUS_TODO, industry_lookup, screen
 

@@ -19,21 +19,22 @@ import pandas as pd
 import pytest
 from test_screening import AS_OF, RULES, build, firm, parcel
 
-from ruian_land.columns import LABELS_ZH
-from ruian_land.rectification_list import (
+from ruian_land.core import LABELS_ZH
+from ruian_land.screening import (
     FIRM_LIST_COLUMNS,
     PARCEL_LIST_COLUMNS,
     STATUS_CLOSED,
     STATUS_IN_PROGRESS,
     STATUS_TODO,
+    Screening,
     field_checks,
     firm_list,
     list_summary,
     parcel_list,
     progress,
     remedy_category,
+    screen,
 )
-from ruian_land.screening import Screening, screen
 
 IDLE = {
     "agreed_start_date": pd.Timestamp("2019-03-01"),

@@ -19,11 +19,20 @@ import pandas as pd
 import pytest
 from test_screening import RULES, build, firm, parcel
 
-from ruian_land.errors import InputError
+from ruian_land.core import InputError
 from ruian_land.export import chinese_headers, table_for_people
-from ruian_land.rectification_list import FIRM_SHEET, PARCEL_SHEET, firm_list, parcel_list
-from ruian_land.screening import screen
-from ruian_land.tracking import NOTE_GONE, NOTE_NEW, NOTE_REFLAGGED, merge_status, read_list
+from ruian_land.screening import (
+    FIRM_SHEET,
+    NOTE_GONE,
+    NOTE_NEW,
+    NOTE_REFLAGGED,
+    PARCEL_SHEET,
+    firm_list,
+    merge_status,
+    parcel_list,
+    read_list,
+    screen,
+)
 
 
 def run(as_of: str, d_energy: float, with_e: bool) -> Any:

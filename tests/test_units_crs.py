@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from ruian_land import units
-from ruian_land.crs import WORKING_CRS, check_plausible, crs_equal, to_working
-from ruian_land.errors import InputError
+from ruian_land.core import WORKING_CRS, InputError, check_plausible, crs_equal, to_working, units
 
 # A point in Ruian's eastern plain (Tangxia), in EPSG:4549 metres.
 X0, Y0 = 570_000.0, 3_083_000.0

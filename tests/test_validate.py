@@ -13,11 +13,9 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from ruian_land.codes import USCC_ALPHABET, uscc_check_char
 from ruian_land.config import load_config
-from ruian_land.errors import InputWarning
+from ruian_land.core import USCC_ALPHABET, InputWarning, Ledger, uscc_check_char
 from ruian_land.io import load_inputs
-from ruian_land.ledger import Ledger
 from ruian_land.validate import normalise_parcel_id, validate_inputs
 
 X0, Y0 = 520_000.0, 3_070_000.0

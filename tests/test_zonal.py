@@ -12,8 +12,8 @@ import rasterio
 from affine import Affine
 from shapely.geometry import box
 
-from ruian_land.errors import InputError, InputWarning
-from ruian_land.zonal import zonal_mean
+from ruian_land.core import InputError, InputWarning
+from ruian_land.screening import zonal_mean
 
 X0, Y0 = 500_000.0, 3_070_020.0  # top-left corner of a 2 × 2 grid of 10 m cells (EPSG:4549)
 GRID = np.array([[10, 20], [255, 40]], dtype="uint8")  # percent; 255 = nodata

@@ -12,7 +12,7 @@ ISO-8859-1 and produces mojibake. The order of evidence used here is:
 
 Claims from 2 and 3 are checked against the bytes: a ``.cpg`` that says UTF-8 over GBK bytes,
 or a Western code page over Chinese text, is overridden with an
-:class:`~ruian_land.errors.InputWarning`.
+:class:`~ruian_land.core.errors.InputWarning`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning
 
 __all__ = [
     "LDID_ENCODINGS",

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from ruian_land.columns import SCHEMAS, map_columns
 from ruian_land.config import REQUIRED_SOURCES
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import SCHEMAS, InputError, InputWarning, map_columns
 from ruian_land.io.parse import parse_columns
 from ruian_land.io.points import read_points
 from ruian_land.io.tables import read_table, sheet_hint
@@ -176,7 +175,7 @@ def load_inputs(config: ProjectConfig) -> Inputs:
         The project (``sources`` with path/encoding/crs/sheet/layer/coords per source,
         ``columns`` with extra aliases per kind, ``data_year``). ``coords: gcj02|bd09`` on a
         layer or ``points`` source converts its lon/lat from AMap/DataV (GCJ-02) or Baidu
-        (BD-09) coordinates first (:mod:`ruian_land.coords`).
+        (BD-09) coordinates first (:mod:`ruian_land.core.coords`).
 
     Returns
     -------
@@ -189,7 +188,7 @@ def load_inputs(config: ProjectConfig) -> Inputs:
     InputError
         Missing file (naming the config key to fix), unreadable file, no CRS, undecidable
         encoding, a required source (parcels, registry, tax) with no data rows, or a required
-        column missing (from :func:`ruian_land.columns.map_columns`, listing the closest
+        column missing (from :func:`ruian_land.core.columns.map_columns`, listing the closest
         headers; for a workbook also the sheet read, the workbook's sheets and those holding
         the expected headers, with ``sheet: <name>`` as the fix).
     """

@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruian_land.codes import normalise_parcel_id, normalise_uscc, stored_as_number
-from ruian_land.columns import SCHEMAS
+from ruian_land.core import SCHEMAS, normalise_parcel_id, normalise_uscc, stored_as_number
 
 __all__ = [
     "BLANK_REPORTED_KINDS",
@@ -283,10 +282,10 @@ def parse_columns(
     Parameters
     ----------
     df : DataFrame
-        Output of :func:`ruian_land.columns.map_columns` (``attrs['scales']`` and
+        Output of :func:`ruian_land.core.columns.map_columns` (``attrs['scales']`` and
         ``attrs['source_columns']`` used), with ``source_row``.
     kind : str
-        Key of :data:`ruian_land.columns.SCHEMAS`.
+        Key of :data:`ruian_land.core.columns.SCHEMAS`.
     input_name : str, optional
         Name used in the issues (default ``kind``).
 
@@ -302,7 +301,7 @@ def parse_columns(
         ``N/A`` … mean *not reported*, read as NaN, never 0), per code changed by normalisation (``code_repaired``, action
         ``repaired``: full-width characters, spaces, lower case) and per 统一社会信用代码
         that went through a number and lost digits (``code_stored_as_number``, see
-        :func:`ruian_land.codes.stored_as_number`).
+        :func:`ruian_land.core.codes.stored_as_number`).
     """
     out = df.copy()
     scales: dict[str, float] = dict(df.attrs.get("scales", {}))

@@ -13,10 +13,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from ruian_land import crs as crs_policy
-from ruian_land.columns import map_columns
-from ruian_land.coords import convert_lonlat
-from ruian_land.errors import InputError
+from ruian_land.core import InputError, convert_lonlat, map_columns
+from ruian_land.core import crs as crs_policy
 from ruian_land.io.parse import parse_columns
 from ruian_land.io.tables import read_table
 
@@ -41,7 +39,7 @@ def read_points(
     coords : {'wgs84', 'cgcs2000', 'gcj02', 'bd09'}
         What the geocoder returned: AMap/Gaode = ``gcj02``, Baidu = ``bd09``, Tianditu and GPS
         = ``wgs84``/``cgcs2000``. Offset systems are converted with
-        :func:`ruian_land.coords.convert_lonlat`.
+        :func:`ruian_land.core.coords.convert_lonlat`.
     encoding, sheet
         As for :func:`ruian_land.io.read_table`.
     extra_aliases : dict, optional

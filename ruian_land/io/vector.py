@@ -3,7 +3,7 @@
 
 Everything is returned in the working CRS (EPSG:4549) with the source's own columns kept and a
 1-based ``source_row``. GCJ-02 / BD-09 lon/lat (AMap, DataV, Baidu) are converted to WGS84
-first when the caller says so (``coords=``, :mod:`ruian_land.coords`). Geometry is not
+first when the caller says so (``coords=``, :mod:`ruian_land.core.coords`). Geometry is not
 repaired here (that is :mod:`ruian_land.validate`).
 """
 
@@ -25,11 +25,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
-from ruian_land import crs as crs_policy
-from ruian_land.coords import OFFSET_SYSTEMS, frame_to_wgs84
-from ruian_land.errors import InputError, InputWarning
+from ruian_land.core import OFFSET_SYSTEMS, InputError, InputWarning, frame_to_wgs84, m2_to_mu
+from ruian_land.core import crs as crs_policy
 from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
-from ruian_land.units import m2_to_mu
 
 __all__ = ["read_layer", "read_parcels"]
 
@@ -91,7 +89,7 @@ def read_layer(
         Add ``area_m2`` (shapely area in EPSG:4549) and ``area_mu`` (``units.m2_to_mu``).
     coords : {'cgcs2000', 'wgs84', 'gcj02', 'bd09'}
         Coordinate family of lon/lat data. ``gcj02`` (AMap, DataV) and ``bd09`` (Baidu) are
-        converted to WGS84 with :func:`ruian_land.coords.frame_to_wgs84` before projecting; a
+        converted to WGS84 with :func:`ruian_land.core.coords.frame_to_wgs84` before projecting; a
         file with no CRS is then taken as lon/lat (these systems are lon/lat by definition).
 
     Returns
@@ -109,7 +107,7 @@ def read_layer(
         Missing file, a shapefile whose ``.dbf`` or ``.shx`` is missing, a file GDAL cannot
         open, an unknown ``crs``, no CRS and none given (the
         message says what the coordinates look like), implausible coordinates for the CRS
-        (:func:`ruian_land.crs.check_plausible`), an encoding that cannot be decided, or
+        (:func:`ruian_land.core.crs.check_plausible`), an encoding that cannot be decided, or
         ``gcj02``/``bd09`` declared for projected data.
 
     Warns
@@ -341,7 +339,7 @@ def read_parcels(
         Attribute encoding; wins over ``.cpg``, the DBF language byte and detection.
     crs : str or pyproj.CRS, optional
         CRS of the stored coordinates, for files with no ``.prj`` or a wrong one. An ESRI-WKT
-        CGCS2000 ``.prj`` is recognised by definition (:func:`ruian_land.crs.crs_equal`).
+        CGCS2000 ``.prj`` is recognised by definition (:func:`ruian_land.core.crs.crs_equal`).
     layer : str or int, optional
         Layer of a multi-layer source.
     coords : {'cgcs2000', 'wgs84', 'gcj02', 'bd09'}

@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ruian_land.errors import RulesError
+from ruian_land.core import RulesError
 from ruian_land.rules.schema import (
     CarbonRules,
     EnergyRules,

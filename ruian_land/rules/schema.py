@@ -4,7 +4,7 @@ Rules stay flat ``{value, unit, source, status}`` entries (:mod:`ruian_land.rule
 sections ``evaluation.*``, ``policy.*``, ``carbon.*`` and ``energy.*`` are nested by their dotted keys
 (``evaluation.above.weight.tax_per_mu`` → ``above → weight → tax_per_mu``) and validated against the
 models below every time a rule set is built (load, merge, override). A failure raises
-:class:`~ruian_land.errors.RulesError` naming the rule key, the value given and the allowed range.
+:class:`~ruian_land.core.errors.RulesError` naming the rule key, the value given and the allowed range.
 
 Every field is optional so that a partial rule set (a base without an evaluation preset) loads; the
 code that needs a value asks for it with :meth:`EvaluationRules.require`, which names the missing key.
@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ruian_land.errors import RulesError
+from ruian_land.core import RulesError
 
 __all__ = [
     "Bands",

@@ -27,7 +27,7 @@ import shapely
 import shapely.affinity
 from rasterio.transform import Affine
 
-from ruian_land.crs import WORKING_CRS
+from ruian_land.core import WORKING_CRS
 from ruian_land.rules import RuleSet, load_rules
 from ruian_land.sample.boundary import OUTLINE_ASSET, OUTLINE_SOURCE, outline_working, read_asset_bytes
 from ruian_land.sample.county import Replica, build_replica

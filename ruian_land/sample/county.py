@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 import shapely.affinity
 
+from ruian_land.core import M2_PER_MU
 from ruian_land.rules import RuleSet
 from ruian_land.sample.boundary import seats_working
 from ruian_land.sample.economy import firm_economics
@@ -27,7 +28,6 @@ from ruian_land.sample.firms import (
 from ruian_land.sample.geometry import Layout, make_layout
 from ruian_land.sample.land import is_idle, parcel_buildings, parcel_dates, parcel_ids
 from ruian_land.sample.params import SampleParams
-from ruian_land.units import M2_PER_MU
 
 __all__ = ["Replica", "build_replica", "firm_land"]
 

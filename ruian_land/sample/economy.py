@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import M2_PER_MU
 from ruian_land.rules import RuleSet
 from ruian_land.sample.firms import industry_table
 from ruian_land.sample.params import UTILITIES, SampleParams
-from ruian_land.units import M2_PER_MU
 
 __all__ = ["energy_tce_calorific", "firm_economics"]
 

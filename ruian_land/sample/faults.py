@@ -5,7 +5,7 @@
 * Codes: ≈ 1 % of firms carry a wrong GB 32100-2015 check character, mostly in every table
   (the code was registered wrong) and sometimes in one table only (a typo there); ≈ 0.5 % are
   written in one table with full-width characters, lower case or spaces, which
-  :func:`ruian_land.codes.normalise_uscc` repairs.
+  :func:`ruian_land.core.codes.normalise_uscc` repairs.
 
 Every planted fault is listed in the returned truth frames.
 """
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ruian_land.codes import USCC_ALPHABET
+from ruian_land.core import USCC_ALPHABET
 from ruian_land.sample.params import SampleParams
 
 __all__ = ["TABLES", "code_faults", "geometry_faults", "to_fullwidth"]

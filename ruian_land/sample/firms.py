@@ -12,9 +12,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ruian_land.codes import USCC_ALPHABET, uscc_check_char
+from ruian_land.core import M2_PER_MU, USCC_ALPHABET, uscc_check_char
 from ruian_land.sample.params import CLUSTERS, INDUSTRIES, NAME_CHARS, UTILITIES, SampleParams
-from ruian_land.units import M2_PER_MU
 
 __all__ = [
     "NEW_STATUSES",

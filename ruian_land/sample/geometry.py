@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ruian_land.crs import WORKING_CRS
+from ruian_land.core import M2_PER_MU, WORKING_CRS
 from ruian_land.sample.params import CLUSTERS, CONTROL_LINES, PARKS, ClusterSpec, SampleParams
-from ruian_land.units import M2_PER_MU
 
 __all__ = [
     "Layout",

@@ -13,9 +13,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import M2_PER_MU
 from ruian_land.rules import RuleSet
 from ruian_land.sample.params import SEAT_CODES, SampleParams
-from ruian_land.units import M2_PER_MU
 
 __all__ = ["is_idle", "parcel_buildings", "parcel_dates", "parcel_ids"]
 

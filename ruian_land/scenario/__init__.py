@@ -1,0 +1,62 @@
+"""Stage 7, the 腾笼换鸟 scenario: the MILP, remedies, phasing, re-use of freed land, report, comparison."""
+
+from __future__ import annotations
+
+from ruian_land.scenario.compare import (
+    ScenarioSpec,
+    compare_scenarios,
+    comparison_chart,
+    comparison_table,
+    load_specs,
+    shipped_scenario_files,
+    tax_change_text,
+)
+from ruian_land.scenario.model import Problem, Solution, TargetRow, greedy, reachable_alone, solve
+from ruian_land.scenario.phasing import by_year_table, phase, phase_selection, yearly_limits
+from ruian_land.scenario.plan import OBJECTIVES, TARGET_KEYS, ScenarioResult, optimise, resolve_targets
+from ruian_land.scenario.remedies import (
+    ALL_REMEDIES,
+    LAND_REMEDIES,
+    REMEDY_TEXT,
+    RemedyTable,
+    candidate_effects,
+    remedy_table,
+)
+from ruian_land.scenario.report import TARGET_LABELS, build_results, messages
+from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land
+
+__all__ = [
+    "ALL_REMEDIES",
+    "LAND_REMEDIES",
+    "OBJECTIVES",
+    "REMEDY_TEXT",
+    "TARGET_KEYS",
+    "TARGET_LABELS",
+    "Problem",
+    "RemedyTable",
+    "ScenarioResult",
+    "ScenarioSpec",
+    "Solution",
+    "TargetRow",
+    "build_results",
+    "by_year_table",
+    "candidate_effects",
+    "compare_scenarios",
+    "comparison_chart",
+    "comparison_table",
+    "county_per_mu",
+    "greedy",
+    "load_specs",
+    "messages",
+    "optimise",
+    "phase",
+    "phase_selection",
+    "reachable_alone",
+    "remedy_table",
+    "resolve_targets",
+    "reuse_of_freed_land",
+    "shipped_scenario_files",
+    "solve",
+    "tax_change_text",
+    "yearly_limits",
+]

@@ -1,0 +1,75 @@
+"""Stage 5, screening: low-efficiency and idle land, 两高, raster evidence, the 整治清单 and its tracking."""
+
+from __future__ import annotations
+
+from ruian_land.screening.assess import (
+    FIRM_COLUMNS,
+    OUTSIDE_PARKS,
+    STATUS_TODO,
+    UNKNOWN_TOWN,
+    Screening,
+    industry_division,
+    industry_lookup,
+    screen,
+)
+from ruian_land.screening.idle import IdleRules, IdleStatus, assess_idle, idle_status, truthy, whole_months
+from ruian_land.screening.rectification import (
+    FIRM_LIST_COLUMNS,
+    FIRM_SHEET,
+    PARCEL_LIST_COLUMNS,
+    PARCEL_SHEET,
+    PLANNER_COLUMNS,
+    STATUS_CLOSED,
+    STATUS_IN_PROGRESS,
+    STATUSES,
+    TRACKING_COLUMNS,
+    field_checks,
+    firm_list,
+    list_summary,
+    parcel_list,
+    progress,
+    remedy_category,
+    screening_summary,
+)
+from ruian_land.screening.tracking import NOTE_GONE, NOTE_NEW, NOTE_REFLAGGED, merge_status, read_list
+from ruian_land.screening.zonal import PERCENT, zonal_mean
+
+__all__ = [
+    "FIRM_COLUMNS",
+    "FIRM_LIST_COLUMNS",
+    "FIRM_SHEET",
+    "NOTE_GONE",
+    "NOTE_NEW",
+    "NOTE_REFLAGGED",
+    "OUTSIDE_PARKS",
+    "PARCEL_LIST_COLUMNS",
+    "PARCEL_SHEET",
+    "PERCENT",
+    "PLANNER_COLUMNS",
+    "STATUSES",
+    "STATUS_CLOSED",
+    "STATUS_IN_PROGRESS",
+    "STATUS_TODO",
+    "TRACKING_COLUMNS",
+    "UNKNOWN_TOWN",
+    "IdleRules",
+    "IdleStatus",
+    "Screening",
+    "assess_idle",
+    "field_checks",
+    "firm_list",
+    "idle_status",
+    "industry_division",
+    "industry_lookup",
+    "list_summary",
+    "merge_status",
+    "parcel_list",
+    "progress",
+    "read_list",
+    "remedy_category",
+    "screen",
+    "screening_summary",
+    "truthy",
+    "whole_months",
+    "zonal_mean",
+]
