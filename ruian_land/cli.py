@@ -18,6 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ruian_land.core import InputError, InputWarning
+from ruian_land.pipeline import run_stages, write_outputs
+from ruian_land.rules import available_presets, load_rules
+from ruian_land.sample import generate_sample
 
 __all__ = ["app", "main"]
 
@@ -69,15 +72,13 @@ def run(
     ] = False,
 ) -> None:
     """Run the main job: read, validate, link, evaluate, screen, optimise, site parks, map, export."""
-    from ruian_land.pipeline import stages as pipeline
-
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
             _check_paths(config, out)
-            result = pipeline.run_stages(config, previous_list=previous)
-            pipeline.write_outputs(result, out, offline=False if online_map else None)
+            result = run_stages(config, previous_list=previous)
+            write_outputs(result, out, offline=False if online_map else None)
         except InputError as exc:
             _show_warnings(caught)
             _fail(exc)
@@ -183,8 +184,6 @@ def sample(
     ] = False,
 ) -> None:
     """(Re)generate the synthetic sample county (refuses to overwrite a non-empty folder without --force)."""
-    from ruian_land.sample import generate_sample
-
     if out.exists() and not out.is_dir():
         _fail(InputError("the output location is a file, not a folder", path=out, fix="choose another --out"))
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -205,8 +204,6 @@ def rules(
     evaluation: Annotated[str | None, typer.Option(help="evaluation preset merged on top")] = None,
 ) -> None:
     """List the shipped rules presets, or show one with value, unit, source and status."""
-    from ruian_land.rules import available_presets, load_rules
-
     if preset is None:
         for name in available_presets():
             console.print(name)

@@ -23,6 +23,7 @@ import yaml
 from shapely.geometry import Polygon, box
 from typer.testing import CliRunner
 
+from ruian_land import pipeline
 from ruian_land.cli import app
 from ruian_land.config import load_config
 from ruian_land.core import (
@@ -37,7 +38,6 @@ from ruian_land.core import (
 from ruian_land.evaluation import energy, indicators
 from ruian_land.io import load_inputs, parse_columns, read_parcels, read_table
 from ruian_land.link import occupancy as link
-from ruian_land.pipeline import stages as pipeline
 from ruian_land.rules import load_rules
 from ruian_land.validate import check_tax_plausibility, validate_inputs
 

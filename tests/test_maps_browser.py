@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from test_maps import EVIL, IDS, map_inputs
 
-from ruian_land.maps import overview as maps
+from ruian_land import maps
 from ruian_land.maps import read_map_data
 
 pytestmark = pytest.mark.browser

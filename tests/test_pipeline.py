@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from ruian_land import pipeline
 from ruian_land.cli import app
-from ruian_land.pipeline import stages as pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "data" / "project.yaml"
@@ -213,21 +213,49 @@ def test_rerun_keeps_planner_status_edits(run_out: tuple[pipeline.RunResult, Pat
     assert len(again.rectification_firms) == len(result.rectification_firms)
 
 
-def test_scenario_comparison_written_with_names(
+def test_scenario_comparison_is_a_stage_result_and_written_with_names(
     run_out: tuple[pipeline.RunResult, Path], tmp_path: Path
 ) -> None:
     result, _ = run_out
     cfg = result.config.model_copy(deep=True)
     cfg.scenario.compare = "plan_2021_2023"
-    result.config = cfg
+    compared = pipeline.run_stages(cfg)
+    # the comparison is computed by the stages (a notebook sees it), not by the write step
+    assert compared.comparison is not None and compared.comparison.index.is_unique
+    assert len(compared.comparison) >= 2
+    assert compared.comparison_svg is not None and compared.comparison_svg.lstrip().startswith("<svg")
+
+    # the main scenario is not changed by comparing others beside it (solver timings aside)
+    def untimed(summary: dict) -> dict:
+        sc = {k: v for k, v in summary["scenario"].items() if not k.endswith("_time_s")}
+        return {**summary, "scenario": sc}
+
+    assert untimed(compared.summary) == untimed(result.summary)
+    paths = pipeline.write_outputs(compared, tmp_path / "with")
+    table = pd.read_csv(paths["scenario/comparison.csv"], encoding="utf-8-sig")
+    assert table.columns[0] == "方案"
+    assert list(table["方案"]) == list(compared.comparison.index)
+    assert paths["scenario/comparison.svg"].read_text(encoding="utf-8") == compared.comparison_svg
+
+
+def test_write_outputs_only_writes(run_out: tuple[pipeline.RunResult, Path], tmp_path: Path) -> None:
+    # a config asking for a comparison does not make the write step solve anything: it writes what
+    # the stages computed (here: no comparison), and the files match the result's frames
+    result, _ = run_out
+    cfg = result.config.model_copy(deep=True)
+    cfg.scenario.compare = "plan_2021_2023"
+    original, result.config = result.config, cfg
     try:
         paths = pipeline.write_outputs(result, tmp_path)
     finally:
-        result.config.scenario.compare = None
-    table = pd.read_csv(paths["scenario/comparison.csv"], encoding="utf-8-sig")
-    assert table.columns[0] == "方案"
-    assert len(table) >= 2 and table["方案"].is_unique
-    assert paths["scenario/comparison.svg"].read_text(encoding="utf-8").lstrip().startswith("<")
+        result.config = original
+    assert "scenario/comparison.csv" not in paths and not (tmp_path / "scenario").exists()
+    sheets = pd.read_excel(paths["exports/整治清单.xlsx"], sheet_name=None)
+    assert list(sheets) == ["整治企业清单", "整治宗地清单", *pipeline.RECTIFICATION_SHEETS]
+    assert len(sheets["乡镇汇总"]) == len(result.rectification_summary["town"])
+    assert len(sheets["现场核查"]) == len(result.rectification_summary["field_checks"])
+    evaluated = pd.read_csv(paths["exports/evaluation.csv"], encoding="utf-8-sig")
+    assert len(evaluated) == len(result.evaluation_list) == len(result.firms)
 
 
 def test_cli_tax_in_yuan_under_unitless_header_exits_2(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_compare_scenarios_table_and_chart(tmp_path: Path) -> None:
     path = tmp_path / "specs.yaml"
     path.write_text(SPECS, encoding="utf-8")
     scr, f, lk, p = six()
-    table, chart = compare_scenarios(path, scr, f, lk, p, RULES, chart_path=tmp_path / "cmp" / "chart.svg")
+    table, chart = compare_scenarios(path, scr, f, lk, p, RULES)
     assert list(table.index) == ["搬迁入园", "关停", "留九成税", "要二十亩"]
     assert table["tax_lost_wan"].tolist()[:3] == pytest.approx([4.8, 12.0, 1.2])
     assert table.loc["关停", "n_exit"] == 1 and table.loc["搬迁入园", "n_relocate"] == 1
@@ -45,9 +45,9 @@ def test_compare_scenarios_table_and_chart(tmp_path: Path) -> None:
     assert not table.loc["要二十亩", "feasible"]
     assert table.loc["要二十亩", "freed_area_mu"] == pytest.approx(39.0)
     assert table.attrs["results"]["关停"].selection["uscc"].tolist() == ["F2"]
-    root = ET.fromstring(chart.read_text(encoding="utf-8"))
+    root = ET.fromstring(chart)
     assert root.tag.endswith("svg")
-    text = chart.read_text(encoding="utf-8")
+    text = chart
     assert all(name in text for name in table.index) and "78 %" in text  # 39 of 50 亩
     # signed tax change for planners: a loss of 4.8 is −4.8 and reads 税收减少 5 万元/年
     assert table["tax_change_wan"].tolist()[:3] == pytest.approx([-4.8, -12.0, -1.2])
@@ -71,8 +71,7 @@ def test_spec_errors(tmp_path: Path) -> None:
         load_specs(bad)
     scr, f, lk, p = six()
     with pytest.raises(InputError, match="unknown rules"):
-        compare_scenarios([{"name": "x", "rules": {"scenario.nope": 1}}], scr, f, lk, p, RULES,
-                          chart_path=tmp_path / "c.svg")  # fmt: skip
+        compare_scenarios([{"name": "x", "rules": {"scenario.nope": 1}}], scr, f, lk, p, RULES)
 
 
 def test_shipped_scenarios_load() -> None:

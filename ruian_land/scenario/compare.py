@@ -221,8 +221,8 @@ def tax_change_text(change_wan: float) -> str:
 _COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
 
 
-def comparison_chart(table: pd.DataFrame, path: str | Path, targets: Mapping[str, float]) -> Path:
-    """Write the comparison as one self-contained SVG.
+def comparison_chart(table: pd.DataFrame, targets: Mapping[str, float]) -> str:
+    """The comparison as one self-contained SVG (text; the caller writes it).
 
     Grouped horizontal bars, one group per indicator (the five plan targets as % of the target;
     county 规上 亩均税收 and 亩均增加值 after as % of ``targets`` 42 / 220), one bar per scenario,
@@ -232,14 +232,13 @@ def comparison_chart(table: pd.DataFrame, path: str | Path, targets: Mapping[str
     ----------
     table : DataFrame
         From :func:`comparison_table`.
-    path : str or Path
-        Output ``.svg`` file (folders are created).
     targets : mapping
         ``tax_per_mu`` and ``value_added_per_mu`` targets (万元/亩).
 
     Returns
     -------
-    Path
+    str
+        The SVG document (UTF-8 text).
     """
     groups: list[tuple[str, pd.Series]] = []
     for t in TARGET_KEYS:
@@ -292,10 +291,7 @@ def comparison_chart(table: pd.DataFrame, path: str | Path, targets: Mapping[str
     )
     out.append(f'<text x="{x100 - 14:.1f}" y="{y + 14}" font-size="10">100 %</text>')
     out.append("</svg>")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("\n".join(out), encoding="utf-8")
-    return p
+    return "\n".join(out)
 
 
 def compare_scenarios(
@@ -306,9 +302,8 @@ def compare_scenarios(
     parcels: pd.DataFrame,
     rules: RuleSet,
     *,
-    chart_path: str | Path = "scenario_comparison.svg",
     control_lines: gpd.GeoDataFrame | None = None,
-) -> tuple[pd.DataFrame, Path]:
+) -> tuple[pd.DataFrame, str]:
     """Run several named scenarios on the same data and compare them.
 
     Parameters
@@ -317,16 +312,14 @@ def compare_scenarios(
         Scenario file (see :func:`load_specs`) or the list of specifications.
     screening, firms, links, parcels, rules
         As for :func:`ruian_land.scenario.optimise`.
-    chart_path : str or Path
-        Where to write the SVG chart.
     control_lines : GeoDataFrame, optional
         工业用地控制线 for the re-use of freed land.
 
     Returns
     -------
-    (DataFrame, Path)
-        :func:`comparison_table` (with ``table.attrs["results"]``: name → ScenarioResult) and the
-        chart file.
+    (DataFrame, str)
+        :func:`comparison_table` (index = scenario name; ``table.attrs["results"]``: name →
+        ScenarioResult) and the chart (:func:`comparison_chart`, SVG text). Nothing is written.
 
     Raises
     ------
@@ -339,6 +332,6 @@ def compare_scenarios(
     table = comparison_table(results)
     tg = {"tax_per_mu": float(rules.value("targets.tax_per_mu")),
           "value_added_per_mu": float(rules.value("targets.value_added_per_mu"))}  # fmt: skip
-    chart = comparison_chart(table, chart_path, tg)
+    chart = comparison_chart(table, tg)
     table.attrs["results"] = results
     return table, chart

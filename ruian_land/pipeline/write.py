@@ -1,0 +1,153 @@
+"""Writing only writes: turn a finished :class:`RunResult` into the DESIGN §3 output contract::
+
+    out/summary.json           figures of the run (areas 亩, money 万元, energy tce, CO₂ t)
+    out/maps/overview.html     the overview map (offline by default)
+    out/exports/candidates.{xlsx,csv,gpkg}, sites, evaluation.csv, scenario_firms.csv, 整治清单.xlsx …
+    out/scenario/comparison.{csv,svg}   with ``scenario.compare`` in the config
+    out/qa/                    ledger summary, every issue by file/row/column, report.md
+
+Every table, map and chart is computed by the stages (:func:`ruian_land.pipeline.run_stages`);
+nothing here computes a result.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from ruian_land.config import ProjectConfig
+from ruian_land.export import write_exports, write_table, write_workbook
+from ruian_land.maps import save_map
+from ruian_land.pipeline.result import RunResult
+from ruian_land.pipeline.stages import run_stages
+from ruian_land.screening import FIRM_SHEET, PARCEL_SHEET, STATUSES
+
+__all__ = ["RECTIFICATION_SHEETS", "run", "write_outputs"]
+
+#: Sheets of ``exports/整治清单.xlsx`` after the two lists: sheet name → key of
+#: :attr:`RunResult.rectification_summary`.
+RECTIFICATION_SHEETS: dict[str, str] = {
+    "乡镇汇总": "town",
+    "园区汇总": "park",
+    "目标进度": "progress",
+    "现场核查": "field_checks",
+}
+
+
+def write_outputs(
+    result: RunResult, out_dir: str | Path = "out", *, offline: bool | None = None
+) -> dict[str, Path]:
+    """Write the DESIGN §3 output contract under ``out_dir``.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run (:func:`ruian_land.pipeline.run_stages`).
+    out_dir : str or Path
+        Output folder; ``maps/``, ``exports/``, ``qa/`` (and ``scenario/``) are created in it.
+    offline : bool, optional
+        Inline the map's pinned Leaflet assets (default: the map's own setting, from the project's
+        ``maps.offline``).
+
+    Returns
+    -------
+    dict
+        Name (path relative to ``out_dir``) → path of every file written; also set on
+        ``result.paths``.
+    """
+    out = Path(out_dir)
+    for sub in ("maps", "exports", "qa"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    paths.update({f"qa/{k}": v for k, v in result.ledger.write(out / "qa").items()})
+    if result.overview_map is not None:
+        paths["maps/overview.html"] = save_map(
+            result.overview_map, out / "maps" / "overview.html", offline=offline
+        )
+    written = write_exports(
+        result.candidates,
+        out / "exports",
+        sites=result.sites,
+        rules=result.rules,
+        ledger=result.ledger,
+        site_parcels=result.site_parcels,
+    )
+    paths.update({f"exports/{k}": v for k, v in written.items()})
+    for name, frame in (("evaluation", result.evaluation_list), ("scenario_firms", result.scenario_firms)):
+        if frame is not None:
+            paths[f"exports/{name}.csv"] = write_table(frame, out / "exports" / f"{name}.csv")
+    f, p = result.rectification_firms, result.rectification_parcels
+    sheets: dict[str, pd.DataFrame | None] = {FIRM_SHEET: f, PARCEL_SHEET: p}
+    sheets.update(
+        {sheet: result.rectification_summary.get(key) for sheet, key in RECTIFICATION_SHEETS.items()}
+    )
+    paths["exports/整治清单.xlsx"] = write_workbook(
+        out / "exports" / "整治清单.xlsx",
+        sheets,
+        # 整治状态 as a dropdown so a typo is caught in Excel, not on the next run
+        choices={name: {"status": list(STATUSES)} for name in (FIRM_SHEET, PARCEL_SHEET)},
+    )
+    for name, frame in ((FIRM_SHEET, f), (PARCEL_SHEET, p)):
+        paths[f"exports/{name}.csv"] = write_table(frame, out / "exports" / f"{name}.csv")
+    if result.comparison is not None:
+        (out / "scenario").mkdir(exist_ok=True)
+        paths["scenario/comparison.csv"] = write_table(
+            result.comparison.reset_index(), out / "scenario" / "comparison.csv"
+        )
+        if result.comparison_svg is not None:
+            chart = out / "scenario" / "comparison.svg"
+            chart.write_text(result.comparison_svg, encoding="utf-8")
+            paths["scenario/comparison.svg"] = chart
+    if result.land_balance is not None or result.supply_share is not None:
+        lb = result.land_balance
+        paths["exports/占补平衡.xlsx"] = write_workbook(
+            out / "exports" / "占补平衡.xlsx",
+            {
+                "年度平衡": None if lb is None else lb.years,
+                "转换明细": None if lb is None else lb.conversions,
+                "补充明细": None if lb is None else lb.compensations,
+                "工业用地供应占比": result.supply_share,
+            },
+        )
+    summary_path = out / "summary.json"
+    summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    paths["summary.json"] = summary_path
+    result.paths = paths
+    return paths
+
+
+def run(
+    config: ProjectConfig | str | Path | None = None,
+    out_dir: str | Path = "out",
+    *,
+    previous_list: str | Path | None = None,
+) -> RunResult:
+    """Run every stage and write ``out_dir`` (the CLI's ``ruian-land run``).
+
+    Parameters
+    ----------
+    config : ProjectConfig, path or None
+        The project (``None``: ``data/project.yaml`` under the current directory).
+    out_dir : str or Path
+        Output folder (DESIGN §3).
+    previous_list : str or Path, optional
+        An edited 整治清单 of an earlier run (see :func:`run_stages`).
+
+    Returns
+    -------
+    RunResult
+        With ``paths`` filled and ``timings_s["write"]`` added.
+
+    Raises
+    ------
+    InputError
+        Any user mistake in the inputs.
+    """
+    result = run_stages(config, previous_list=previous_list)
+    t0 = time.perf_counter()
+    write_outputs(result, out_dir)
+    result.timings_s["write"] = round(time.perf_counter() - t0, 3)
+    return result
