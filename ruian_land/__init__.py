@@ -48,7 +48,7 @@ from ruian_land.io import load_inputs, read_layer, read_parcels, read_points, re
 from ruian_land.link import link_firms_to_parcels
 from ruian_land.maps import overview_map, save_map
 from ruian_land.parks import candidate_sites
-from ruian_land.pipeline import RunResult, run, run_stages, write_outputs
+from ruian_land.pipeline import Project, RunResult, run, run_stages, write_outputs
 from ruian_land.rules import RuleSet, load_rules
 from ruian_land.scenario import optimise
 from ruian_land.screening import screen
@@ -60,6 +60,7 @@ __all__ = [
     "InputError",
     "InputWarning",
     "Ledger",
+    "Project",
     "ProjectConfig",
     "RuleSet",
     "RulesError",

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from ruian_land import pipeline
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -94,3 +96,15 @@ def browser_page(browser: Any) -> Iterator[BrowserPage]:
     page.on("dialog", lambda d: (bp.dialogs.append(d.message), d.dismiss()))
     yield bp
     context.close()
+
+
+SAMPLE_PROJECT = Path(__file__).resolve().parents[1] / "data" / "project.yaml"
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """``ruian-land run`` on the bundled sample county, once per test session: (RunResult, out dir)."""
+    if not SAMPLE_PROJECT.exists():
+        pytest.skip("sample county data/project.yaml not generated")
+    out = tmp_path_factory.mktemp("sample_out")
+    return pipeline.run(SAMPLE_PROJECT, out), out

@@ -39,6 +39,7 @@ from ruian_land.evaluation import energy, indicators
 from ruian_land.io import load_inputs, parse_columns, read_parcels, read_table
 from ruian_land.link import occupancy as link
 from ruian_land.rules import load_rules
+from ruian_land.sample import build_sample
 from ruian_land.validate import check_tax_plausibility, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -538,18 +539,12 @@ def test_repaired_parcel_area_is_compared_with_the_recorded_area(tmp_path: Path)
 
 
 @pytest.fixture(scope="module")
-def sample_run() -> Any:
-    if not PROJECT.exists():
-        pytest.skip("sample county data/ not generated")
-    from ruian_land.sample import build_sample
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InputWarning)
-        return pipeline.run_stages(PROJECT), build_sample().truth
+def sample_truth(sample_run: Any) -> Any:
+    return sample_run[0], build_sample().truth
 
 
-def test_sample_firms_without_tax_are_unrated_and_not_closed(sample_run: Any) -> None:
-    result, truth = sample_run
+def test_sample_firms_without_tax_are_unrated_and_not_closed(sample_truth: Any) -> None:
+    result, truth = sample_truth
     firms = result.firms
     no_tax = firms.loc[~firms["in_tax"].astype(bool)]
     # the 20 planted absences, plus the firm whose registry code has the typo (its tax row is rejected)
@@ -578,8 +573,8 @@ def test_sample_firms_without_tax_are_unrated_and_not_closed(sample_run: Any) ->
     assert not p["reason_codes"].str.contains("TAX_LT|PARK_TAX").any()
 
 
-def test_sample_ledger_lists_the_planted_code_and_geometry_faults(sample_run: Any) -> None:
-    result, truth = sample_run
+def test_sample_ledger_lists_the_planted_code_and_geometry_faults(sample_truth: Any) -> None:
+    result, truth = sample_truth
     ev = result.ledger.to_frame()
     cf = truth.code_faults
     # normalisation repairs: 9 in the tax table, 7 in energy, 2 in emissions (sample README: 18)

@@ -29,10 +29,8 @@ pytestmark = pytest.mark.skipif(not PROJECT.exists(), reason="sample county data
 
 
 @pytest.fixture(scope="module")
-def run_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.RunResult, Path]:
-    out = tmp_path_factory.mktemp("out")
-    result = pipeline.run(PROJECT, out)
-    return result, out
+def run_out(sample_run: tuple[pipeline.RunResult, Path]) -> tuple[pipeline.RunResult, Path]:
+    return sample_run
 
 
 def test_output_contract_files(run_out: tuple[pipeline.RunResult, Path]) -> None:

@@ -33,7 +33,7 @@ from ruian_land.core.crs import (
     to_map_crs,
     to_working,
 )
-from ruian_land.core.errors import InputError, InputWarning, RulesError, input_error
+from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.reasons import (
     LOW_EFFICIENCY_CODES,
@@ -50,6 +50,7 @@ from ruian_land.core.reasons import (
     split_codes,
     texts_by_code,
 )
+from ruian_land.core.requirements import MADE_BY, require_columns
 from ruian_land.core.units import (
     KGCE_KJ,
     M2_PER_MU,
@@ -73,6 +74,7 @@ __all__ = [
     "LABELS_ZH",
     "LOW_EFFICIENCY_CODES",
     "M2_PER_MU",
+    "MADE_BY",
     "MAP_CRS",
     "MU_PER_HA",
     "MU_PER_KM2",
@@ -95,6 +97,7 @@ __all__ = [
     "LedgerEvent",
     "Reason",
     "RulesError",
+    "StageInputError",
     "check_char_twins",
     "check_plausible",
     "convert_geometries",
@@ -117,6 +120,7 @@ __all__ = [
     "normalise_uscc",
     "plain_texts",
     "reason_text",
+    "require_columns",
     "split_codes",
     "stored_as_number",
     "texts_by_code",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["InputError", "InputWarning", "RulesError", "input_error"]
+__all__ = ["InputError", "InputWarning", "RulesError", "StageInputError", "input_error"]
 
 
 class InputError(ValueError):
@@ -60,6 +60,12 @@ class InputError(ValueError):
 
 class RulesError(InputError):
     """A rules preset or override is malformed (bad key, value out of range)."""
+
+
+class StageInputError(InputError):
+    """A stage was given the wrong input: a frame without the columns it needs, or the result of
+    another stage than the one it follows. The message names what is missing and which stage
+    makes it (e.g. "run the evaluate stage first")."""
 
 
 class InputWarning(UserWarning):

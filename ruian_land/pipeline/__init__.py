@@ -1,5 +1,12 @@
 """The top: the stages composed for ``ruian-land run`` and the notebooks.
 
+* :class:`Project` – one object per county: ``Project.sample()`` / ``Project.from_config(path)``,
+  stage methods ``ingest``, ``evaluate``, ``screen``, ``simulate``, ``parks``, ``map`` (each cached,
+  each returning its result object) and ``export(out_dir)`` (``project.py``).
+* :func:`ingest`, :func:`evaluate`, :func:`screen`, :func:`simulate`, :func:`parks`, :func:`make_map` –
+  the stage functions, each taking the previous stages' results (``stages.py``, results in
+  ``stage_results.py``).
+
 * :func:`run_stages` – every stage in memory (``stages.py``); returns a :class:`RunResult`.
 * :func:`write_outputs` – writes a finished run, and only writes (``write.py``); :func:`run` does both.
 * :func:`build_candidates`, :func:`evaluation_list`, :func:`scenario_firms`,
@@ -9,8 +16,27 @@
 
 from __future__ import annotations
 
+from ruian_land.pipeline.project import FIRST_STAGE_OF_SECTION, Project, find_sample_config
 from ruian_land.pipeline.result import SUMMARY_KEYS, RunResult
-from ruian_land.pipeline.stages import run_stages
+from ruian_land.pipeline.stage_results import (
+    EvaluateResult,
+    IngestResult,
+    MapResult,
+    ParksResult,
+    ScreenResult,
+    SimulateResult,
+)
+from ruian_land.pipeline.stages import (
+    STAGES,
+    assemble,
+    evaluate,
+    ingest,
+    make_map,
+    parks,
+    run_stages,
+    screen,
+    simulate,
+)
 from ruian_land.pipeline.summary import build_summary
 from ruian_land.pipeline.tables import (
     EVALUATION_COLUMNS,
@@ -24,16 +50,33 @@ from ruian_land.pipeline.write import RECTIFICATION_SHEETS, run, write_outputs
 
 __all__ = [
     "EVALUATION_COLUMNS",
+    "FIRST_STAGE_OF_SECTION",
     "RECTIFICATION_SHEETS",
     "SELECTION_COLUMNS",
+    "STAGES",
     "SUMMARY_KEYS",
+    "EvaluateResult",
+    "IngestResult",
+    "MapResult",
+    "ParksResult",
+    "Project",
     "RunResult",
+    "ScreenResult",
+    "SimulateResult",
+    "assemble",
     "build_candidates",
     "build_summary",
+    "evaluate",
     "evaluation_list",
+    "find_sample_config",
+    "ingest",
+    "make_map",
+    "parks",
     "rectification_summary",
     "run",
     "run_stages",
     "scenario_firms",
+    "screen",
+    "simulate",
     "write_outputs",
 ]

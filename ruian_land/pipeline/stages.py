@@ -1,28 +1,47 @@
-"""The main job, stage by stage, in memory: every stage called in order, as the CLI and notebooks do.
+"""The stages of a run, each a function of the previous stage's result, and their composition.
 
-``run_stages(config)`` computes every result of a run — frames, tables, summaries, the map and
-the scenario comparison — and returns them on a :class:`~ruian_land.pipeline.RunResult`; a
-notebook can stop after any stage and look. Nothing is written here
-(:func:`ruian_land.pipeline.write_outputs` does that).
+::
+
+    ingest(config)                          → IngestResult    io → validate → link
+    evaluate(ingested)                      → EvaluateResult  energy, indicators, classes
+    screen(ingested, evaluated)             → ScreenResult    low-efficiency, idle, 两高
+    simulate(ingested, evaluated, screened) → SimulateResult  scenario, 整治清单, comparison
+    parks(ingested, evaluated, screened, simulated) → ParksResult  sites, candidates, control-line books
+    make_map(ingested, evaluated, screened, simulated, sited) → MapResult
+
+:func:`run_stages` calls them in order and assembles the :class:`~ruian_land.pipeline.RunResult`;
+:class:`~ruian_land.pipeline.Project` calls the same functions with caching, so a notebook that
+walks the stages gets exactly the numbers of ``ruian-land run``. Each stage checks that it was
+given the right results and raises :class:`~ruian_land.core.StageInputError` naming the stage to
+run first. Nothing is written here.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ruian_land import io
 from ruian_land.config import ProjectConfig, load_config
 from ruian_land.control_lines import balance_ledger, industrial_supply_share
-from ruian_land.core import map_columns, normalise_uscc
+from ruian_land.core import StageInputError, map_columns, normalise_uscc
 from ruian_land.evaluation import compute_indicators, energy_tce, evaluate_detailed
 from ruian_land.export import site_sheet
 from ruian_land.link import Occupancy, firm_land, link_firms_to_parcels
 from ruian_land.maps import overview_map
 from ruian_land.parks import candidate_sites
 from ruian_land.pipeline.result import RunResult
+from ruian_land.pipeline.stage_results import (
+    EvaluateResult,
+    IngestResult,
+    MapResult,
+    ParksResult,
+    ScreenResult,
+    SimulateResult,
+)
 from ruian_land.pipeline.summary import build_summary
 from ruian_land.pipeline.tables import (
     build_candidates,
@@ -30,126 +49,204 @@ from ruian_land.pipeline.tables import (
     rectification_summary,
     scenario_firms,
 )
+from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult, compare_scenarios, optimise
-from ruian_land.screening import Screening, firm_list, merge_status, parcel_list, screen
+from ruian_land.screening import Screening, firm_list, merge_status, parcel_list
+from ruian_land.screening import screen as screen_parcels
 from ruian_land.validate import Ledger, check_tax_plausibility, validate_inputs
 
-__all__ = ["run_stages"]
+__all__ = [
+    "STAGES",
+    "assemble",
+    "evaluate",
+    "ingest",
+    "make_map",
+    "parks",
+    "run_stages",
+    "screen",
+    "simulate",
+]
+
+#: The stages in the order of the run, with the result type each returns.
+STAGES: dict[str, type] = {
+    "ingest": IngestResult,
+    "evaluate": EvaluateResult,
+    "screen": ScreenResult,
+    "simulate": SimulateResult,
+    "parks": ParksResult,
+    "map": MapResult,
+}
 
 
-class _Timer:
-    def __init__(self) -> None:
-        self.times: dict[str, float] = {}
-        self._t = time.perf_counter()
+def _expect(value: Any, kind: type, stage: str) -> None:
+    """Refuse a result of the wrong stage with a message naming the stage to run first."""
+    if not isinstance(value, kind):
+        made_by = next(name for name, k in STAGES.items() if k is kind)
+        raise StageInputError(
+            f"the {stage} stage needs the result of the {made_by} stage ({kind.__name__}), "
+            f"got {type(value).__name__}",
+            fix=f"run the {made_by} stage first and pass its result (Project.{made_by}() does it for you)",
+        )
 
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.times[name] = round(now - self._t, 3)
-        self._t = now
+
+def _config(config: ProjectConfig | str | Path | None) -> ProjectConfig:
+    return config if isinstance(config, ProjectConfig) else load_config(config)
 
 
-def run_stages(
-    config: ProjectConfig | str | Path | None = None, *, previous_list: str | Path | None = None
-) -> RunResult:
-    """Run every stage in memory on a project.
+def ingest(config: ProjectConfig | str | Path | None = None, *, rules: RuleSet | None = None) -> IngestResult:
+    """Read, validate and link a project's inputs (stages io → validate → link).
 
     Parameters
     ----------
     config : ProjectConfig, path or None
-        The project; ``None`` reads ``data/project.yaml`` under the current directory
-        (the bundled sample county).
-    previous_list : str or Path, optional
-        The 整治清单.xlsx (or csv) of an earlier run, edited by the planner: its status, remedy,
-        deadline and notes are carried over by code (plan §三(一)1 闭环管理). Default: the
-        project's ``tracking.previous_list``.
+        The project; ``None`` reads ``data/project.yaml`` under the current directory.
+    rules : RuleSet, optional
+        Rules to use instead of the project's own (e.g. with overrides).
 
     Returns
     -------
-    RunResult
-        Frames of every stage, the ledger and the summary dict (not yet written).
+    IngestResult
+        ``clean.parcels`` in EPSG:4549, firms with energy (tce) and land (亩), the occupancy and the
+        ledger; ``seconds`` has ``read``, ``validate`` and ``link``.
 
     Raises
     ------
     InputError
-        Any user mistake in the inputs (missing file or column, unknown CRS …).
+        A missing or unreadable file, a missing column, an unknown CRS … (exit 2 from the CLI).
     """
-    cfg = config if isinstance(config, ProjectConfig) else load_config(config)
-    rules = cfg.load_rules()
-    timer = _Timer()
-
+    cfg = _config(config)
+    rules = cfg.load_rules() if rules is None else rules
+    t0 = time.perf_counter()
     inputs = io.load_inputs(cfg)
-    timer.lap("read")
+    t1 = time.perf_counter()
     ledger = Ledger()
     clean = validate_inputs(inputs, ledger, rules=rules)
-    timer.lap("validate")
-
+    t2 = time.perf_counter()
     firms = clean.firms.join(energy_tce(clean.firms, rules))
     occ = link_firms_to_parcels(clean.parcels, firms, clean.leases, ledger, points=clean.points, rules=rules)
     firms = _attach_land(firms, occ)
-    timer.lap("link")
+    t3 = time.perf_counter()
+    seconds = {"read": round(t1 - t0, 3), "validate": round(t2 - t1, 3), "link": round(t3 - t2, 3)}
+    return IngestResult(cfg, rules, inputs, ledger, clean, firms, occ, seconds)
 
-    firms = firms.join(compute_indicators(firms, rules))
+
+def evaluate(ingested: IngestResult) -> EvaluateResult:
+    """亩均效益综合评价 of every firm: indicators, scores and classes A/B/C/D.
+
+    Parameters
+    ----------
+    ingested : IngestResult
+        From :func:`ingest`.
+
+    Returns
+    -------
+    EvaluateResult
+        Firms (same index as ``ingested.firms``) with indicators, ``score_*`` and ``eval_class``.
+
+    Raises
+    ------
+    StageInputError
+        ``ingested`` is not an ingest result.
+    InputError
+        Tax figures that can only be 元 under a 万元 header (refused before evaluating).
+    """
+    _expect(ingested, IngestResult, "evaluate")
+    t0 = time.perf_counter()
+    cfg, rules = ingested.config, ingested.rules
+    firms = ingested.firms.join(compute_indicators(ingested.firms, rules))
     # 元 written under a 万元 header gives absurd 亩均税收: refuse before evaluating (exit 2).
-    check_tax_plausibility(firms, rules, meta=clean.meta)
+    check_tax_plausibility(firms, rules, meta=ingested.clean.meta)
     ev = evaluate_detailed(
         firms,
         rules,
-        occ,
+        ingested.occupancy,
         as_of=pd.Timestamp(cfg.evaluation_date),
-        parcels=clean.parcels,  # land granted < evaluation.land_grant_years → exempt
+        parcels=ingested.parcels,  # land granted < evaluation.land_grant_years → exempt
         year=cfg.data_year,
-        previous_classes=_previous_classes(inputs, cfg),  # None → no 差别电价 escalation
+        previous_classes=_previous_classes(ingested.inputs, cfg),  # None → no 差别电价 escalation
     )
     firms = firms.join(ev.firms[[c for c in ev.firms.columns if c not in firms.columns]])
-    timer.lap("evaluate")
+    return EvaluateResult(firms, ev, evaluation_list(firms), round(time.perf_counter() - t0, 3))
 
-    scr = screen(
-        clean.parcels,
-        firms,
-        occ.links,
-        rules,
+
+def screen(ingested: IngestResult, evaluated: EvaluateResult) -> ScreenResult:
+    """Low-efficiency and idle land and 两高 firms, at the project's evaluation date.
+
+    Parameters
+    ----------
+    ingested, evaluated : IngestResult, EvaluateResult
+        From :func:`ingest` and :func:`evaluate`.
+
+    Returns
+    -------
+    ScreenResult
+
+    Raises
+    ------
+    StageInputError
+        The inputs are not the results of those stages.
+    """
+    _expect(ingested, IngestResult, "screen")
+    _expect(evaluated, EvaluateResult, "screen")
+    t0 = time.perf_counter()
+    cfg = ingested.config
+    scr = screen_parcels(
+        ingested.parcels,
+        evaluated.firms,
+        ingested.occupancy.links,
+        ingested.rules,
         built_up=cfg.path("built_up") if cfg.has("built_up") else None,
         as_of=cfg.evaluation_date,
     )
-    timer.lap("screen")
+    return ScreenResult(scr, round(time.perf_counter() - t0, 3))
 
-    sc_cfg = cfg.scenario
-    control_lines = clean.control_lines
+
+def simulate(
+    ingested: IngestResult,
+    evaluated: EvaluateResult,
+    screened: ScreenResult,
+    *,
+    previous_list: str | Path | None = None,
+) -> SimulateResult:
+    """The 腾笼换鸟 scenario (HiGHS MILP), the 整治清单 it marks, and the named-scenario comparison.
+
+    Parameters
+    ----------
+    ingested, evaluated, screened
+        From :func:`ingest`, :func:`evaluate`, :func:`screen`.
+    previous_list : str or Path, optional
+        The 整治清单.xlsx (or csv) of an earlier run, edited by the planner: status, remedy, deadline
+        and notes carried over by code (plan §三(一)1 闭环管理). Default: ``tracking.previous_list``.
+
+    Returns
+    -------
+    SimulateResult
+        ``seconds`` has ``scenario``, ``lists`` and (with ``scenario.compare``) ``compare``.
+
+    Raises
+    ------
+    StageInputError
+        The inputs are not the results of those stages.
+    InputError
+        A malformed previous list or scenario specification.
+    """
+    _expect(ingested, IngestResult, "simulate")
+    _expect(evaluated, EvaluateResult, "simulate")
+    _expect(screened, ScreenResult, "simulate")
+    cfg, rules, scr, firms = ingested.config, ingested.rules, screened.screening, evaluated.firms
+    links, parcels, lines = ingested.occupancy.links, ingested.parcels, ingested.clean.control_lines
+    t0 = time.perf_counter()
     sc = optimise(
         scr,
         firms,
-        occ.links,
-        clean.parcels,
+        links,
+        parcels,
         rules,
-        control_lines=control_lines,
+        control_lines=lines,
         # targets, objective, protect_classes, remedies, town_quotas, budget_wan, partial_release, phasing
-        **sc_cfg.model_dump(exclude={"compare"}),
+        **cfg.scenario.model_dump(exclude={"compare"}),
     )
-    timer.lap("scenario")
-
-    site_ids = _site_parcel_ids(scr, sc)
-    vacant_ids = set(sc.freed_parcels["parcel_id"]) | set(
-        scr.parcels.loc[scr.parcels["is_idle"].astype(bool), "parcel_id"]
-    )
-    sites = candidate_sites(clean.parcels, site_ids, control_lines, rules, vacant_ids=vacant_ids)
-    conversions = _optional_table(inputs, cfg, "conversions")
-    balance = (
-        balance_ledger(
-            conversions,
-            _optional_table(inputs, cfg, "compensations"),
-            rules,
-            parcels=clean.parcels,
-            control_lines=control_lines,
-        )
-        if conversions is not None
-        else None
-    )
-    supply = _optional_table(inputs, cfg, "land_supply")
-    supply_share = industrial_supply_share(supply, rules) if supply is not None else None
-    timer.lap("parks")
-
-    candidates = build_candidates(clean.parcels, scr, sc, occ.links, firms)
-    site_parcels = site_sheet(sites, clean.parcels, occ.links, firms, parcel_info=candidates)
+    t1 = time.perf_counter()
     firms_listed = firm_list(scr, selection=sc.selection)
     parcels_listed = parcel_list(scr)
     prev = previous_list if previous_list is not None else cfg.tracking.previous_list
@@ -158,64 +255,212 @@ def run_stages(
         firms_listed = merge_status(firms_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
         parcels_listed = merge_status(parcels_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
     summaries = rectification_summary(firms_listed, parcels_listed, scr, rules)
-    timer.lap("lists")
-
-    comparison, comparison_svg = None, None
-    if sc_cfg.compare:
-        comparison, comparison_svg = compare_scenarios(
-            sc_cfg.compare, scr, firms, occ.links, clean.parcels, rules, control_lines=control_lines
+    t2 = time.perf_counter()
+    seconds = {"scenario": round(t1 - t0, 3), "lists": round(t2 - t1, 3)}
+    comparison, svg = None, None
+    if cfg.scenario.compare:
+        comparison, svg = compare_scenarios(
+            cfg.scenario.compare, scr, firms, links, parcels, rules, control_lines=lines
         )
         # scenario names are the index; 'status' here is the solver's, not the tracking status
         comparison = comparison.rename(columns={"status": "solver_status"})
-        timer.lap("compare")
+        seconds["compare"] = round(time.perf_counter() - t2, 3)
+    return SimulateResult(
+        sc,
+        scenario_firms(sc.selection, firms),
+        firms_listed,
+        parcels_listed,
+        summaries,
+        comparison,
+        svg,
+        seconds,
+    )
 
-    overview = overview_map(
-        clean.parcels,
-        firms=firms,
-        links=occ.links,
+
+def parks(
+    ingested: IngestResult, evaluated: EvaluateResult, screened: ScreenResult, simulated: SimulateResult
+) -> ParksResult:
+    """小微企业园 candidate sites from freed, idle and low-efficiency land; the candidate list; the
+    工业用地控制线 books (占补平衡, industrial share of supply) when the optional tables are given.
+
+    Parameters
+    ----------
+    ingested, evaluated, screened, simulated
+        From the four stages before.
+
+    Returns
+    -------
+    ParksResult
+        Sites and candidates in EPSG:4549.
+
+    Raises
+    ------
+    StageInputError
+        The inputs are not the results of those stages.
+    """
+    for value, kind in ((ingested, IngestResult), (evaluated, EvaluateResult), (screened, ScreenResult)):
+        _expect(value, kind, "parks")
+    _expect(simulated, SimulateResult, "parks")
+    t0 = time.perf_counter()
+    cfg, rules, scr, sc = ingested.config, ingested.rules, screened.screening, simulated.scenario
+    parcels, lines = ingested.parcels, ingested.clean.control_lines
+    vacant_ids = set(sc.freed_parcels["parcel_id"]) | set(
+        scr.parcels.loc[scr.parcels["is_idle"].astype(bool), "parcel_id"]
+    )
+    sites = candidate_sites(parcels, _site_parcel_ids(scr, sc), lines, rules, vacant_ids=vacant_ids)
+    conversions = _optional_table(ingested.inputs, cfg, "conversions")
+    balance = (
+        balance_ledger(
+            conversions,
+            _optional_table(ingested.inputs, cfg, "compensations"),
+            rules,
+            parcels=parcels,
+            control_lines=lines,
+        )
+        if conversions is not None
+        else None
+    )
+    supply = _optional_table(ingested.inputs, cfg, "land_supply")
+    supply_share = industrial_supply_share(supply, rules) if supply is not None else None
+    candidates = build_candidates(parcels, scr, sc, ingested.occupancy.links, evaluated.firms)
+    site_parcels = site_sheet(
+        sites, parcels, ingested.occupancy.links, evaluated.firms, parcel_info=candidates
+    )
+    return ParksResult(
+        sites, site_parcels, candidates, rules, balance, supply_share, round(time.perf_counter() - t0, 3)
+    )
+
+
+def make_map(
+    ingested: IngestResult,
+    evaluated: EvaluateResult,
+    screened: ScreenResult,
+    simulated: SimulateResult,
+    sited: ParksResult,
+) -> MapResult:
+    """The overview map: parcels, classes, screening, 两高, the scenario by year, sites, control lines.
+
+    Parameters
+    ----------
+    ingested, evaluated, screened, simulated, sited
+        From the five stages before.
+
+    Returns
+    -------
+    MapResult
+        A ``folium.Map`` (EPSG:4326 on copies; the frames stay in EPSG:4549), offline per the
+        project's ``maps.offline``.
+
+    Raises
+    ------
+    StageInputError
+        The inputs are not the results of those stages.
+    InputError
+        A refused basemap (GCJ-02 / BD-09 tile hosts) or a missing tile key.
+    """
+    for value, kind in ((ingested, IngestResult), (evaluated, EvaluateResult), (screened, ScreenResult)):
+        _expect(value, kind, "map")
+    _expect(simulated, SimulateResult, "map")
+    _expect(sited, ParksResult, "map")
+    t0 = time.perf_counter()
+    cfg, scr, sc = ingested.config, screened.screening, simulated.scenario
+    m = overview_map(
+        ingested.parcels,
+        firms=evaluated.firms,
+        links=ingested.occupancy.links,
         screening=scr.parcels,
         screening_firms=scr.firms,
         selection=sc.selection,
         freed_parcels=sc.freed_parcels,
-        control_lines=control_lines,
-        sites=sites,
-        towns=clean.towns,
+        control_lines=ingested.clean.control_lines,
+        sites=sited.sites,
+        towns=ingested.clean.towns,
         offline=cfg.maps.offline,
         basemap=cfg.maps.basemap,
         tianditu_key=cfg.maps.tianditu_key,
         xyz_url=cfg.maps.xyz_url,
-        rules=rules,
+        rules=ingested.rules,
     )
-    timer.lap("map")
+    return MapResult(m, round(time.perf_counter() - t0, 3))
+
+
+def assemble(
+    ingested: IngestResult,
+    evaluated: EvaluateResult,
+    screened: ScreenResult,
+    simulated: SimulateResult,
+    sited: ParksResult,
+    mapped: MapResult | None = None,
+) -> RunResult:
+    """Put the stage results together as a :class:`RunResult` with its ``summary`` and timings."""
     result = RunResult(
-        config=cfg,
-        rules=rules,
-        ledger=ledger,
-        parcels=clean.parcels,
-        firms=firms,
-        occupancy=occ,
-        evaluation=ev,
-        screening=scr,
-        scenario=sc,
-        sites=sites,
-        candidates=candidates,
-        site_parcels=site_parcels,
-        evaluation_list=evaluation_list(firms),
-        scenario_firms=scenario_firms(sc.selection, firms),
-        rectification_summary=summaries,
-        rectification_firms=firms_listed,
-        rectification_parcels=parcels_listed,
-        land_balance=balance,
-        supply_share=supply_share,
-        control_lines=control_lines,
-        towns=clean.towns,
-        comparison=comparison,
-        comparison_svg=comparison_svg,
-        overview_map=overview,
+        config=ingested.config,
+        rules=ingested.rules,
+        ledger=ingested.ledger,
+        parcels=ingested.parcels,
+        firms=evaluated.firms,
+        occupancy=ingested.occupancy,
+        evaluation=evaluated.evaluation,
+        screening=screened.screening,
+        scenario=simulated.scenario,
+        sites=sited.sites,
+        candidates=sited.candidates,
+        site_parcels=sited.site_parcels,
+        evaluation_list=evaluated.evaluation_list,
+        scenario_firms=simulated.scenario_firms,
+        rectification_summary=simulated.rectification_summary,
+        rectification_firms=simulated.rectification_firms,
+        rectification_parcels=simulated.rectification_parcels,
+        land_balance=sited.land_balance,
+        supply_share=sited.supply_share,
+        control_lines=ingested.clean.control_lines,
+        towns=ingested.clean.towns,
+        comparison=simulated.comparison,
+        comparison_svg=simulated.comparison_svg,
+        overview_map=None if mapped is None else mapped.overview_map,
     )
     result.summary = build_summary(result)
-    result.timings_s = timer.times
+    result.timings_s = {
+        **ingested.seconds,
+        "evaluate": evaluated.seconds,
+        "screen": screened.seconds,
+        **simulated.seconds,
+        "parks": sited.seconds,
+        **({} if mapped is None else {"map": mapped.seconds}),
+    }
     return result
+
+
+def run_stages(
+    config: ProjectConfig | str | Path | None = None, *, previous_list: str | Path | None = None
+) -> RunResult:
+    """Run every stage in memory on a project (what ``ruian-land run`` computes before writing).
+
+    Parameters
+    ----------
+    config : ProjectConfig, path or None
+        The project; ``None`` reads ``data/project.yaml`` under the current directory
+        (the bundled sample county).
+    previous_list : str or Path, optional
+        An edited 整治清单 of an earlier run (see :func:`simulate`).
+
+    Returns
+    -------
+    RunResult
+        Frames of every stage, the ledger, the map and the summary dict (not yet written).
+
+    Raises
+    ------
+    InputError
+        Any user mistake in the inputs (missing file or column, unknown CRS …).
+    """
+    ingested = ingest(config)
+    evaluated = evaluate(ingested)
+    screened = screen(ingested, evaluated)
+    simulated = simulate(ingested, evaluated, screened, previous_list=previous_list)
+    sited = parks(ingested, evaluated, screened, simulated)
+    mapped = make_map(ingested, evaluated, screened, simulated, sited)
+    return assemble(ingested, evaluated, screened, simulated, sited, mapped)
 
 
 def _optional_table(inputs: io.Inputs, cfg: ProjectConfig, kind: str) -> pd.DataFrame | None:
