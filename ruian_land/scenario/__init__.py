@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ruian_land.scenario.baseline import greedy, reachable_alone
 from ruian_land.scenario.compare import (
     ScenarioSpec,
     compare_scenarios,
@@ -11,9 +12,9 @@ from ruian_land.scenario.compare import (
     shipped_scenario_files,
     tax_change_text,
 )
-from ruian_land.scenario.model import Problem, Solution, TargetRow, greedy, reachable_alone, solve
+from ruian_land.scenario.model import Problem, Solution, TargetRow
 from ruian_land.scenario.phasing import by_year_table, phase, phase_selection, yearly_limits
-from ruian_land.scenario.plan import OBJECTIVES, TARGET_KEYS, ScenarioResult, optimise, resolve_targets
+from ruian_land.scenario.plan import optimise
 from ruian_land.scenario.remedies import (
     ALL_REMEDIES,
     LAND_REMEDIES,
@@ -22,8 +23,11 @@ from ruian_land.scenario.remedies import (
     candidate_effects,
     remedy_table,
 )
-from ruian_land.scenario.report import TARGET_LABELS, build_results, messages
+from ruian_land.scenario.report import build_results, messages
+from ruian_land.scenario.result import ScenarioResult
 from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land
+from ruian_land.scenario.solver import solve
+from ruian_land.scenario.targets import OBJECTIVES, TARGET_KEYS, TARGET_LABELS, resolve_targets
 
 __all__ = [
     "ALL_REMEDIES",

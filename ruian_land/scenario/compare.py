@@ -35,8 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ruian_land.core import InputError
 from ruian_land.rules import RuleSet
-from ruian_land.scenario.plan import TARGET_KEYS, ScenarioResult, optimise
-from ruian_land.scenario.report import TARGET_LABELS
+from ruian_land.scenario.plan import optimise
+from ruian_land.scenario.result import ScenarioResult
+from ruian_land.scenario.targets import TARGET_KEYS, TARGET_LABELS
 from ruian_land.screening import Screening
 
 __all__ = [

@@ -8,31 +8,22 @@ remedy that leaves the land, in the year the last one leaves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ruian_land.rules import RuleSet
-from ruian_land.scenario.model import Problem, Solution, reachable_alone
+from ruian_land.scenario.baseline import reachable_alone
+from ruian_land.scenario.model import Problem, Solution
+from ruian_land.scenario.parcels import ScenarioParcels
 from ruian_land.scenario.remedies import REMEDY_TEXT, CandidateEffects, RemedyTable
 from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land
+from ruian_land.scenario.targets import TARGET_LABELS
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ruian_land.scenario.plan import _Parcels
-
-__all__ = ["TARGET_LABELS", "build_results", "messages"]
+__all__ = ["build_results", "messages"]
 
 _TOL = 1e-6
-
-#: Target → (Chinese label, English label, unit).
-TARGET_LABELS: dict[str, tuple[str, str, str]] = {
-    "freed_area_mu": ("腾出低效工业用地", "freed industrial land", "亩"),
-    "freed_energy_tce": ("腾出用能", "energy freed", "tce"),
-    "co2_reduction_t": ("减碳", "CO₂ reduction", "t"),
-    "firms_exited": ("淘汰落后产能企业", "firms exited", "家"),
-    "firms_upgraded": ("整治提升企业", "firms upgraded", "家"),
-}
 
 
 def _label(name: str) -> tuple[str, str, str]:
@@ -126,7 +117,7 @@ def _firm_choice(pb: Problem, sol: Solution, table: RemedyTable) -> tuple[np.nda
 def build_results(
     *,
     cand: pd.DataFrame,
-    pt: _Parcels,
+    pt: ScenarioParcels,
     eff: CandidateEffects,
     table: RemedyTable,
     pb: Problem,
@@ -250,7 +241,7 @@ def _summary(
     s: pd.DataFrame,
     freed: pd.DataFrame,
     cand: pd.DataFrame,
-    pt: _Parcels,
+    pt: ScenarioParcels,
     eff: CandidateEffects,
     table: RemedyTable,
     pb: Problem,
