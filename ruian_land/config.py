@@ -76,6 +76,9 @@ class SourceConfig(BaseModel):
         default="cgcs2000",
         description="coordinate system family of lon/lat inputs (AMap = gcj02, Baidu = bd09)",
     )
+    engine: Literal["pyogrio", "fiona"] = Field(
+        default="pyogrio", description="GDAL binding for vector layers (fiona needs ruian-land[fiona])"
+    )
 
 
 class RulesConfig(BaseModel):

@@ -211,10 +211,14 @@ def load_inputs(config: ProjectConfig) -> Inputs:
         extra = config.columns.get(name)
         coords = getattr(src, "coords", "cgcs2000")
         if name == "parcels":
-            raw = read_parcels(path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords)
+            raw = read_parcels(
+                path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords, engine=src.engine
+            )
             rows_in[name] = len(raw)
         elif name in _LAYERS:
-            raw = read_layer(path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords)
+            raw = read_layer(
+                path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords, engine=src.engine
+            )
             rows_in[name] = len(raw)
         elif name in _POINTS:
             pts = read_points(

@@ -9,6 +9,7 @@ repaired here (that is :mod:`ruian_land.validate`).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import tempfile
@@ -29,7 +30,7 @@ from ruian_land.core import OFFSET_SYSTEMS, InputError, InputWarning, frame_to_w
 from ruian_land.core import crs as crs_policy
 from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
 
-__all__ = ["read_layer", "read_parcels"]
+__all__ = ["ENGINES", "read_layer", "read_parcels"]
 
 
 def _open_path(path: Path) -> str:
@@ -68,6 +69,7 @@ def read_layer(
     layer: str | int | None = None,
     add_area: bool = False,
     coords: str = "cgcs2000",
+    engine: str = "pyogrio",
 ) -> gpd.GeoDataFrame:
     """Read any vector layer GDAL reads and return it in EPSG:4549.
 
@@ -91,6 +93,9 @@ def read_layer(
         Coordinate family of lon/lat data. ``gcj02`` (AMap, DataV) and ``bd09`` (Baidu) are
         converted to WGS84 with :func:`ruian_land.core.coords.frame_to_wgs84` before projecting; a
         file with no CRS is then taken as lon/lat (these systems are lon/lat by definition).
+    engine : {'pyogrio', 'fiona'}
+        The GDAL binding that reads the file: pyogrio (default, vectorised) or fiona (optional extra
+        ``ruian-land[fiona]``). Both give the same frame; ``benchmarks/bench_read.py`` times them.
 
     Returns
     -------
@@ -136,7 +141,7 @@ def read_layer(
         choice = EncodingChoice(encoding or "utf-8", "explicit" if encoding else "json", "JSON text")
     else:
         choice = choose_vector_encoding(p, encoding, source=source)
-        gdf, layer = _read_vector(p, choice, layer, source)
+        gdf, layer = _read_vector(p, choice, layer, source, _engine(engine, source))
     file_crs = gdf.crs
     if crs is not None:
         if file_crs is not None and not crs_policy.crs_equal(file_crs, crs):
@@ -190,9 +195,9 @@ def read_layer(
 
 
 def _read_vector(
-    p: Path, choice: EncodingChoice | None, layer: str | int | None, source: str
+    p: Path, choice: EncodingChoice | None, layer: str | int | None, source: str, engine: str = "pyogrio"
 ) -> tuple[gpd.GeoDataFrame, str | int | None]:
-    """Read with pyogrio (first layer by default, with a warning when there are several)."""
+    """Read with pyogrio or fiona (first layer by default, with a warning when there are several)."""
     target = _open_path(p)
     if layer is None:
         try:
@@ -211,7 +216,7 @@ def _read_vector(
     if choice is not None:
         kwargs["encoding"] = choice.encoding
     try:
-        gdf = _read(target, kwargs, source)
+        gdf = _read(target, kwargs, source, engine)
     except UnicodeDecodeError as exc:
         enc = kwargs.get("encoding") or "utf-8"
         with tempfile.TemporaryDirectory() as tmp:
@@ -222,7 +227,7 @@ def _read_vector(
                     path=source,
                     fix="state the right encoding (gbk or utf-8) for this source in the project config",
                 ) from None
-            gdf = _read(str(patched), kwargs, source)
+            gdf = _read(str(patched), kwargs, source, engine)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError("the layer has no geometry column", path=source, fix="give a spatial layer")
     return gdf, layer
@@ -328,6 +333,7 @@ def read_parcels(
     crs: Any = None,
     layer: str | int | None = None,
     coords: str = "cgcs2000",
+    engine: str = "pyogrio",
 ) -> gpd.GeoDataFrame:
     """Read a 宗地 (parcel) layer as delivered, in EPSG:4549, with ``area_m2`` and ``area_mu``.
 
@@ -344,6 +350,8 @@ def read_parcels(
         Layer of a multi-layer source.
     coords : {'cgcs2000', 'wgs84', 'gcj02', 'bd09'}
         Coordinate family of lon/lat data (see :func:`read_layer`).
+    engine : {'pyogrio', 'fiona'}
+        The GDAL binding (see :func:`read_layer`).
 
     Returns
     -------
@@ -364,13 +372,38 @@ def read_parcels(
     --------
     A 200 m × 200 m square in EPSG:4549 reads as exactly 60 亩.
     """
-    return read_layer(path, encoding=encoding, crs=crs, layer=layer, add_area=True, coords=coords)
+    return read_layer(
+        path, encoding=encoding, crs=crs, layer=layer, add_area=True, coords=coords, engine=engine
+    )
 
 
-def _read(target: str, kwargs: dict[str, Any], source: str) -> Any:
+ENGINES: tuple[str, ...] = ("pyogrio", "fiona")
+
+
+def _engine(engine: str, source: str) -> str:
+    """Check the vector engine asked for: ``pyogrio`` (default) or ``fiona`` (optional extra)."""
+    name = str(engine).lower()
+    if name not in ENGINES:
+        raise InputError(
+            f"unknown vector engine {engine!r}", path=source, fix=f"use one of {', '.join(ENGINES)}"
+        )
+    if name == "fiona" and importlib.util.find_spec("fiona") is None:
+        raise InputError(
+            "engine: fiona was asked for but fiona is not installed",
+            path=source,
+            fix="pip install 'ruian-land[fiona]', or drop engine: (pyogrio is the default)",
+        )
+    return name
+
+
+def _read(target: str, kwargs: dict[str, Any], source: str, engine: str = "pyogrio") -> Any:
     try:
+        if engine == "fiona":
+            return gpd.read_file(target, engine="fiona", **{k: v for k, v in kwargs.items() if v is not None})
         return pyogrio.read_dataframe(target, **kwargs)
     except (DataSourceError, DataLayerError) as exc:
+        raise _open_error(source, exc) from None
+    except OSError as exc:  # fiona's DriverError is an OSError subclass
         raise _open_error(source, exc) from None
     except LookupError as exc:
         raise InputError(
