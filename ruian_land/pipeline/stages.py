@@ -21,12 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land import io
+from ruian_land import evaluation, io
 from ruian_land.config import ProjectConfig, load_config
 from ruian_land.control_lines import balance as land_balance
 from ruian_land.core import columns, normalise_uscc
 from ruian_land.evaluation import energy, indicators
-from ruian_land.evaluation import scoring as evaluation
 from ruian_land.export import writers as export
 from ruian_land.link import occupancy as link
 from ruian_land.maps import overview as maps
