@@ -60,20 +60,20 @@ from ruian_land.evaluation.policies import (
     differentiated_policies,
     previous_classes_long,
 )
-from ruian_land.evaluation.scoring import (
+from ruian_land.evaluation.ranking import band_bounds, rank_firms, rank_groups
+from ruian_land.evaluation.result import (
     BREAKDOWN_COLUMNS,
     CLASSES,
     EVAL_COLUMNS,
     GROUPS,
     STATUSES,
     Evaluation,
-    band_bounds,
     class_counts,
-    evaluate,
-    evaluate_detailed,
-    group_weights,
-    missing_tax,
 )
+from ruian_land.evaluation.run import evaluate, evaluate_detailed
+from ruian_land.evaluation.scoring import group_weights, score_group
+from ruian_land.evaluation.status import firm_status, missing_tax
+from ruian_land.evaluation.vetoes import apply_vetoes, veto_flags
 
 __all__ = [
     "BREAKDOWN_COLUMNS",
@@ -94,6 +94,7 @@ __all__ = [
     "IndicatorScore",
     "Reason",
     "add_indicators",
+    "apply_vetoes",
     "as_of_timestamp",
     "band_bounds",
     "band_reason",
@@ -113,6 +114,7 @@ __all__ = [
     "exempt_reason_text",
     "exempt_type_of",
     "explanation_text",
+    "firm_status",
     "flag_label",
     "format_value",
     "grid_factor",
@@ -129,11 +131,15 @@ __all__ = [
     "no_tax_reason",
     "numeric_column",
     "previous_classes_long",
+    "rank_firms",
+    "rank_groups",
     "safe_ratio",
+    "score_group",
     "short_label",
     "small_firm_reason",
     "tenant_counts",
     "tenant_reason",
     "unlinked_reason",
+    "veto_flags",
     "veto_reason",
 ]

@@ -1,0 +1,178 @@
+"""Parcels (宗地): geometry repaired, 宗地代码 duplicates rejected, digitising slivers, the recorded
+宗地面积 checked against the polygon, areas recomputed and owner codes validated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ruian_land.core import WORKING_CRS, Ledger, m2_to_mu, normalise_parcel_id, validate_uscc_series
+from ruian_land.rules import RuleSet
+from ruian_land.validate.geometry import find_overlaps, repair_polygons
+from ruian_land.validate.rows import cell
+
+__all__ = ["validate_parcels"]
+
+
+def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) -> gpd.GeoDataFrame:
+    """Repair geometry, check codes and duplicates, recompute areas (CONTRACTS §2 ``parcels``).
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        :attr:`ruian_land.io.Inputs.parcels` (EPSG:4549, canonical names, ``source_row``).
+    ledger : Ledger
+        Receives events for input ``parcels`` (``rows_in`` must already be declared).
+    rules : RuleSet
+        ``qa.recorded_area_tolerance`` (fraction): a recorded 宗地面积 differing from the
+        polygon area by more than this is reported (row kept), and every repaired polygon gets
+        its recorded and repaired areas in the ledger (``repaired_area``, or
+        ``repaired_area_mismatch`` beyond the tolerance: check the geometry); the polygon area
+        is used either way. ``qa.sliver_overlap_m2``: overlaps between parcels are reported
+        (row kept), as slivers below this area. ``qa.min_parcel_area_m2``: a smaller polygon
+        is a digitising sliver, rejected (``sliver_parcel``) when nobody holds it (权利人 and
+        权利人代码 blank), kept with a note when someone does.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4549, index ``0..n-1``, unique ``parcel_id``; see :class:`ruian_land.validate.result.Clean`.
+
+    Notes
+    -----
+    Duplicates: the first row of a ``parcel_id`` is kept. A later row with the same geometry is
+    rejected as ``duplicate``; one with a different geometry as ``conflicting_duplicate`` (the
+    two areas are named) — a planner must decide which polygon is right, so nothing is merged.
+    """
+    gdf = parcels.copy()
+    if gdf.crs is not None and not WORKING_CRS.equals(gdf.crs):
+        gdf = gdf.to_crs(WORKING_CRS)
+    gdf["parcel_id"] = gdf["parcel_id"].map(normalise_parcel_id).astype("str")
+    no_id = gdf["parcel_id"].isna()
+    for row in gdf.loc[no_id, "source_row"]:
+        ledger.record("parcels", int(row), "parcel_id", "missing_id", "rejected", "宗地代码 is blank")
+    gdf = repair_polygons(gdf.loc[~no_id], "parcels", ledger)
+    gdf = _dedupe_parcels(gdf, ledger)
+    gdf["area_m2"] = np.asarray(shapely.area(gdf.geometry.values), dtype=float)
+    gdf = _drop_slivers(gdf, ledger, float(rules.value("qa.min_parcel_area_m2")))
+    find_overlaps(gdf, "parcels", ledger, sliver_m2=float(rules.value("qa.sliver_overlap_m2")))
+    gdf["area_mu"] = m2_to_mu(gdf["area_m2"].to_numpy())
+    _check_recorded_areas(gdf, ledger, float(rules.value("qa.recorded_area_tolerance")))
+    if "owner_uscc" in gdf.columns:
+        codes = validate_uscc_series(gdf["owner_uscc"])
+        gdf["owner_uscc"] = codes["uscc"].astype("str")
+        gdf["owner_uscc_valid"] = codes["uscc_valid"].to_numpy(dtype=bool)
+    gdf["geometry_repaired"] = gdf["geometry_repaired"].astype(bool)
+    return gdf.reset_index(drop=True)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return (text.isna() | (text == "")).astype(bool)
+
+
+def _drop_slivers(gdf: gpd.GeoDataFrame, ledger: Ledger, min_m2: float) -> gpd.GeoDataFrame:
+    """Parcels smaller than ``min_m2`` (rule ``qa.min_parcel_area_m2``): rejected as digitising
+    slivers when nobody holds them (权利人 and 权利人代码 blank), kept with a note otherwise."""
+    small = gdf["area_m2"] < min_m2
+    if not small.any():
+        return gdf
+    held = pd.Series(False, index=gdf.index)
+    for col in ("owner_uscc", "owner_name"):
+        if col in gdf.columns:
+            held |= ~_blank(gdf[col])
+    drop = []
+    for i in gdf.index[small]:
+        area = float(cell(gdf, i, "area_m2"))
+        what = f"{cell(gdf, i, 'parcel_id')}: {area:,.1f} m² < {min_m2:g} m² (rule qa.min_parcel_area_m2)"
+        if held[i]:
+            ledger.record(
+                "parcels", int(cell(gdf, i, "source_row")), "geometry", "sliver_parcel", "kept",
+                f"{what}, but it has a holder: kept; check whether it is a real plot or a digitising sliver",
+            )  # fmt: skip
+        else:
+            ledger.record(
+                "parcels", int(cell(gdf, i, "source_row")), "geometry", "sliver_parcel", "rejected",
+                f"{what} and no holder (权利人/权利人代码 blank): a digitising sliver, not a plot of land; rejected",
+            )  # fmt: skip
+            drop.append(i)
+    return gdf.drop(index=drop)
+
+
+def _check_recorded_areas(gdf: gpd.GeoDataFrame, ledger: Ledger, tol: float) -> None:
+    """Compare the recorded 宗地面积 with the polygon area (rule ``qa.recorded_area_tolerance``).
+
+    Every repaired polygon gets its recorded and repaired areas in the ledger (``repaired_area``;
+    ``repaired_area_mismatch`` beyond the tolerance); other polygons only beyond it
+    (``area_mismatch``). The polygon area is used either way, never switched silently."""
+    rec = (
+        pd.to_numeric(gdf["recorded_area_m2"], errors="coerce")
+        if "recorded_area_m2" in gdf.columns
+        else pd.Series(np.nan, index=gdf.index)
+    )
+    gap = (gdf["area_m2"] - rec).abs() / rec.where(rec > 0)
+    repaired = gdf["geometry_repaired"].astype(bool)
+    for i in gdf.index[repaired | (gap > tol)]:
+        row, area = int(cell(gdf, i, "source_row")), float(cell(gdf, i, "area_m2"))
+        if not repaired[i]:
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "area_mismatch", "kept",
+                f"recorded {rec[i]:,.1f} m² vs polygon {area:,.1f} m² ({gap[i]:.1%} > "
+                f"{tol:.0%}, rule qa.recorded_area_tolerance); the polygon area is used",
+            )  # fmt: skip
+        elif pd.isna(gap[i]):
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "repaired_area", "kept",
+                f"area after repair {area:,.1f} m²; no recorded 宗地面积 to compare; the repaired area is used",
+            )  # fmt: skip
+        elif gap[i] > tol:
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "repaired_area_mismatch", "kept",
+                f"area after repair differs from recorded area; check the geometry: recorded {rec[i]:,.1f} m², "
+                f"after repair {area:,.1f} m² ({(area - rec[i]) / rec[i]:+.1%}, beyond {tol:.0%}, rule "
+                "qa.recorded_area_tolerance); the repaired polygon's area is used until the polygon is corrected",
+            )  # fmt: skip
+        else:
+            ledger.record(
+                "parcels", row, "recorded_area_m2", "repaired_area", "kept",
+                f"recorded {rec[i]:,.1f} m², after repair {area:,.1f} m² ({(area - rec[i]) / rec[i]:+.1%}, "
+                f"within {tol:.0%}); the repaired area is used",
+            )  # fmt: skip
+
+
+def _same_geometry(a: BaseGeometry, b: BaseGeometry) -> bool:
+    if shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=1e-3):
+        return True
+    return bool(shapely.equals(a, b))
+
+
+def _dedupe_parcels(gdf: gpd.GeoDataFrame, ledger: Ledger) -> gpd.GeoDataFrame:
+    dup = gdf["parcel_id"].duplicated(keep=False)
+    if not dup.any():
+        return gdf
+    drop: list[Any] = []
+    for pid, group in gdf.loc[dup].groupby("parcel_id", sort=False):
+        first = group.index[0]
+        g0 = gdf.geometry[first]
+        r0 = ledger.where("parcels", int(cell(gdf, first, "source_row")))
+        for i in group.index[1:]:
+            gi = gdf.geometry[i]
+            if _same_geometry(g0, gi):
+                ledger.record(
+                    "parcels", int(cell(gdf, i, "source_row")), "parcel_id", "duplicate", "rejected",
+                    f"same 宗地代码 {pid} and geometry as {r0} (kept)",
+                )  # fmt: skip
+            else:
+                ledger.record(
+                    "parcels", int(cell(gdf, i, "source_row")), "parcel_id", "conflicting_duplicate", "rejected",
+                    f"宗地代码 {pid} also on {r0} with a different polygon ({g0.area:,.1f} m² on {r0} "
+                    f"vs {gi.area:,.1f} m² here); kept {r0} (the first), not merged: check which is right",
+                )  # fmt: skip
+            drop.append(i)
+    return gdf.drop(index=drop)

@@ -1,0 +1,119 @@
+"""Validation of a project's inputs, the entry point :func:`validate_inputs`: geometry repair, code
+checks (统一社会信用代码), duplicates, the firm merge, and a ledger entry for every row that is not simply
+kept (CONTRACTS §2 ``validate``).
+
+Nothing is merged or dropped silently: a duplicate code with different values keeps the first
+row and rejects the others, naming both values; a code that fails its check character is kept
+and flagged; a table row whose firm is not in the registry is rejected with that reason.
+
+Where the checks live: parcels :mod:`ruian_land.validate.parcels`; the firm merge
+:mod:`ruian_land.validate.firms`; leases :mod:`ruian_land.validate.leases`; geocoded points
+:mod:`ruian_land.validate.points`; checks shared by every table :mod:`ruian_land.validate.rows`;
+geometry repair and overlaps :mod:`ruian_land.validate.geometry`; whole-table checks
+:mod:`ruian_land.validate.checks`; the result type :mod:`ruian_land.validate.result`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from ruian_land.core import Ledger
+from ruian_land.io import FIRM_TABLES, Inputs
+from ruian_land.rules import RuleSet, load_rules
+from ruian_land.validate.checks import check_numeric_codes, check_tax_coverage, note_missing_records
+from ruian_land.validate.firms import merge_firms
+from ruian_land.validate.geometry import repair_polygons
+from ruian_land.validate.leases import validate_leases
+from ruian_land.validate.parcels import validate_parcels
+from ruian_land.validate.points import validate_points
+from ruian_land.validate.result import Clean
+
+__all__ = ["validate_inputs"]
+
+
+def _code_counts(inputs: Inputs) -> dict[str, int]:
+    """统一社会信用代码 that Excel would turn into numbers (digits only, or already in scientific
+    notation) per ``input.column``: the denominator of the numeric-code share (codes with letters
+    stay text in Excel, so they say nothing about the column's format)."""
+    out: dict[str, int] = {}
+    for name, frame in inputs.frames().items():
+        for col in ("uscc", "owner_uscc"):
+            if col in frame.columns:
+                text = frame[col].astype("string").str.replace(r"\s+", "", regex=True)
+                digits = text.str.fullmatch(r"\d{15,18}|[+-]?\d+(\.\d*)?[eE]\+?\d+").fillna(False)
+                out[f"{name}.{col}"] = int(digits.astype(bool).sum())
+    return out
+
+
+def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: RuleSet | None = None) -> Clean:
+    """Validate every input of a project and fill the ledger.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        From :func:`ruian_land.io.load_inputs`.
+    ledger : Ledger, optional
+        Filled in place (a new one when omitted); ``rows_in`` is declared here for every input.
+    rules : RuleSet, optional
+        Default :func:`ruian_land.rules.load_rules`; uses ``qa.*`` (recorded-area tolerance,
+        sliver sizes, ``qa.numeric_code_share_max``, ``qa.min_tax_match_share``).
+
+    Returns
+    -------
+    Clean
+        Validated frames; for every input ``ledger.summary()[input]['kept']`` equals the rows
+        that came out (checked), and rows dropped while reading (合计 totals rows, notes) are
+        counted as rejected. The ledger knows each file's first data line, so its
+        ``file_row`` is the row a planner sees in Excel; it also lists, per side table, the
+        firms that table has no row for (:func:`ruian_land.validate.checks.note_missing_records`).
+
+    Raises
+    ------
+    InputError
+        A code column that went through an Excel number
+        (:func:`ruian_land.validate.checks.check_numeric_codes`), or a tax table matching fewer
+        than ``qa.min_tax_match_share`` of the registry
+        (:func:`ruian_land.validate.checks.check_tax_coverage`).
+    """
+    led = ledger if ledger is not None else Ledger()
+    rules = rules if rules is not None else load_rules()
+    for name, frame in inputs.frames().items():
+        n_dropped = int((inputs.dropped["input"] == name).sum())
+        led.rows_in(name, inputs.rows_in.get(name, len(frame) + n_dropped))
+        meta = inputs.meta.get(name, {})
+        if meta.get("path") is not None:
+            led.set_file(name, meta["path"], first_data_line=meta.get("first_data_line"))
+    for d in inputs.dropped.to_dict("records"):
+        led.record(str(d["input"]), int(d["row"]), None, str(d["problem"]), "rejected", str(d["detail"]))
+    for d in inputs.issues.to_dict("records"):
+        action = d.get("action") if d.get("action") in ("kept", "repaired") else "kept"
+        led.record(str(d["input"]), d["row"], d["column"], str(d["problem"]), str(action), str(d["detail"]))
+    check_numeric_codes(inputs.issues, _code_counts(inputs), rules, meta=inputs.meta)
+    parcels = validate_parcels(inputs.parcels, led, rules)
+    led.check_kept("parcels", len(parcels))
+    firms = merge_firms(inputs, led)
+    check_tax_coverage(firms, rules, meta=inputs.meta)
+    note_missing_records(firms, led, {n: getattr(inputs, n) is not None for n in FIRM_TABLES[1:]})
+    leases = validate_leases(inputs.leases, parcels, firms, led)
+    if inputs.leases is not None:
+        led.check_kept("leases", len(leases))
+    layers: dict[str, gpd.GeoDataFrame | None] = {}
+    for name in ("control_lines", "towns", "boundary"):
+        layer = getattr(inputs, name)
+        layers[name] = None if layer is None else repair_polygons(layer, name, led, polygonize_lines=True)
+        if layer is not None:
+            led.check_kept(name, len(layers[name]))  # type: ignore[arg-type]
+    points = getattr(inputs, "points", None)
+    if points is not None:
+        valid_points = validate_points(points, firms, led)
+        led.check_kept("points", len(valid_points))
+        layers["points"] = valid_points
+    return Clean(
+        parcels=parcels,
+        firms=firms,
+        leases=leases,
+        ledger=led,
+        built_up=inputs.built_up,
+        meta=inputs.meta,
+        **layers,
+    )
