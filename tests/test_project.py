@@ -14,8 +14,12 @@ import pytest
 
 import ruian_land
 from ruian_land import pipeline
-from ruian_land.core import StageInputError, require_columns
+from ruian_land.core import Ledger, StageInputError, require_columns
+from ruian_land.io import read_parcels
+from ruian_land.link import link_firms_to_parcels
 from ruian_land.pipeline import stages
+from ruian_land.rules import load_rules
+from ruian_land.validate import validate_parcels
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "data" / "project.yaml"
@@ -132,3 +136,20 @@ def test_project_needs_a_config_not_a_string() -> None:
 
 def test_find_sample_config_from_the_notebooks_folder() -> None:
     assert pipeline.find_sample_config(ROOT / "notebooks") == PROJECT
+
+
+def test_validate_parcels_on_unmapped_columns_names_them_not_keyerror(tmp_path: Path) -> None:
+    # the new-user trap: read_parcels keeps the Chinese headers; validating them directly
+    # must say which columns are missing and how to map them, never KeyError: 'parcel_id'
+    raw = read_parcels(ROOT / "data" / "parcels" / "宗地.shp", encoding="gb18030")
+    with pytest.raises(StageInputError) as info:
+        validate_parcels(raw.drop(columns="source_row"), Ledger(), load_rules())
+    text = str(info.value)
+    assert "parcel_id, source_row" in text and "map_columns" in text
+
+
+def test_link_names_every_missing_column_of_the_leases(project: pipeline.Project) -> None:
+    ing = project.ingest()
+    leases = ing.clean.leases.drop(columns=["parcel_id", "leased_area_m2"])
+    with pytest.raises(StageInputError, match="parcel_id, leased_area_m2"):
+        link_firms_to_parcels(ing.parcels, ing.clean.firms, leases)

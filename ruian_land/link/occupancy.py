@@ -29,6 +29,7 @@ from ruian_land.core import (
     m2_to_mu,
     normalise_parcel_id,
     normalise_uscc,
+    require_columns,
 )
 from ruian_land.rules import RuleSet, load_rules
 
@@ -159,7 +160,24 @@ def link_firms_to_parcels(
     When the leases on a parcel add up to more than its area, each is scaled by
     ``area / leased_total`` (so tenants share the parcel in proportion to what they declared)
     and the owner holds nothing there (``split``).
+
+    Raises
+    ------
+    StageInputError
+        A frame lacks a column named above (all missing ones are listed, with the stage that makes
+        them).
+    InputError
+        An unknown ``link.lease_convention``.
     """
+    require_columns(parcels, ("parcel_id", "area_m2"), frame_name="parcels", stage="link_firms_to_parcels")
+    require_columns(firms, ("uscc",), frame_name="firms", stage="link_firms_to_parcels")
+    if leases is not None:
+        require_columns(
+            leases,
+            ("uscc", "parcel_id", "leased_area_m2"),
+            frame_name="leases",
+            stage="link_firms_to_parcels",
+        )
     rules = rules if rules is not None else load_rules()
     convention = str(rules.value("link.lease_convention"))
     if convention not in _CONVENTIONS:

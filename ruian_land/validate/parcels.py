@@ -12,7 +12,14 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ruian_land.core import WORKING_CRS, Ledger, m2_to_mu, normalise_parcel_id, validate_uscc_series
+from ruian_land.core import (
+    WORKING_CRS,
+    Ledger,
+    m2_to_mu,
+    normalise_parcel_id,
+    require_columns,
+    validate_uscc_series,
+)
 from ruian_land.rules import RuleSet
 from ruian_land.validate.geometry import find_overlaps, repair_polygons
 from ruian_land.validate.rows import cell
@@ -49,7 +56,16 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
     Duplicates: the first row of a ``parcel_id`` is kept. A later row with the same geometry is
     rejected as ``duplicate``; one with a different geometry as ``conflicting_duplicate`` (the
     two areas are named) — a planner must decide which polygon is right, so nothing is merged.
+
+    Raises
+    ------
+    StageInputError
+        ``parcels`` lacks ``parcel_id`` or ``source_row`` (columns not yet mapped: read through
+        :func:`ruian_land.io.load_inputs`, or map them with :func:`ruian_land.core.map_columns`).
     """
+    require_columns(
+        parcels, ("parcel_id", "source_row", "geometry"), frame_name="parcels", stage="validate_parcels"
+    )
     gdf = parcels.copy()
     if gdf.crs is not None and not WORKING_CRS.equals(gdf.crs):
         gdf = gdf.to_crs(WORKING_CRS)
