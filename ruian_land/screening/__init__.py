@@ -1,36 +1,37 @@
-"""Stage 5, screening: low-efficiency and idle land, 两高, raster evidence, the 整治清单 and its tracking."""
+"""Stage 5, screening: low-efficiency and idle land, 两高, raster evidence, the 整治清单 and its tracking.
+
+Modules, bottom to top: ``base`` (statuses, group labels, column helpers), ``idle``, ``zonal``,
+``industry``; ``summaries`` and ``result`` (the :class:`Screening` result); the rules
+``parcel_rules`` and ``firm_rules``; ``assess`` (:func:`screen`); the 整治清单 ``rectification``
+and ``tracking``.
+"""
 
 from __future__ import annotations
 
-from ruian_land.screening.assess import (
-    FIRM_COLUMNS,
+from ruian_land.screening.assess import screen
+from ruian_land.screening.base import (
     OUTSIDE_PARKS,
+    STATUS_CLOSED,
+    STATUS_IN_PROGRESS,
     STATUS_TODO,
+    STATUSES,
     UNKNOWN_TOWN,
-    Screening,
-    industry_division,
-    industry_lookup,
-    screen,
 )
 from ruian_land.screening.idle import IdleRules, IdleStatus, assess_idle, idle_status, truthy, whole_months
+from ruian_land.screening.industry import industry_division, industry_lookup
 from ruian_land.screening.rectification import (
     FIRM_LIST_COLUMNS,
     FIRM_SHEET,
     PARCEL_LIST_COLUMNS,
     PARCEL_SHEET,
     PLANNER_COLUMNS,
-    STATUS_CLOSED,
-    STATUS_IN_PROGRESS,
-    STATUSES,
     TRACKING_COLUMNS,
     field_checks,
     firm_list,
-    list_summary,
     parcel_list,
-    progress,
-    remedy_category,
-    screening_summary,
 )
+from ruian_land.screening.result import FIRM_COLUMNS, Screening
+from ruian_land.screening.summaries import list_summary, progress, remedy_category, screening_summary
 from ruian_land.screening.tracking import NOTE_GONE, NOTE_NEW, NOTE_REFLAGGED, merge_status, read_list
 from ruian_land.screening.zonal import PERCENT, zonal_mean
 

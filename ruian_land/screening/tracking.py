@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.core import InputError, InputWarning, label_zh, normalise_header
+from ruian_land.io import read_table
+from ruian_land.screening.base import STATUS_CLOSED, STATUS_TODO, STATUSES
 from ruian_land.screening.idle import truthy
 from ruian_land.screening.rectification import (
     FIRM_LIST_COLUMNS,
@@ -38,9 +40,6 @@ from ruian_land.screening.rectification import (
     PARCEL_LIST_COLUMNS,
     PARCEL_SHEET,
     PLANNER_COLUMNS,
-    STATUS_CLOSED,
-    STATUS_TODO,
-    STATUSES,
 )
 
 __all__ = [
@@ -130,8 +129,6 @@ def read_list(
         Missing or unreadable file, no sheet with the key column, or the key column missing.
     """
     p = Path(path)
-    from ruian_land.io import read_table
-
     known = _known_columns(key, columns)
     if p.suffix.lower() in {".xlsx", ".xlsm"} and sheet is None and p.exists():
         names = _xlsx_sheets(p)

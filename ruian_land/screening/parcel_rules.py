@@ -1,0 +1,237 @@
+"""The parcel rules of the screening: low-efficiency land, idle land, exemptions, raster evidence.
+
+See :mod:`ruian_land.screening.assess` for every rule and its source.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ruian_land.core import (
+    LOW_EFFICIENCY_CODES,
+    InputError,
+    InputWarning,
+    join_flags,
+    m2_to_mu,
+    texts_by_code,
+)
+from ruian_land.rules import RuleSet
+from ruian_land.screening.base import (
+    column_or,
+    mapped_text,
+    numeric,
+    text_of,
+)
+from ruian_land.screening.idle import assess_idle
+from ruian_land.screening.industry import industry_lookup
+from ruian_land.screening.zonal import zonal_mean
+
+__all__ = ["join_texts", "parcel_area_m2", "parcel_frame", "thresholds"]
+
+
+_IDLE_CODES = ("IDLE_NOT_STARTED", "IDLE_SUSPENDED", "IDLE_RECOVERY", "GOV_DELAY", "IDLE_DATE_MISSING")
+
+
+def parcel_area_m2(parcels: pd.DataFrame) -> pd.Series:
+    """Parcel area in m² from ``area_m2``, else ``area_mu``, else the (projected) geometry."""
+    if "area_m2" in parcels.columns:
+        return numeric(parcels, "area_m2")
+    if "area_mu" in parcels.columns:
+        return numeric(parcels, "area_mu") * 10_000.0 / 15.0
+    if "geometry" in parcels.columns:
+        return pd.Series(np.asarray(parcels.geometry.area, dtype=float), index=parcels.index)
+    raise InputError(
+        "parcels have neither area_m2, area_mu nor a geometry",
+        column="area_m2",
+        fix="read parcels with ruian_land.io.read_parcels, which adds area_m2 and area_mu",
+    )
+
+
+def parcel_frame(
+    parcels: pd.DataFrame,
+    pid: pd.Series,
+    lk: pd.DataFrame,
+    ff: pd.DataFrame,
+    rules: RuleSet,
+    built_up: str | Path | None,
+    day: pd.Timestamp,
+) -> tuple[pd.DataFrame, dict[Any, dict[str, tuple[str, str]]]]:
+    """The parcel rules of :func:`ruian_land.screening.assess.screen` (module docstring there).
+
+    Returns the parcel frame of :attr:`Screening.parcels` (same index as ``parcels``) and, per
+    ``parcel_id``, the ``{code: (zh, en)}`` texts its occupants inherit.
+    """
+    v = rules.value
+    p = pd.DataFrame(index=parcels.index)
+    p["parcel_id"] = pid
+    p["town"] = text_of(column_or(parcels, "town", ""))
+    p["park_name"] = text_of(column_or(parcels, "park_name", ""))
+    p["land_use"] = text_of(column_or(parcels, "land_use", ""))
+    area_m2 = parcel_area_m2(parcels)
+    area_mu = (
+        numeric(parcels, "area_mu")
+        if "area_mu" in parcels.columns
+        else pd.Series(m2_to_mu(area_m2), index=p.index)
+    )
+    p["area_mu"] = area_mu
+    if "land_use" in parcels.columns:
+        patterns = [str(x) for x in v("screening.land_uses")]
+        p["is_industrial"] = p["land_use"].map(lambda s: any(pt in s for pt in patterns)).astype(bool)
+    else:
+        warnings.warn(
+            "parcels have no land_use column: all are screened as industrial", InputWarning, stacklevel=3
+        )
+        p["is_industrial"] = True
+    p["in_park"] = p["park_name"] != ""
+
+    # occupants: taxes summed per parcel, main occupant = largest land (then largest tax, then code)
+    ex = ff.set_index("uscc")
+    lk = lk.assign(
+        _exempt=lk["uscc"].map(ex["tax_rules_exempt"]).fillna(False).astype(bool),
+        _exr=mapped_text(lk["uscc"], ex["exemption_reasons"]),
+        _class=lk["uscc"].map(ex["eval_class"]),
+        _div=lk["uscc"].map(ex["industry_division"]),
+        _code=lk["uscc"].map(ex["industry_code"]),
+        _elim=lk["uscc"].map(ex["eliminated"]).fillna(False).astype(bool),
+        _policy=lk["uscc"].map(ex["industry_policy"]),
+    )
+    lk = lk.assign(_no_tax_code=lk["uscc"].where(lk["tax_wan"].isna(), ""))
+    g = lk.groupby("parcel_id")
+    occ = pd.DataFrame(
+        {
+            "occupant_count": g["uscc"].nunique(),
+            "tax_wan": g["tax_wan"].sum(min_count=1),
+            "no_tax_codes": g["_no_tax_code"].agg(lambda s: "、".join(sorted({x for x in s if x}))),
+            "all_exempt": g["_exempt"].all(),
+            "exr": g["_exr"].agg(
+                lambda s: "、".join(dict.fromkeys(x for t in s for x in t.split("、") if x))
+            ),
+        }
+    )
+    main = lk.sort_values(
+        ["parcel_id", "land_area_mu", "tax_wan", "uscc"],
+        ascending=[True, False, False, True],
+        na_position="last",
+    ).drop_duplicates("parcel_id")
+    main = main.set_index("parcel_id")
+    p["occupant_count"] = pid.map(occ["occupant_count"]).fillna(0).astype(int)
+    p["main_uscc"] = mapped_text(pid, main["uscc"])
+    p["main_industry_code"] = mapped_text(pid, main["_code"])
+    no_tax = mapped_text(pid, occ["no_tax_codes"]) != ""  # an occupant's tax is unknown (≠ 0)
+    p["tax_wan"] = pid.map(occ["tax_wan"]).astype(float).mask(no_tax)
+    p["tax_per_mu"] = p["tax_wan"] / area_mu.where(area_mu > 0)
+    # industry average: Σ tax / Σ land over linked firms of the division
+    ok = ff["land_area_mu"].gt(0) & ff["tax_wan"].notna() & ff["industry_division"].notna()
+    sums = ff.loc[ok].groupby("industry_division")[["tax_wan", "land_area_mu"]].sum()
+    ind_avg = sums["tax_wan"] / sums["land_area_mu"]
+    p["industry_tax_per_mu"] = pid.map(main["_div"]).map(ind_avg).astype(float)
+    p["far"] = numeric(parcels, "floor_area_m2") / area_m2.where(area_m2 > 0)
+    own_std = numeric(parcels, "standard_far" if "standard_far" in parcels.columns else "required_far")
+    ind_std = industry_lookup(p["main_industry_code"], v("standard_land.far_by_industry"))
+    p["standard_far"] = own_std.where(own_std > 0, ind_std)
+    p["building_coverage"] = numeric(parcels, "footprint_m2") / area_m2.where(area_m2 > 0)
+    p["built_up_fraction"] = zonal_mean(parcels, built_up) if built_up is not None else np.nan
+
+    occupied = p["occupant_count"] > 0
+    far_min = float(v("screening.far_min"))
+    special_tax = float(v("screening.exempt_special_far_tax_per_mu"))
+    special = ((p["standard_far"] < far_min) & (p["tax_per_mu"] > special_tax)).fillna(False).astype(bool)
+    all_exempt = pid.map(occ["all_exempt"]).fillna(False).astype(bool) & occupied
+    p["tax_rules_exempt"] = all_exempt | special
+    special_txt = f"标准地容积率要求低于{far_min:g}且亩均税收高于{special_tax:g}万元/亩"
+    exr = mapped_text(pid, occ["exr"]).where(all_exempt, "")
+    p["exemption_reasons"] = [
+        "、".join(x for x in (a, special_txt if s else "") if x) for a, s in zip(exr, special, strict=True)
+    ]
+
+    ind = p["is_industrial"]
+    tpm = p["tax_per_mu"]
+    flags = (
+        pd.DataFrame(
+            {
+                "PARK_TAX_LT_10": ind
+                & occupied
+                & p["in_park"]
+                & (tpm < v("screening.park_clearance_tax_per_mu")),
+                "TAX_LT_FLOOR": ind & occupied & (tpm < v("screening.tax_per_mu_floor")),
+                "TAX_LT_INDUSTRY_SHARE": ind
+                & occupied
+                & (tpm < float(v("screening.industry_average_share")) * p["industry_tax_per_mu"]),
+                "FAR_LT_MIN": ind & (p["far"] < far_min),
+                "FAR_LT_STANDARD_SHARE": ind
+                & (p["far"] < float(v("screening.far_share_of_standard")) * p["standard_far"]),
+                "COVERAGE_LT_MIN": ind & (p["building_coverage"] < v("screening.building_coverage_min")),
+                "CLASS_D": ind & (pid.map(main["_class"]) == "D").fillna(False).astype(bool),
+                "INDUSTRY_ELIMINATED": ind & pid.map(main["_elim"]).fillna(False).astype(bool),
+                "DATA_MISSING": ind & occupied & no_tax,
+                "VACANT": ind & ~occupied,
+            },
+            index=p.index,
+        )
+        .fillna(False)
+        .astype(bool)
+    )
+    for code in {str(c) for c in v("screening.exempt_codes")} & set(flags.columns):
+        flags[code] &= ~p["tax_rules_exempt"]
+    recorded = (
+        (numeric(parcels, "floor_area_m2") > 0)
+        | (numeric(parcels, "footprint_m2") > 0)
+        | (numeric(parcels, "developed_area_m2") > 0)
+    )
+    flags["BUILT_UP_CHECK"] = recorded & (p["built_up_fraction"] < v("screening.built_up_check_fraction"))
+
+    idle = assess_idle(parcels, rules, day)
+    for code in _IDLE_CODES:
+        flags[code] = idle["idle_codes"].str.contains(code, regex=False).to_numpy(dtype=bool)
+    p["is_low_efficiency"] = flags[list(LOW_EFFICIENCY_CODES)].any(axis=1)
+    for c in ("is_idle", "idle_kind", "idle_months", "idle_clock_months", "idle_fee_wan", "idle_recovery"):
+        p[c] = idle[c]
+    p["reason_codes"] = join_flags(flags)
+    p["notes"] = idle["idle_note"].astype(object)
+    values = p[["tax_per_mu", "industry_tax_per_mu", "far", "standard_far", "building_coverage"]].assign(
+        built_up_fraction=p["built_up_fraction"],
+        idle_months=p["idle_months"],
+        gov_delay_months=idle["idle_stopped_months"],
+        industry_policy=pid.map(main["_policy"]),
+        missing_tax_uscc=mapped_text(pid, occ["no_tax_codes"]),
+    )
+    by_code = texts_by_code(p["reason_codes"], values, thresholds(rules))
+    p["reasons_zh"], p["reasons_en"] = join_texts(p["reason_codes"], by_code)
+    by_pid = {p.at[i, "parcel_id"]: texts for i, texts in by_code.items()}
+    return p, by_pid
+
+
+def join_texts(
+    codes: pd.Series, by_code: Mapping[Any, Mapping[str, tuple[str, str]]]
+) -> tuple[pd.Series, pd.Series]:
+    """``reasons_zh`` / ``reasons_en`` columns (same index as ``codes``) from per-row texts."""
+    zh = pd.Series("", index=codes.index, dtype=object)
+    en = pd.Series("", index=codes.index, dtype=object)
+    for idx, texts in by_code.items():
+        zh.at[idx] = "；".join(t[0] for t in texts.values())
+        en.at[idx] = "; ".join(t[1] for t in texts.values())
+    return zh, en
+
+
+def thresholds(rules: RuleSet) -> dict[str, dict[str, float]]:
+    """The threshold quoted in each reason text, by reason code (from the rule set)."""
+    v = rules.value
+    return {
+        "PARK_TAX_LT_10": {"threshold": float(v("screening.park_clearance_tax_per_mu"))},
+        "TAX_LT_FLOOR": {"threshold": float(v("screening.tax_per_mu_floor"))},
+        "TAX_LT_INDUSTRY_SHARE": {"share": float(v("screening.industry_average_share"))},
+        "FAR_LT_MIN": {"threshold": float(v("screening.far_min"))},
+        "FAR_LT_STANDARD_SHARE": {"share": float(v("screening.far_share_of_standard"))},
+        "COVERAGE_LT_MIN": {"threshold": float(v("screening.building_coverage_min"))},
+        "IDLE_RECOVERY": {"threshold": float(v("idle.recovery_months"))},
+        "BUILT_UP_CHECK": {"threshold": float(v("screening.built_up_check_fraction"))},
+        "TWO_HIGH_NEW": {"threshold": float(v("two_high.energy_tce_new"))},
+        "TWO_HIGH_OLD": {"threshold": float(v("two_high.energy_tce_old"))},
+        "ADMISSION_EXCEEDED": {"threshold": float(v("two_high.admission_tce_per_wan"))},
+    }
