@@ -15,9 +15,9 @@ import pytest
 from scipy.sparse import coo_matrix
 from shapely.geometry import Polygon, box
 
+from ruian_land import parks
 from ruian_land.core import InputError, InputWarning
 from ruian_land.parks import plan_shortlist, split_components
-from ruian_land.parks import sites as parks
 from ruian_land.rules import load_rules
 
 X0, Y0 = 570_000.0, 3_083_000.0

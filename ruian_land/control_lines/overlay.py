@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from ruian_land.core import WORKING_CRS, InputError, crs_equal, to_working
+from ruian_land.rules import load_rules
 
 __all__ = [
     "control_line_overlay",
@@ -157,8 +158,6 @@ def control_line_overlay(
     """
     if sliver_m2 is None:
         if rules is None:
-            from ruian_land.rules import load_rules
-
             rules = load_rules()
         sliver_m2 = float(rules.value("control_line.sliver_area_m2"))
     geoms = polygonal_parts(working_geometries(parcels, source="parcels"))

@@ -14,7 +14,7 @@ from ruian_land.core.codes import (
     uscc_check_char,
     validate_uscc_series,
 )
-from ruian_land.core.columns import LABELS_ZH, SCHEMAS, Field, label_zh, map_columns, normalise_header
+from ruian_land.core.columns import map_columns, normalise_header
 from ruian_land.core.coords import (
     COORD_SYSTEMS,
     OFFSET_SYSTEMS,
@@ -34,6 +34,7 @@ from ruian_land.core.crs import (
     to_working,
 )
 from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
+from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.reasons import (
     LOW_EFFICIENCY_CODES,
@@ -51,6 +52,7 @@ from ruian_land.core.reasons import (
     texts_by_code,
 )
 from ruian_land.core.requirements import MADE_BY, require_columns
+from ruian_land.core.schemas import SCHEMAS, Field
 from ruian_land.core.units import (
     KGCE_KJ,
     M2_PER_MU,

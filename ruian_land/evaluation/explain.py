@@ -1,7 +1,7 @@
 """Texts of the 亩均效益 evaluation: class reasons (Chinese / English) and per-firm explanations.
 
 Only wording lives here; every number shown comes from the evaluation (:mod:`ruian_land.evaluation`)
-and the rule set. Labels come from :data:`ruian_land.core.columns.LABELS_ZH`.
+and the rule set. Labels come from :data:`ruian_land.core.labels.LABELS_ZH`.
 """
 
 from __future__ import annotations

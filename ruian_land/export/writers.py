@@ -1,7 +1,7 @@
 """Candidate lists for planners and GIS users: xlsx, csv, gpkg (and shp on request).
 
 * ``candidates.csv`` — UTF-8 **with BOM** (``utf-8-sig``) so Excel opens Chinese correctly;
-  Chinese headers from :data:`ruian_land.core.columns.LABELS_ZH` (a column without a label keeps
+  Chinese headers from :data:`ruian_land.core.labels.LABELS_ZH` (a column without a label keeps
   its English name; two columns with the same label get ``label (column)``). Booleans as
   是/否, dates as ``YYYY-MM-DD``, missing values empty. ``sites.csv`` likewise when sites
   are given.

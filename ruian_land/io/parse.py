@@ -285,7 +285,7 @@ def parse_columns(
         Output of :func:`ruian_land.core.columns.map_columns` (``attrs['scales']`` and
         ``attrs['source_columns']`` used), with ``source_row``.
     kind : str
-        Key of :data:`ruian_land.core.columns.SCHEMAS`.
+        Key of :data:`ruian_land.core.schemas.SCHEMAS`.
     input_name : str, optional
         Name used in the issues (default ``kind``).
 

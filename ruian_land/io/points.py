@@ -13,8 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from ruian_land.core import InputError, convert_lonlat, map_columns
-from ruian_land.core import crs as crs_policy
+from ruian_land.core import InputError, convert_lonlat, map_columns, to_working
 from ruian_land.io.parse import parse_columns
 from ruian_land.io.tables import read_table
 
@@ -99,7 +98,7 @@ def read_points(
     geoms = gpd.points_from_xy(x, y)
     geoms[~ok] = None
     gdf = gpd.GeoDataFrame(parsed, geometry=geoms, crs="EPSG:4326")
-    gdf = crs_policy.to_working(gdf, source=source)
+    gdf = to_working(gdf, source=source)
     gdf.attrs.update(
         {
             **{k: v for k, v in raw.attrs.items() if k != "dropped_rows"},

@@ -65,7 +65,7 @@ def read_table(
         header row or misses required columns, the error names the sheet read, lists the
         workbook's sheets and those holding the expected headers, and suggests ``sheet:``.
     kind : str, optional
-        Key of :data:`ruian_land.core.columns.SCHEMAS`; its aliases help find the header row
+        Key of :data:`ruian_land.core.schemas.SCHEMAS`; its aliases help find the header row
         (default: the aliases of every schema).
     extra_aliases : dict, optional
         Project-config aliases ``{canonical: [header, …]}``, also used to find the header.

@@ -26,8 +26,15 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
-from ruian_land.core import OFFSET_SYSTEMS, InputError, InputWarning, frame_to_wgs84, m2_to_mu
-from ruian_land.core import crs as crs_policy
+from ruian_land.core import (
+    OFFSET_SYSTEMS,
+    InputError,
+    InputWarning,
+    crs_equal,
+    frame_to_wgs84,
+    m2_to_mu,
+    to_working,
+)
 from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
 
 __all__ = ["ENGINES", "read_layer", "read_parcels"]
@@ -144,7 +151,7 @@ def read_layer(
         gdf, layer = _read_vector(p, choice, layer, source, _engine(engine, source))
     file_crs = gdf.crs
     if crs is not None:
-        if file_crs is not None and not crs_policy.crs_equal(file_crs, crs):
+        if file_crs is not None and not crs_equal(file_crs, crs):
             warnings.warn(
                 f"{source}: the file says its CRS is '{file_crs.name}' but the config says '{crs}'; using '{crs}'",
                 InputWarning,
@@ -167,7 +174,7 @@ def read_layer(
         gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
     if offset:
         gdf = frame_to_wgs84(gdf, coords, path=source)
-    gdf = crs_policy.to_working(gdf, source=source)
+    gdf = to_working(gdf, source=source)
     gdf["source_row"] = np.arange(1, len(gdf) + 1, dtype="int64")
     if add_area:
         for col in ("area_m2", "area_mu"):

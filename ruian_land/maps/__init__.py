@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from ruian_land.maps.basemap import BASEMAPS, GCJ02_HOSTS, add_basemap, check_tile_url, tile_template
+from ruian_land.maps.book import (
+    LayerBook,
+)
 from ruian_land.maps.data import (
     CLASS_KEYS,
     MISSING,
@@ -30,6 +33,33 @@ from ruian_land.maps.encode import (
     zoom_tolerance_m,
 )
 from ruian_land.maps.layers import (
+    add_control_lines,
+    add_parcel_layers,
+    add_towns,
+)
+from ruian_land.maps.offline import (
+    ASSETS,
+    DROPPED_ASSETS,
+    OfflineAssetError,
+    inline_assets,
+    remote_asset_urls,
+    unescape_non_ascii,
+)
+from ruian_land.maps.overlays import (
+    add_scenario,
+    add_sites,
+    add_two_high,
+)
+from ruian_land.maps.overview import (
+    MapSizeWarning,
+    layer_names,
+    map_html,
+    overview_map,
+    save_map,
+    size_budget,
+)
+from ruian_land.maps.page import HELPERS_JS, DataBlock, RuianLayer, Script, SearchControl, js
+from ruian_land.maps.styles import (
     CLASS_STYLE,
     LAYER_CLASS,
     LAYER_LINES,
@@ -42,33 +72,9 @@ from ruian_land.maps.layers import (
     REMEDY_STYLE,
     SCREEN_STYLE,
     TWO_HIGH_STYLE,
-    LayerBook,
-    add_control_lines,
-    add_parcel_layers,
-    add_scenario,
-    add_sites,
-    add_towns,
-    add_two_high,
     scenario_layer_name,
     tax_classes,
 )
-from ruian_land.maps.offline import (
-    ASSETS,
-    DROPPED_ASSETS,
-    OfflineAssetError,
-    inline_assets,
-    remote_asset_urls,
-    unescape_non_ascii,
-)
-from ruian_land.maps.overview import (
-    MapSizeWarning,
-    layer_names,
-    map_html,
-    overview_map,
-    save_map,
-    size_budget,
-)
-from ruian_land.maps.page import HELPERS_JS, DataBlock, RuianLayer, Script, SearchControl, js
 
 __all__ = [
     "ASSETS",

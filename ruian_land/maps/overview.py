@@ -44,9 +44,24 @@ from folium.plugins import Fullscreen, MeasureControl
 from ruian_land.control_lines import working_geometries
 from ruian_land.core import WORKING_CRS, InputWarning, to_map_crs
 from ruian_land.maps.basemap import BASEMAPS, add_basemap
+from ruian_land.maps.book import (
+    LayerBook,
+)
 from ruian_land.maps.data import parcel_attributes
 from ruian_land.maps.encode import centre_latitude, coordinate_scale, zoom_tolerance_m
 from ruian_land.maps.layers import (
+    add_control_lines,
+    add_parcel_layers,
+    add_towns,
+)
+from ruian_land.maps.offline import inline_assets, unescape_non_ascii
+from ruian_land.maps.overlays import (
+    add_scenario,
+    add_sites,
+    add_two_high,
+)
+from ruian_land.maps.page import HELPERS_JS, DataBlock, RuianLayer, Script, SearchControl, js
+from ruian_land.maps.styles import (
     CLASS_STYLE,
     LAYER_CLASS,
     LAYER_LINES,
@@ -56,17 +71,9 @@ from ruian_land.maps.layers import (
     LAYER_TOWNS,
     LAYER_TWO_HIGH,
     SCREEN_STYLE,
-    LayerBook,
-    add_control_lines,
-    add_parcel_layers,
-    add_scenario,
-    add_sites,
-    add_towns,
-    add_two_high,
     scenario_layer_name,
 )
-from ruian_land.maps.offline import inline_assets, unescape_non_ascii
-from ruian_land.maps.page import HELPERS_JS, DataBlock, RuianLayer, Script, SearchControl, js
+from ruian_land.rules import load_rules
 
 __all__ = [
     "BASEMAPS",
@@ -196,8 +203,6 @@ def overview_map(
         key / URL, or a GCJ-02 tile provider.
     """
     if rules is None:
-        from ruian_land.rules import load_rules
-
         rules = load_rules()
     scr = getattr(screening, "parcels", screening)
     if screening_firms is None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ruian_land.parks.capacity import STAR_KEYS, plan_shortlist, site_capacity, star_criteria, star_potential
-from ruian_land.parks.sites import SITE_COLUMNS, candidate_sites, plan_shortfall, site_components
+from ruian_land.parks.explain import plan_shortfall
+from ruian_land.parks.sites import SITE_COLUMNS, candidate_sites, site_components
 from ruian_land.parks.split import adjacency_graph, polsby_popper, split_components
 
 __all__ = [

@@ -20,7 +20,7 @@ for a remedy per firm (一企一策) until it meets the standard and is struck o
   targets: :mod:`ruian_land.screening.summaries`.
 
 Frames carry canonical English column names; Chinese headers come from
-:data:`ruian_land.core.columns.LABELS_ZH` at export time. ``attrs``: ``key`` (``uscc`` /
+:data:`ruian_land.core.labels.LABELS_ZH` at export time. ``attrs``: ``key`` (``uscc`` /
 ``parcel_id``), ``list_kind`` (``firm`` / ``parcel``), ``as_of`` (ISO date).
 """
 

@@ -15,7 +15,7 @@ to the new list **by code** (``uscc`` for firms, ``parcel_id`` for parcels), nev
 * planner columns the tool does not know (extra headers) are carried over unchanged.
 
 The previous list is read with :func:`ruian_land.io.read_table`; its Chinese headers are mapped
-back to canonical names through :data:`ruian_land.core.columns.LABELS_ZH` (also the ``label (column)``
+back to canonical names through :data:`ruian_land.core.labels.LABELS_ZH` (also the ``label (column)``
 form used when two columns share a label, and English names).
 """
 
