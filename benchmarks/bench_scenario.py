@@ -117,8 +117,8 @@ def run(n: int, seed: int) -> dict[str, object]:
         "greedy_s": t3 - t2,
         "milp_area": s["freed_area_mu"],
         "greedy_area": g["freed_area_mu"],
-        "milp_tax_lost": s["tax_lost_wan"],
-        "greedy_tax_lost": g["tax_lost_wan"],
+        "milp_tax_lost": -s["tax_change_wan"],
+        "greedy_tax_lost": -g["tax_change_wan"],
     }
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import resource
 import sys
+import tempfile
 import time
+import traceback
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +22,13 @@ from rich.console import Console
 from rich.table import Table
 
 from ruian_land.core import InputError, InputWarning
-from ruian_land.pipeline import run_stages, write_outputs
+from ruian_land.pipeline import (
+    check_project,
+    run_stages,
+    write_outputs,
+    write_project_template,
+    write_run_report,
+)
 from ruian_land.rules import available_presets, load_rules
 from ruian_land.sample import generate_sample
 
@@ -26,10 +36,13 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="ruian-land",
-    help="瑞安工业用地工具: 亩均论英雄 evaluation, low-efficiency land, 腾笼换鸟 scenarios, 小微企业园 sites, maps.",
+    help="瑞安工业用地工具: 亩均论英雄 evaluation, low-efficiency land, 腾笼换鸟 scenarios, 小微企业园 sites, "
+    "maps.\n\nExit codes: 0 done; 1 internal error (the traceback is written to a log file, its path "
+    "printed); 2 a problem in your inputs or config (file, column or row, and the fix are printed).",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 # Wide enough that rule keys and paths are not folded mid-word when output goes to a file or pipe.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -41,12 +54,46 @@ ConfigOpt = Annotated[
 ]
 
 
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="print only errors")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="also print each stage's seconds")]
+
+
 def _fail(exc: InputError) -> None:
     err_console.print(f"[bold red]Input error[/]: {exc}", soft_wrap=True, highlight=False)
     raise typer.Exit(code=2)
 
 
+@contextmanager
+def _guard(quiet: bool = False) -> Iterator[list[warnings.WarningMessage]]:
+    """Exit 2 on an input error, 1 on anything else (traceback to a log file), with notes shown."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        try:
+            yield caught
+        except typer.Exit:
+            raise
+        except InputError as exc:
+            _show_warnings(caught)
+            _fail(exc)
+        except KeyboardInterrupt:
+            err_console.print("Interrupted.")
+            raise typer.Exit(code=130) from None
+        except Exception:
+            log = Path(tempfile.gettempdir()) / f"ruian-land-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            err_console.print(
+                f"[bold red]Internal error[/] (a bug, not your data): {sys.exc_info()[1]!r}. "
+                f"The traceback is in {log}; please attach it to an issue.",
+                soft_wrap=True,
+                highlight=False,
+            )
+            raise typer.Exit(code=1) from None
+    if not quiet:
+        _show_warnings(caught)
+
+
 def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print each distinct input note once."""
     seen: set[str] = set()
     for w in caught:
         text = str(w.message)
@@ -70,23 +117,116 @@ def run(
     online_map: Annotated[
         bool, typer.Option("--online-map", help="load Leaflet from a CDN instead of inlining it")
     ] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Run the main job: read, validate, link, evaluate, screen, optimise, site parks, map, export."""
+    """Run the main job: read, validate, link, evaluate, screen, optimise, site parks, map, export.
+
+    \b
+    Examples:
+      ruian-land run                                  # the bundled sample county, into out/
+      ruian-land run -c my_county/project.yaml -o my_county/out
+      ruian-land run --previous out/exports/整治清单.xlsx   # carry the planner's edits over
+    """
     t0 = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", InputWarning)
-        try:
-            _check_paths(config, out)
-            result = run_stages(config, previous_list=previous)
-            write_outputs(result, out, offline=False if online_map else None)
-        except InputError as exc:
-            _show_warnings(caught)
-            _fail(exc)
-            return
-    _show_warnings(caught)
+    with _guard(quiet):
+        _check_paths(config, out)
+        result = run_stages(config, previous_list=previous)
+        write_outputs(result, out, offline=False if online_map else None)
+    if quiet:
+        return
     wall = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     _print_summary(result.summary, out, wall, peak_mb)
+    if verbose:
+        _print_timings(result.timings_s)
+
+
+def _print_timings(timings: dict[str, float]) -> None:
+    t = Table(title="stage seconds", show_header=True, header_style="bold")
+    t.add_column("stage")
+    t.add_column("s", justify="right")
+    for k, v in timings.items():
+        t.add_row(str(k), f"{float(v):.2f}")
+    console.print(t)
+
+
+@app.command()
+def report(
+    config: ConfigOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="file to write")] = Path("out/report.html"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Write the leadership report (领导小组汇报): one printable A4 HTML page, Chinese, no network.
+
+    Targets against the scenario, class counts, the lagging towns and parks, the top candidate
+    sites with small maps, data-quality notes, the rules and their status.
+
+    \b
+    Examples:
+      ruian-land report                               # sample county → out/report.html
+      ruian-land report -c my_county/project.yaml -o 汇报/2021.html
+    """
+    with _guard(quiet):
+        _check_paths(config, out.parent)
+        result = run_stages(config)
+        path = write_run_report(result, out)
+    if not quiet:
+        console.print(f"Wrote {path}")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="the new county's project folder")],
+    name: Annotated[str | None, typer.Option(help="project name (default: the folder's name)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing project.yaml")] = False,
+) -> None:
+    """Write a commented project.yaml for a new county (sources, encodings, CRS, aliases, rules, targets).
+
+    The paths follow the sample county's layout; put the bureaus' files there or edit the paths,
+    then run `ruian-land check`.
+
+    \b
+    Examples:
+      ruian-land init 平阳县
+      ruian-land check -c 平阳县/project.yaml
+    """
+    with _guard():
+        path = write_project_template(folder, name=name, force=force)
+    console.print(f"Wrote {path}; next: ruian-land check --config {path}")
+
+
+@app.command()
+def check(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
+    """Check a project config and every file it names, without running the analysis.
+
+    Lists every problem at once (file, column or row, and the fix) and exits 2 if there is any;
+    rows that a run would reject are listed as notes.
+
+    \b
+    Examples:
+      ruian-land check                                # the sample county
+      ruian-land check -c 平阳县/project.yaml
+    """
+    with _guard(quiet):
+        _check_paths(config, Path("."))
+        found = check_project(config)
+    if not quiet:
+        for note in found.notes:
+            err_console.print(f"[yellow]note[/]: {note}", soft_wrap=True, highlight=False)
+    if found.ok:
+        if not quiet:
+            console.print(f"OK: {found.config_path} and every file it names can be read.")
+            if found.ledger is not None:
+                console.print(found.ledger.to_string())
+        return
+    t = Table(title=f"{len(found.problems)} problem(s) in {found.config_path}", show_lines=True)
+    for col in ("文件", "列或键", "行", "问题", "修改方法"):
+        t.add_column(col, overflow="fold")
+    for row in found.to_frame().itertuples(index=False):
+        t.add_row(*(str(v) for v in row))
+    err_console.print(t)
+    raise typer.Exit(code=2)
 
 
 def _num_text(value: object, suffix: str = "") -> str:

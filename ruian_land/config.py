@@ -17,13 +17,15 @@ Paths inside the file are relative to the file's own folder. Example (the sample
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ruian_land.core import InputError
+from ruian_land.core import SCHEMAS, InputError
 from ruian_land.rules import RuleSet, load_rules
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "ScenarioConfig",
     "SourceConfig",
     "TrackingConfig",
+    "config_problems",
     "find_default_config",
     "load_config",
 ]
@@ -155,11 +158,57 @@ class ProjectConfig(BaseModel):
     evaluation_date: dt.date = dt.date(2021, 12, 31)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     sources: dict[SourceName, SourceConfig]
-    columns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    columns: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="extra header aliases per input kind: {kind: {canonical_column: [中文表头, …]}}; "
+        "the reverse form {kind: {中文表头: canonical_column}} is accepted too",
+    )
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     maps: MapConfig = Field(default_factory=MapConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
     root: Path = Path(".")
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _aliases(cls, v: Any) -> Any:
+        """Accept ``{kind: {canonical: [header, …]}}`` and ``{kind: {header: canonical}}``; refuse the rest.
+
+        An unknown kind or a key that is neither a canonical column of that kind nor a header
+        mapped onto one raises with the closest canonical names (never silently ignored).
+        """
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, dict[str, list[str]]] = {}
+        for kind, mapping in v.items():
+            if kind not in SCHEMAS:
+                close = difflib.get_close_matches(str(kind), sorted(SCHEMAS), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(f"unknown input kind '{kind}'{hint}; kinds: {', '.join(sorted(SCHEMAS))}")
+            if not isinstance(mapping, dict):
+                raise ValueError(
+                    f"columns.{kind} must map a column to its headers, e.g. {{tax_wan: [实缴税额]}}"
+                )
+            fields = SCHEMAS[kind]
+            merged: dict[str, list[str]] = {}
+            for key, value in mapping.items():
+                if key in fields:
+                    headers = [value] if isinstance(value, str) else list(value or [])
+                    merged.setdefault(str(key), []).extend(str(h) for h in headers)
+                elif isinstance(value, str) and value in fields:  # reverse form: 中文表头: canonical
+                    merged.setdefault(value, []).append(str(key))
+                elif isinstance(value, list) and len(value) == 1 and value[0] in fields:
+                    merged.setdefault(str(value[0]), []).append(str(key))
+                else:
+                    close = difflib.get_close_matches(
+                        str(value if isinstance(value, str) else key), sorted(fields), n=3
+                    )
+                    raise ValueError(
+                        f"columns.{kind}.{key}: '{key}' is not a column of {kind} and does not map a header "
+                        f"onto one; write {{canonical: [header]}} (e.g. {{{close[0] if close else sorted(fields)[0]}: "
+                        f"[{key}]}}); {kind} columns: {', '.join(sorted(fields))}"
+                    )
+            out[str(kind)] = merged
+        return out
 
     @field_validator("sources")
     @classmethod
@@ -231,17 +280,93 @@ def load_config(path: str | Path | None = None) -> ProjectConfig:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", path=p, fix="fix the YAML syntax") from None
+    if raw == {}:
+        raise InputError(
+            "the project config is empty",
+            path=p,
+            fix="`ruian-land init DIR` writes a commented project config to start from",
+        )
     if not isinstance(raw, dict):
         raise InputError("the config must be a YAML mapping", path=p, fix="see data/project.yaml")
     raw.setdefault("root", str(p.parent.resolve()))
     try:
         return ProjectConfig(**raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(x) for x in first["loc"])
+        problems = config_problems(exc, p)
+        lines = "; ".join(e.detail for e in problems)
         raise InputError(
-            f"invalid value at '{key}': {first['msg']} ({len(exc.errors())} problem(s) in all)",
+            f"{len(problems)} problem(s) in the project config: {lines}",
             path=p,
-            column=key,
-            fix="correct that key; see data/project.yaml for a working example",
+            fix=problems[0].fix or "correct those keys; `ruian-land init DIR` writes a commented example",
         ) from None
+
+
+def _model_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at the parent of ``loc`` (for "did you mean")."""
+    model: Any = ProjectConfig
+    source_name_next = False
+    for part in loc[:-1]:
+        if source_name_next:  # sources.<name>.<key>: the name is free, the keys are SourceConfig's
+            source_name_next = False
+            continue
+        if model is ProjectConfig and part == "sources":
+            model, source_name_next = SourceConfig, True
+            continue
+        info = getattr(model, "model_fields", {}).get(part)
+        candidates = (info.annotation, *typing.get_args(info.annotation)) if info is not None else ()
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return sorted(getattr(model, "model_fields", {}) or {})
+
+
+def config_problems(exc: ValidationError, path: str | Path) -> list[InputError]:
+    """Every problem of a config that failed validation, one :class:`InputError` each.
+
+    A misspelt key gets the closest allowed key as a "did you mean"; a missing key says which
+    section needs it.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        From ``ProjectConfig(**raw)``.
+    path : str or Path
+        The YAML file (named in each problem).
+
+    Returns
+    -------
+    list of InputError
+        In the order pydantic found them.
+    """
+    out: list[InputError] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(x) for x in loc) or "(top level)"
+        kind = err.get("type", "")
+        if loc and loc[-1] == "[key]":  # a key of a keyed mapping (sources: {name: …}) is not allowed
+            bad = str(loc[-2]) if len(loc) > 1 else ""
+            allowed = list(typing.get_args(SourceName)) if loc[0] == "sources" else []
+            close = difflib.get_close_matches(bad, allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
+            where = ".".join(str(x) for x in loc[:-1])
+            out.append(
+                InputError(f"unknown key '{where}' ({hint})", path=path, fix=f"rename or remove '{where}'")
+            )
+        elif kind == "extra_forbidden":
+            allowed = _model_keys(loc)
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+            out.append(
+                InputError(f"unknown key '{key}' ({hint})", path=path, fix=f"rename or remove '{key}'")
+            )
+        elif kind == "missing":
+            out.append(
+                InputError(
+                    f"required key '{key}' missing",
+                    path=path,
+                    fix=f"add '{key}:' (see `ruian-land init DIR` for a commented example)",
+                )
+            )
+        else:
+            out.append(
+                InputError(f"key '{key}': {err['msg']}", path=path, fix=f"correct the value of '{key}'")
+            )
+    return out

@@ -687,3 +687,24 @@ def test_grouped_columns_share_one_index() -> None:
         ["甲公司", "乙公司", ""],
         ["91330381MA2H000001", "91330381MA2H000002", ""],
     ]
+
+
+def test_first_view_fits_the_industrial_parcels() -> None:
+    inputs = map_inputs()
+    scr = inputs["screening"].copy()
+    scr["is_industrial"] = [k < 3 for k in range(len(scr))]  # only the first three are industrial
+    m = maps.overview_map(**{**inputs, "screening": scr})
+    fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    assert len(fit) == 1
+    parcels = inputs["parcels"]
+    w, s, e, n = parcels[parcels["parcel_id"].isin(IDS[:3])].to_crs(4326).total_bounds
+    np.testing.assert_allclose(np.array(fit[0].bounds, dtype=float), [[s, w], [n, e]], atol=1e-6)
+
+
+def test_class_c_and_low_efficiency_colours_are_far_apart() -> None:
+    def rgb(h: str) -> np.ndarray:
+        return np.array([int(h[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    c_class, low = rgb(maps.CLASS_STYLE["C"][0]), rgb(maps.SCREEN_STYLE["low"][0])
+    assert np.linalg.norm(c_class - low) > 150  # not two oranges
+    assert np.linalg.norm(rgb(maps.CLASS_STYLE["D"][0]) - low) > 150

@@ -106,8 +106,34 @@ def test_page_decodes_its_data_like_the_python_reference(browser_page: Any, map_
             np.testing.assert_allclose(g["ring"], ring[:-1], atol=1e-9, err_msg=key)  # closing implied
 
 
+def test_legend_is_folded_on_a_laptop_screen_and_opens_on_click(browser_page: Any, map_file: Path) -> None:
+    page = _open(browser_page, map_file)  # 1280 px wide: the legend must not cover the east
+    assert page.evaluate("document.querySelector('.ruian-legend details').open") is False
+    folded = page.evaluate("document.querySelector('.ruian-legend').getBoundingClientRect().height")
+    page.locator(".ruian-legend summary").click()
+    assert page.evaluate("document.querySelector('.ruian-legend details').open") is True
+    opened = page.evaluate("document.querySelector('.ruian-legend').getBoundingClientRect().height")
+    assert folded < 40 < opened <= 0.45 * 900 + 20  # one line folded; at most 45 % of the height open
+
+
+def test_search_by_parcel_code_zooms_to_it_and_opens_its_popup(browser_page: Any, map_file: Path) -> None:
+    page = _open(browser_page, map_file)
+    page.evaluate("RUIAN.map.setZoom(13, {animate: false})")
+    zoom_before = page.evaluate("RUIAN.map.getZoom()")
+    page.locator(".leaflet-control-search input.search-input").press_sequentially(IDS[3], delay=20)
+    tips = page.locator(".search-tip")
+    tips.first.wait_for(timeout=5000)
+    tips.first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert IDS[3] in popup.inner_text()
+    page.wait_for_timeout(400)
+    assert page.evaluate("RUIAN.map.getZoom()") > zoom_before
+
+
 def test_every_named_layer_toggles_with_its_legend(browser_page: Any, map_file: Path) -> None:
     page = _open(browser_page, map_file)
+    page.evaluate("document.querySelector('.ruian-legend details').open = true")
     labels = page.locator(".leaflet-control-layers-overlays label")
     texts = [t.strip() for t in labels.all_inner_texts()]
     expected = maps.layer_names((2021, 2022, 2023))

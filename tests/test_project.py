@@ -19,6 +19,7 @@ from ruian_land.io import read_parcels
 from ruian_land.link import link_firms_to_parcels
 from ruian_land.pipeline import stages
 from ruian_land.rules import load_rules
+from ruian_land.screening import screen
 from ruian_land.validate import validate_parcels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,3 +154,9 @@ def test_link_names_every_missing_column_of_the_leases(project: pipeline.Project
     leases = ing.clean.leases.drop(columns=["parcel_id", "leased_area_m2"])
     with pytest.raises(StageInputError, match="parcel_id, leased_area_m2"):
         link_firms_to_parcels(ing.parcels, ing.clean.firms, leases)
+
+
+def test_screen_without_as_of_is_refused_not_counted_to_today(project: pipeline.Project) -> None:
+    ing, ev = project.ingest(), project.evaluate()
+    with pytest.raises(ruian_land.InputError, match="as_of"):
+        screen(ing.parcels, ev.firms, ing.occupancy.links, ing.rules)

@@ -211,7 +211,8 @@ def test_project_yaml_loads() -> None:
     cfg = load_config(DATA / "project.yaml")
     assert cfg.data_year == 2021 and str(cfg.evaluation_date) == "2021-12-31"
     assert set(cfg.sources) == set(FILES)
-    assert cfg.sources["parcels"].encoding is None  # the reader must detect GBK
+    # the DBF has no .cpg; the config says gbk so no run guesses (detection: tests/test_io.py)
+    assert cfg.sources["parcels"].encoding == "gbk"
     assert cfg.sources["tax"].encoding == "gbk"
     assert cfg.sources["registry"].sheet == "企业名录"
     assert all(cfg.path(s).exists() for s in cfg.sources)

@@ -38,7 +38,7 @@ def test_compare_scenarios_table_and_chart(tmp_path: Path) -> None:
     scr, f, lk, p = six()
     table, chart = compare_scenarios(path, scr, f, lk, p, RULES)
     assert list(table.index) == ["搬迁入园", "关停", "留九成税", "要二十亩"]
-    assert table["tax_lost_wan"].tolist()[:3] == pytest.approx([4.8, 12.0, 1.2])
+    assert table["tax_change_wan"].tolist()[:3] == pytest.approx([-4.8, -12.0, -1.2])
     assert table.loc["关停", "n_exit"] == 1 and table.loc["搬迁入园", "n_relocate"] == 1
     assert table.loc["搬迁入园", "share_freed_area_mu"] == pytest.approx(1.0)
     assert table.loc["要二十亩", "binding_targets"] == "freed_area_mu"

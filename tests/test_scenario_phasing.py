@@ -33,7 +33,7 @@ def test_phasing_inside_the_milp_respects_capacities_and_milestones() -> None:
     assert by["freed_area_mu"].tolist() == pytest.approx([10.0, 20.0, 30.0])
     assert by["milestone_freed_area_mu"].tolist() == pytest.approx([10.0, 30.0, 60.0])
     assert by["capacity_ok"].all() and res.summary["milestones_met"] and res.summary["capacity_ok"]
-    assert res.summary["tax_lost_wan"] == pytest.approx(0.4 * 21)
+    assert res.summary["tax_change_wan"] == pytest.approx(-(0.4 * 21))
     # each freed parcel carries the year its firm left
     sel = res.selection.set_index("uscc")["year"]
     fp = res.freed_parcels.set_index("parcel_id")["year"]

@@ -47,8 +47,8 @@ def test_five_remedies_optimum_by_hand() -> None:
     assert remedies(res) == {"A": "exit", "B": "relocate", "C": "merge"}
     s = res.summary
     assert s["objective_value"] == pytest.approx(47.0, abs=1e-4)
-    assert s["tax_lost_wan"] == pytest.approx(5 + 12 + 10)
-    assert s["value_added_lost_wan"] == pytest.approx(25 + 60 + 50)  # 增加值 = 5 × tax
+    assert s["tax_change_wan"] == pytest.approx(-(5 + 12 + 10))
+    assert s["value_added_change_wan"] == pytest.approx(-(25 + 60 + 50))  # 增加值 = 5 × tax
     assert s["jobs_lost"] == pytest.approx(10 + 4 + 2)  # 10 employees each; merge keeps 80 %
     assert s["cost_wan"] == pytest.approx(200.0)  # B's 10 亩 bought back at 20
     assert s["remedy_counts"] == {"exit": 1, "vacate": 0, "relocate": 1, "merge": 1, "upgrade": 0}
@@ -101,7 +101,7 @@ def test_vacate_versus_relocate_and_remedy_switches() -> None:
     res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 10}, remedies=["vacate", "relocate"])
     assert remedies(res) == {"F2": "relocate"}
     res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 10}, remedies=["vacate"])
-    assert remedies(res) == {"F2": "vacate"} and res.summary["tax_lost_wan"] == pytest.approx(12.0)
+    assert remedies(res) == {"F2": "vacate"} and res.summary["tax_change_wan"] == pytest.approx(-12.0)
     assert list(res.remedies.index) == ["vacate"]
     with pytest.raises(InputError, match="unknown remedies"):
         optimise(scr, f, lk, p, r, remedies=["demolish"])
@@ -165,7 +165,7 @@ def test_town_quota() -> None:
     # T2 must free ≥ 5 亩: Q1 + Q2 (16 亩, 0.4 × 4 = 1.6) beats Q3 alone (12 亩, 8) and Q2 + Q3 (9.2)
     res = optimise(scr, f, lk, p, RULES, targets={"freed_area_mu": 10}, town_quotas={"T2": 5})
     assert remedies(res) == {"Q1": "relocate", "Q2": "relocate"}
-    assert res.summary["tax_lost_wan"] == pytest.approx(1.6)
+    assert res.summary["tax_change_wan"] == pytest.approx(-1.6)
     assert res.summary["town_quotas"] == {"T2": {"quota_mu": 5.0, "freed_mu": 6.0}}
     # T2 holds only 18 亩: a 20 亩 quota is the binding target, 2 亩 short
     res = optimise(scr, f, lk, p, RULES, targets={"freed_area_mu": 10}, town_quotas={"T2": 20})
@@ -188,7 +188,7 @@ def test_budget() -> None:
     # budget 9: relocate F1 (9 亩, 3.6, cost 9) + exit F4 (2 亩, 8) = 11.6 beats exiting F2 (12)
     res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 10}, budget_wan=9)
     assert remedies(res) == {"F1": "relocate", "F4": "exit"}
-    assert res.summary["tax_lost_wan"] == pytest.approx(11.6)
+    assert res.summary["tax_change_wan"] == pytest.approx(-11.6)
     assert res.summary["cost_wan"] == pytest.approx(9.0) and res.summary["budget_wan"] == 9.0
     assert any("预算 9.0 万元" in m for m in res.summary["messages_zh"])
     # budget 0: exits only → F2 exits (12)
@@ -256,7 +256,7 @@ def test_budget_bounds_what_each_target_can_reach_alone() -> None:
     assert any(m.startswith("预算已用尽(剩余 0.0 万元") and "约束" in m for m in s["messages_zh"])
     assert any("budget is used up" in m for m in s["messages_en"])
     # tax: relocating F1 loses 40 % of 9 万元 = 3.6; the signed change is −3.6
-    assert s["tax_lost_wan"] == pytest.approx(3.6) and s["tax_change_wan"] == pytest.approx(-3.6)
+    assert s["tax_change_wan"] == pytest.approx(-3.6)
     assert res.selection["tax_change_wan"].tolist() == pytest.approx([-3.6])
     # a budget of 100 is not used up: no such message
     res = optimise(scr, f, lk, p, r, targets={"freed_area_mu": 30}, budget_wan=100)
@@ -271,4 +271,4 @@ def test_upgrade_tax_gain_is_a_positive_tax_change() -> None:
     sel = res.selection.set_index("uscc")
     assert sel["tax_change_wan"].to_dict() == pytest.approx({"A": 0.5, "B": 3.0, "C": 10.0, "D": 20.0})
     assert res.summary["tax_change_wan"] == pytest.approx(33.5)
-    assert res.summary["tax_lost_wan"] == pytest.approx(-33.5)
+    assert res.summary["tax_change_wan"] == pytest.approx(33.5)

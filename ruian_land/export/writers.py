@@ -282,7 +282,12 @@ def write_exports(
         with pd.ExcelWriter(
             p, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd"
         ) as writer:
-            _write_sheet(writer, candidates, "候选清单")
+            # English reason texts go to a sheet of their own, so the list a planner reads is Chinese
+            english = [c for c in candidates.columns if str(c).endswith("_en")]
+            _write_sheet(writer, candidates.drop(columns=english), "候选清单")
+            if english:
+                key = [c for c in ("parcel_id", "uscc") if c in candidates.columns][:1]
+                _write_sheet(writer, candidates[key + english], "英文说明")
             if sites is not None:
                 _write_sheet(writer, sites, "候选园区")
             if site_parcels is not None:

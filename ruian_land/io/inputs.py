@@ -7,20 +7,17 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from ruian_land.config import REQUIRED_SOURCES
+from ruian_land.config import REQUIRED_SOURCES, ProjectConfig, load_config
 from ruian_land.core import SCHEMAS, InputError, InputWarning, map_columns
 from ruian_land.io.parse import parse_columns
 from ruian_land.io.points import read_points
 from ruian_land.io.tables import read_table, sheet_hint
 from ruian_land.io.vector import read_layer, read_parcels
-
-if TYPE_CHECKING:
-    from ruian_land.config import ProjectConfig
 
 __all__ = ["FIRM_TABLES", "ISSUE_COLUMNS", "Inputs", "load_inputs", "parse_columns"]
 
@@ -166,16 +163,19 @@ def _with_sheet_hint(
     )
 
 
-def load_inputs(config: ProjectConfig) -> Inputs:
+def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError] | None = None) -> Inputs:
     """Read every source of a project, map columns and parse types.
 
     Parameters
     ----------
-    config : ProjectConfig
-        The project (``sources`` with path/encoding/crs/sheet/layer/coords per source,
+    config : ProjectConfig, str or Path
+        The project (a YAML path is read with :func:`ruian_land.config.load_config`) (``sources`` with path/encoding/crs/sheet/layer/coords per source,
         ``columns`` with extra aliases per kind, ``data_year``). ``coords: gcj02|bd09`` on a
         layer or ``points`` source converts its lon/lat from AMap/DataV (GCJ-02) or Baidu
         (BD-09) coordinates first (:mod:`ruian_land.core.coords`).
+    problems : list, optional
+        Collect mode (``ruian-land check``): each source's :class:`InputError` is appended here and
+        the other sources are still read; the failed sources are absent from the result.
 
     Returns
     -------
@@ -192,6 +192,13 @@ def load_inputs(config: ProjectConfig) -> Inputs:
         headers; for a workbook also the sheet read, the workbook's sheets and those holding
         the expected headers, with ``sheet: <name>`` as the fix).
     """
+    if isinstance(config, (str, Path)):
+        config = load_config(config)
+    elif not isinstance(config, ProjectConfig):
+        raise InputError(
+            f"load_inputs needs a ProjectConfig or the path of a project YAML, got {type(config).__name__}",
+            fix="pass load_config('project.yaml') or the path itself",
+        )
     frames: dict[str, Any] = {}
     other: dict[str, pd.DataFrame] = {}
     dropped: list[dict[str, Any]] = []
@@ -199,57 +206,76 @@ def load_inputs(config: ProjectConfig) -> Inputs:
     rows_in: dict[str, int] = {}
     meta: dict[str, dict[str, Any]] = {}
     for name, src in config.sources.items():
-        if name == "built_up":
-            frames[name] = _source_path(config, name)
-            continue
-        if name not in ("parcels", *_TABLES, *_LAYERS, *_POINTS):
-            table = read_table(_source_path(config, name), encoding=src.encoding, sheet=src.sheet)
-            other[name] = table
-            meta[name] = _meta(config.path(name), table.attrs)
-            continue
-        path = _source_path(config, name)
-        extra = config.columns.get(name)
-        coords = getattr(src, "coords", "cgcs2000")
-        if name == "parcels":
-            raw = read_parcels(
-                path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords, engine=src.engine
-            )
-            rows_in[name] = len(raw)
-        elif name in _LAYERS:
-            raw = read_layer(
-                path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords, engine=src.engine
-            )
-            rows_in[name] = len(raw)
-        elif name in _POINTS:
-            pts = read_points(
-                path, coords=coords, encoding=src.encoding, sheet=src.sheet, extra_aliases=extra
-            )
-            rows_in[name] = int(pts.attrs["rows_in"])
-            for d in pts.attrs["dropped_rows"]:
-                dropped.append({"input": name, "row": d["row"], "column": None, **d})
-            issues += [{**i, "input": name} for i in pts.attrs["issues"]]
-            frames[name] = pts
-            meta[name] = _meta(path, pts.attrs)
-            continue
-        else:
-            raw = read_table(path, encoding=src.encoding, sheet=src.sheet, kind=name, extra_aliases=extra)
-            rows_in[name] = int(raw.attrs["rows_in"])
-            for d in raw.attrs["dropped_rows"]:
-                dropped.append({"input": name, "row": d["row"], "column": None, **d})
-        attrs = dict(raw.attrs)
-        if name in REQUIRED_SOURCES:
-            _require_rows(name, raw, path, config)
-        if name in SCHEMAS:
-            try:
-                mapped = map_columns(raw, name, source=str(path), extra_aliases=extra)
-            except InputError as exc:
-                raise _with_sheet_hint(exc, path, attrs, name, extra) from None
-            parsed, found = parse_columns(mapped, name)
-            issues += found
-        else:
-            parsed = raw
-        frames[name] = parsed
-        meta[name] = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
+        try:
+            if name == "built_up":
+                frames[name] = _source_path(config, name)
+                continue
+            if name not in ("parcels", *_TABLES, *_LAYERS, *_POINTS):
+                table = read_table(_source_path(config, name), encoding=src.encoding, sheet=src.sheet)
+                other[name] = table
+                meta[name] = _meta(config.path(name), table.attrs)
+                continue
+            path = _source_path(config, name)
+            extra = config.columns.get(name)
+            coords = getattr(src, "coords", "cgcs2000")
+            if name == "parcels":
+                raw = read_parcels(
+                    path,
+                    encoding=src.encoding,
+                    crs=src.crs,
+                    layer=src.layer,
+                    coords=coords,
+                    engine=src.engine,
+                )
+                rows_in[name] = len(raw)
+            elif name in _LAYERS:
+                raw = read_layer(
+                    path,
+                    encoding=src.encoding,
+                    crs=src.crs,
+                    layer=src.layer,
+                    coords=coords,
+                    engine=src.engine,
+                )
+                rows_in[name] = len(raw)
+            elif name in _POINTS:
+                pts = read_points(
+                    path, coords=coords, encoding=src.encoding, sheet=src.sheet, extra_aliases=extra
+                )
+                rows_in[name] = int(pts.attrs["rows_in"])
+                for d in pts.attrs["dropped_rows"]:
+                    dropped.append({"input": name, "row": d["row"], "column": None, **d})
+                issues += [{**i, "input": name} for i in pts.attrs["issues"]]
+                frames[name] = pts
+                meta[name] = _meta(path, pts.attrs)
+                continue
+            else:
+                raw = read_table(path, encoding=src.encoding, sheet=src.sheet, kind=name, extra_aliases=extra)
+                rows_in[name] = int(raw.attrs["rows_in"])
+                for d in raw.attrs["dropped_rows"]:
+                    dropped.append({"input": name, "row": d["row"], "column": None, **d})
+            attrs = dict(raw.attrs)
+            if name in REQUIRED_SOURCES:
+                _require_rows(name, raw, path, config)
+            if name in SCHEMAS:
+                try:
+                    mapped = map_columns(raw, name, source=str(path), extra_aliases=extra)
+                except InputError as exc:
+                    raise _with_sheet_hint(exc, path, attrs, name, extra) from None
+                parsed, found = parse_columns(mapped, name)
+                issues += found
+            else:
+                parsed = raw
+            frames[name] = parsed
+            meta[name] = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+    if problems:  # collect mode: the failed required sources are empty, so the report can be built
+        for name in ("parcels", "registry", "tax"):
+            if name not in frames:
+                frames[name] = gpd.GeoDataFrame() if name == "parcels" else pd.DataFrame()
     unknown = [k for k in config.columns if k not in SCHEMAS]
     if unknown:
         warnings.warn(

@@ -276,7 +276,7 @@ def overview_map(
         f"RUIAN.addLegend({m.get_name()}, {js(html.escape(title))}, {js([n for n, _, _ in book.layers])}, "
         f"{js(html.escape(note))});"
     ).add_to(m)
-    _fit(m, base)
+    _fit(m, base, _industrial_ids(scr))
     m.ruian_offline = bool(offline)  # type: ignore[attr-defined]
     m.ruian_stats = {  # type: ignore[attr-defined]
         **book.stats,
@@ -287,11 +287,23 @@ def overview_map(
     return m
 
 
-def _fit(m: folium.Map, base: gpd.GeoDataFrame) -> None:
+def _industrial_ids(scr: Any) -> set[str] | None:
+    """Parcel ids of industrial land (screening's ``is_industrial``), the map's first view."""
+    if not isinstance(scr, pd.DataFrame) or not {"parcel_id", "is_industrial"} <= set(scr.columns):
+        return None
+    ids = set(scr.loc[scr["is_industrial"].fillna(False).astype(bool), "parcel_id"].astype(str))
+    return ids or None
+
+
+def _fit(m: folium.Map, base: gpd.GeoDataFrame, focus: set[str] | None = None) -> None:
+    """First view: the industrial parcels when known, else every parcel."""
     if not len(base):
         return
     g = base.geometry
     ok = ~(g.isna() | g.is_empty)
+    if focus is not None and "parcel_id" in base.columns:
+        on = ok & base["parcel_id"].astype(str).isin(focus)
+        ok = on if on.any() else ok
     if ok.any():
         w, s, e, n = to_map_crs(gpd.GeoDataFrame(geometry=g[ok], crs=WORKING_CRS)).total_bounds
         m.fit_bounds([[s, w], [n, e]])

@@ -240,7 +240,8 @@ RUIAN.addLegend = function (map, title, order, note) {
   var lg = L.control({position: 'bottomright'});
   lg.onAdd = function () {
     var d = L.DomUtil.create('div', 'ruian-legend'), det = L.DomUtil.create('details', '', d);
-    det.open = true;
+    // open on a wide screen only: folded, it leaves the eastern parcels visible (click 图例 to open)
+    det.open = window.innerWidth >= 1600;
     L.DomUtil.create('summary', '', det).innerHTML = '<b>' + title + '</b>（图例）';
     RUIAN.legendEls = {};
     order.forEach(function (name) {
@@ -287,7 +288,7 @@ RUIAN.found = function (e, map) {
 .ruian-tip th { text-align: left; padding: 1px 8px 1px 0; color: #555; white-space: nowrap; vertical-align: top; }
 .ruian-tip td { padding: 1px 0; max-width: 380px; white-space: normal; }
 .ruian-legend { background: rgba(255,255,255,0.92); padding: 6px 10px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-size: 12px; line-height: 18px; max-height: 70vh; overflow-y: auto; }
+  box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-size: 12px; line-height: 18px; max-height: 45vh; overflow-y: auto; }
 .ruian-legend h4 { margin: 6px 0 2px; font-size: 12px; }
 .ruian-legend i { display: inline-block; width: 14px; height: 12px; margin-right: 6px; vertical-align: middle;
   border: 1px solid #666; }

@@ -55,7 +55,7 @@ _TAX_BREAKS = (
 )
 NO_DATA = ("#bdbdbd", "无数据")
 SCREEN_STYLE = {
-    "low": ("#ff7f00", "低效用地"),
+    "low": ("#1f78b4", "低效用地"),  # blue: apart from C类 orange and D类 red on the class layer
     "idle": ("#6a3d9a", "闲置土地"),
     "both": ("#b15928", "低效且闲置"),
 }

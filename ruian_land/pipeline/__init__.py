@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from ruian_land.pipeline.check import CheckReport, check_project
 from ruian_land.pipeline.project import FIRST_STAGE_OF_SECTION, Project, find_sample_config
 from ruian_land.pipeline.result import SUMMARY_KEYS, RunResult
 from ruian_land.pipeline.stage_results import (
@@ -46,15 +47,18 @@ from ruian_land.pipeline.tables import (
     rectification_summary,
     scenario_firms,
 )
-from ruian_land.pipeline.write import RECTIFICATION_SHEETS, run, write_outputs
+from ruian_land.pipeline.template import PROJECT_TEMPLATE, write_project_template
+from ruian_land.pipeline.write import RECTIFICATION_SHEETS, run, write_outputs, write_run_report
 
 __all__ = [
     "EVALUATION_COLUMNS",
     "FIRST_STAGE_OF_SECTION",
+    "PROJECT_TEMPLATE",
     "RECTIFICATION_SHEETS",
     "SELECTION_COLUMNS",
     "STAGES",
     "SUMMARY_KEYS",
+    "CheckReport",
     "EvaluateResult",
     "IngestResult",
     "MapResult",
@@ -66,6 +70,7 @@ __all__ = [
     "assemble",
     "build_candidates",
     "build_summary",
+    "check_project",
     "evaluate",
     "evaluation_list",
     "find_sample_config",
@@ -79,4 +84,6 @@ __all__ = [
     "screen",
     "simulate",
     "write_outputs",
+    "write_project_template",
+    "write_run_report",
 ]

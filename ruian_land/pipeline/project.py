@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ruian_land.config import ProjectConfig, load_config
 from ruian_land.core import InputError, RulesError
 from ruian_land.pipeline import stages
@@ -36,7 +38,7 @@ from ruian_land.pipeline.stage_results import (
     ScreenResult,
     SimulateResult,
 )
-from ruian_land.pipeline.write import write_outputs
+from ruian_land.pipeline.write import write_outputs, write_run_report
 from ruian_land.rules import RuleSet
 from ruian_land.sample import generate_sample
 
@@ -151,6 +153,9 @@ class Project:
             raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(_ORDER)}")
         for name in _ORDER[_ORDER.index(stage) :]:
             self._results.pop(name, None)
+        if _ORDER.index(stage) <= _ORDER.index("simulate"):
+            for key in [k for k in self._results if k.startswith("compare:")]:
+                del self._results[key]
 
     def set_rules(self, overrides: Mapping[str, Any], source: str = "notebook override") -> RuleSet:
         """Change rules (``{"evaluation.bands.A": 0.25}``) and re-run only the stages they affect.
@@ -216,6 +221,17 @@ class Project:
             ),
         )
 
+    def compare(self, source: str | Path | None = None) -> tuple[pd.DataFrame, str]:
+        """Named scenarios side by side (:func:`ruian_land.pipeline.stages.compare`).
+
+        ``source``: a shipped scenario file (``plan_2021_2023``) or a YAML path; default the
+        config's ``scenario.compare``. Cached per source until a rule changes.
+        """
+        key = f"compare:{source}"
+        if key not in self._results:
+            self._results[key] = stages.compare(self.ingest(), self.evaluate(), self.screen(), source)
+        return self._results[key]  # type: ignore[no-any-return]
+
     def parks(self) -> ParksResult:
         """小微企业园 sites and the candidate list (:func:`ruian_land.pipeline.stages.parks`)."""
         return self._cached(  # type: ignore[no-any-return]
@@ -251,3 +267,7 @@ class Project:
             Name → path of every file written.
         """
         return write_outputs(self.result(), out_dir, offline=offline)
+
+    def report(self, path: str | Path = "out/report.html") -> Path:
+        """Write the leadership report (:func:`ruian_land.pipeline.write_run_report`); returns its path."""
+        return write_run_report(self.result(), path)

@@ -58,6 +58,7 @@ from ruian_land.validate import Ledger, check_tax_plausibility, validate_inputs
 __all__ = [
     "STAGES",
     "assemble",
+    "compare",
     "evaluate",
     "ingest",
     "make_map",
@@ -259,11 +260,7 @@ def simulate(
     seconds = {"scenario": round(t1 - t0, 3), "lists": round(t2 - t1, 3)}
     comparison, svg = None, None
     if cfg.scenario.compare:
-        comparison, svg = compare_scenarios(
-            cfg.scenario.compare, scr, firms, links, parcels, rules, control_lines=lines
-        )
-        # scenario names are the index; 'status' here is the solver's, not the tracking status
-        comparison = comparison.rename(columns={"status": "solver_status"})
+        comparison, svg = compare(ingested, evaluated, screened, cfg.scenario.compare)
         seconds["compare"] = round(time.perf_counter() - t2, 3)
     return SimulateResult(
         sc,
@@ -275,6 +272,54 @@ def simulate(
         svg,
         seconds,
     )
+
+
+def compare(
+    ingested: IngestResult,
+    evaluated: EvaluateResult,
+    screened: ScreenResult,
+    source: str | Path | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """Solve several named scenarios on the same data and set them side by side.
+
+    Parameters
+    ----------
+    ingested, evaluated, screened
+        From the three stages before.
+    source : str or Path, optional
+        A shipped scenario file's name (``plan_2021_2023``) or a YAML path; default: the config's
+        ``scenario.compare``, else ``plan_2021_2023``.
+
+    Returns
+    -------
+    comparison : DataFrame
+        One row per scenario (index: its name): freed 亩, tce, t CO₂, firms, tax change …,
+        ``solver_status``.
+    svg : str
+        The comparison chart (inline SVG).
+
+    Raises
+    ------
+    StageInputError
+        The inputs are not the results of those stages.
+    InputError
+        A malformed scenario file (names the key and the fix).
+    """
+    _expect(ingested, IngestResult, "compare")
+    _expect(evaluated, EvaluateResult, "compare")
+    _expect(screened, ScreenResult, "compare")
+    spec = source if source is not None else (ingested.config.scenario.compare or "plan_2021_2023")
+    comparison, svg = compare_scenarios(
+        spec,
+        screened.screening,
+        evaluated.firms,
+        ingested.occupancy.links,
+        ingested.parcels,
+        ingested.rules,
+        control_lines=ingested.clean.control_lines,
+    )
+    # scenario names are the index; 'status' here is the solver's, not the tracking status
+    return comparison.rename(columns={"status": "solver_status"}), svg
 
 
 def parks(

@@ -133,7 +133,6 @@ SELECTION_COLUMNS = (
     "freed_area_mu",
     "energy_saved_tce",
     "co2_reduction_t",
-    "tax_lost_wan",
     "tax_change_wan",
 )
 

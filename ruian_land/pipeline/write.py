@@ -23,9 +23,10 @@ from ruian_land.export import write_exports, write_table, write_workbook
 from ruian_land.maps import save_map
 from ruian_land.pipeline.result import RunResult
 from ruian_land.pipeline.stages import run_stages
+from ruian_land.report import write_report
 from ruian_land.screening import FIRM_SHEET, PARCEL_SHEET, STATUSES
 
-__all__ = ["RECTIFICATION_SHEETS", "run", "write_outputs"]
+__all__ = ["RECTIFICATION_SHEETS", "run", "write_outputs", "write_run_report"]
 
 #: Sheets of ``exports/整治清单.xlsx`` after the two lists: sheet name → key of
 #: :attr:`RunResult.rectification_summary`.
@@ -151,3 +152,36 @@ def run(
     write_outputs(result, out_dir)
     result.timings_s["write"] = round(time.perf_counter() - t0, 3)
     return result
+
+
+def write_run_report(result: RunResult, path: str | Path) -> Path:
+    """Write the leadership report (领导小组汇报) of a finished run as one self-contained HTML page.
+
+    A4, Chinese, no network: targets against the scenario, class counts, the lagging towns and
+    parks, the top candidate sites with small static maps, data-quality notes, the rules and their
+    status (:func:`ruian_land.report.write_report`).
+
+    Parameters
+    ----------
+    result : RunResult
+        From :func:`ruian_land.pipeline.run_stages` or :meth:`Project.result`.
+    path : str or Path
+        The ``.html`` file to write (its folder is created).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    return write_report(
+        path,
+        summary=result.summary,
+        sites=result.sites,
+        parcels=result.parcels,
+        firms=result.firms,
+        rules_frame=result.rules.to_frame(),
+        ledger_summary=result.ledger.summary(),
+        towns=result.towns,
+        control_lines=result.control_lines,
+        rectification_summary=result.rectification_summary,
+    )

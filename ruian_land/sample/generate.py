@@ -310,7 +310,8 @@ def _project_yaml(county: SampleCounty) -> str:
         f"evaluation_date: {county.evaluation_date.isoformat()}\n"
         "rules: {base: ruian_default, evaluation: huangyan_2021}\n"
         "sources:\n"
-        f"  parcels: {{path: {s['parcels']}}}\n"
+        # the DBF is GBK without a .cpg, as 不动产登记 exports often are: say so, no guessing
+        f"  parcels: {{path: {s['parcels']}, encoding: gbk}}\n"
         f"  registry: {{path: {s['registry']}, sheet: {_SHEETS['registry']}}}\n"
         f"  tax: {{path: {s['tax']}, encoding: gbk}}\n"
         f"  statistics: {{path: {s['statistics']}}}\n"

@@ -176,8 +176,7 @@ def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
     DataFrame
         Index ``scenario``; columns ``status``, ``feasible``, the five achieved targets and
         ``share_<target>`` (achieved ÷ target, NaN if the target is off), ``tax_change_wan``
-        (positive = more tax), ``tax_lost_wan`` (its negative),
-        ``value_added_lost_wan``, ``jobs_lost``, ``cost_wan``, ``tax_per_mu_before`` / ``_after``,
+        (positive = more tax), ``value_added_change_wan`` (positive = more),, ``jobs_lost``, ``cost_wan``, ``tax_per_mu_before`` / ``_after``,
         ``value_added_per_mu_before`` / ``_after``, ``n_<remedy>`` counts, ``binding_targets``
         (``;``-joined), ``mip_gap``, ``solve_time_s``.
     """
@@ -189,8 +188,7 @@ def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
             row[t] = float(s[t])
             tgt = s["targets"].get(t)
             row[f"share_{t}"] = float(s[t]) / tgt if tgt else float("nan")
-        row["tax_change_wan"] = -float(s["tax_lost_wan"])
-        for k in ("tax_lost_wan", "value_added_lost_wan", "jobs_lost", "cost_wan", "tax_per_mu_before",
+        for k in ("tax_change_wan", "value_added_change_wan", "jobs_lost", "cost_wan", "tax_per_mu_before",
                   "tax_per_mu_after", "value_added_per_mu_before", "value_added_per_mu_after"):  # fmt: skip
             row[k] = float(s[k])
         for r, cnt in s["remedy_counts"].items():
@@ -211,7 +209,7 @@ def tax_change_text(change_wan: float) -> str:
     Parameters
     ----------
     change_wan : float
-        Yearly tax change, 万元/年; positive = more tax (``tax_change_wan`` = −``tax_lost_wan``).
+        Yearly tax change, 万元/年; positive = more tax (``tax_change_wan``).
     """
     if round(change_wan) == 0:
         return "税收不变 (tax unchanged)"
@@ -270,7 +268,7 @@ def comparison_chart(table: pd.DataFrame, targets: Mapping[str, float]) -> str:
         feas = "" if bool(table.loc[nm, "feasible"]) else " (targets not all met)"
         out.append(f'<rect x="10" y="{y}" width="12" height="12" fill="{colour}"/>'
                    f'<text x="28" y="{y + 10}">{html.escape(str(nm))}{feas} — '
-                   f'{tax_change_text(-float(table.loc[nm, "tax_lost_wan"]))}, '
+                   f'{tax_change_text(float(table.loc[nm, "tax_change_wan"]))}, '
                    f'cost {table.loc[nm, "cost_wan"]:,.0f} 万元</text>')  # fmt: skip
     y = top
     for label, vals in groups:

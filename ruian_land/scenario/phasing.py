@@ -264,7 +264,7 @@ def by_year_table(
     DataFrame
         One row per year of ``targets.years``: ``freed_area_mu``, ``energy_saved_tce``,
         ``co2_reduction_t``, ``firms_exited``, ``firms_upgraded``, ``firms_acted``,
-        ``tax_lost_wan``, ``cost_wan``, ``share``, ``yearly_capacity_firms``, ``yearly_budget_wan`` (NaN = none),
+        ``tax_change_wan`` (positive = more tax), ``cost_wan``, ``share``, ``yearly_capacity_firms``, ``yearly_budget_wan`` (NaN = none),
         ``capacity_ok``; per active target ``cum_<target>`` (cumulative amount),
         ``milestone_<target>`` (cumulative share × target, what should be reached by the end of
         the year) and ``milestone_ok_<target>``.
@@ -280,7 +280,7 @@ def by_year_table(
     out["firms_exited"] = s.loc[s["remedy"].isin(exits)].groupby("year").size()
     out["firms_upgraded"] = s.loc[s["remedy"].isin(ups)].groupby("year").size()
     out["firms_acted"] = s.groupby("year").size()
-    out["tax_lost_wan"] = s.groupby("year")["tax_lost_wan"].sum()
+    out["tax_change_wan"] = s.groupby("year")["tax_change_wan"].sum()
     cost = s.groupby("year")["cost_wan"].sum() if "cost_wan" in s.columns else 0.0
     fcost = freed.groupby("year")["cost_wan"].sum() if "cost_wan" in freed.columns else 0.0
     out["cost_wan"] = pd.Series(cost).reindex(out.index).fillna(0.0) + pd.Series(fcost).reindex(

@@ -216,15 +216,15 @@ def build_results(
     sel["freed_area_mu"] = pd.Series(on).map(freed_by_firm).fillna(0.0).to_numpy()
     sel["energy_saved_tce"] = eff.energy_saved[on, r_i]
     sel["co2_reduction_t"] = eff.co2_saved[on, r_i]
-    sel["tax_lost_wan"] = eff.tax_lost[on, r_i]
-    sel["tax_change_wan"] = -sel["tax_lost_wan"]  # signed for planners: positive = more tax
-    sel["value_added_lost_wan"] = eff.value_added_lost[on, r_i]
+    # signed for planners: positive = more tax / value added (the MILP minimises the loss)
+    sel["tax_change_wan"] = -eff.tax_lost[on, r_i]
+    sel["value_added_change_wan"] = -eff.value_added_lost[on, r_i]
     sel["jobs_lost"] = eff.jobs_lost[on, r_i]
     sel["cost_wan"] = eff.cost[on, r_i]
     order = {r: i for i, r in enumerate(table.names)}
     sel = sel.assign(_o=sel["remedy"].map(order)).sort_values(["_o", "uscc"]).drop(columns="_o")
     keep = ["uscc", "name", "remedy", "remedy_zh", "year", "freed_area_mu", "energy_saved_tce", "co2_reduction_t",
-            "tax_lost_wan", "tax_change_wan", "value_added_lost_wan", "jobs_lost", "cost_wan", "eval_class", "town", "reason_codes",
+            "tax_change_wan", "value_added_change_wan", "jobs_lost", "cost_wan", "eval_class", "town", "reason_codes",
             "parcel_ids"]  # fmt: skip
     sel = sel[[c for c in keep if c in sel.columns]].reset_index(drop=True)
     summary = _summary(
@@ -327,9 +327,8 @@ def _summary(
         "tax_per_mu_after": per_mu["tax_per_mu_after"],
         "feasible": not binding,
         "status": sol.status,
-        "tax_lost_wan": float(s["tax_lost_wan"].sum()),
-        "tax_change_wan": -float(s["tax_lost_wan"].sum()),
-        "value_added_lost_wan": float(s["value_added_lost_wan"].sum()),
+        "tax_change_wan": float(s["tax_change_wan"].sum()),
+        "value_added_change_wan": float(s["value_added_change_wan"].sum()),
         "jobs_lost": float(s["jobs_lost"].sum()),
         "cost_wan": cost,
         "budget_wan": None if not np.isfinite(budget) else float(budget),

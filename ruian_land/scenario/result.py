@@ -19,8 +19,8 @@ class ScenarioResult:
     selection : DataFrame
         One row per firm acted on: ``uscc``, ``name``, ``remedy`` (exit|vacate|relocate|merge|
         upgrade), ``remedy_zh``, ``year``, ``freed_area_mu`` (its land-share of the parcels
-        actually freed), ``energy_saved_tce``, ``co2_reduction_t``, ``tax_lost_wan`` (negative =
-        gain), ``value_added_lost_wan``, ``jobs_lost``, ``cost_wan`` (one-off public cost),
+        actually freed), ``energy_saved_tce``, ``co2_reduction_t``, ``tax_change_wan`` (positive =
+        more tax, negative = tax lost), ``value_added_change_wan`` (likewise), ``jobs_lost``, ``cost_wan`` (one-off public cost),
         ``eval_class``, ``town``, ``reason_codes``, ``parcel_ids``.
     freed_parcels : DataFrame
         ``parcel_id``, ``year``, ``area_mu`` (亩 freed), ``source`` (``occupied`` |
@@ -31,7 +31,7 @@ class ScenarioResult:
         ``co2_reduction_t``, ``firms_exited``, ``firms_upgraded``, ``tax_per_mu_before``,
         ``tax_per_mu_after``, ``feasible``) and more: ``status``, ``targets``, ``shortfalls``,
         ``binding_targets``, ``max_reachable``, ``messages_zh`` / ``messages_en``,
-        ``remedy_counts``, ``tax_lost_wan``, ``value_added_lost_wan``, ``jobs_lost``, ``cost_wan``,
+        ``remedy_counts``, ``tax_change_wan``, ``value_added_change_wan``, ``jobs_lost``, ``cost_wan``,
         ``budget_wan``, ``town_quotas``, ``large_parcels``, ``partial_release_mu``, ``reuse`` (dict),
         ``value_added_per_mu_*``, ``*_clearance_only``, ``phasing``, ``over_capacity``,
         ``milestones_met``, ``mip_gap``, ``objective_value``, ``dual_bound``, ``solver_core_columns``

@@ -188,8 +188,9 @@ def screen(
         ``targets.*``.
     built_up : path, optional
         Built-up GeoTIFF (0–100 %, nodata 255, any CRS); without it ``built_up_fraction`` is NaN.
-    as_of : date, optional
-        Date of the assessment (idle clocks, years in production); default today.
+    as_of : date
+        Date of the assessment (idle clocks, years in production) — the project's
+        ``evaluation_date``. Required: the wall clock would give other figures every day.
 
     Returns
     -------
@@ -198,8 +199,8 @@ def screen(
     Raises
     ------
     InputError
-        A required column is missing, ``parcel_id`` or ``uscc`` is duplicated, the raster
-        cannot be read.
+        ``as_of`` is not given, a required column is missing, ``parcel_id`` or ``uscc`` is
+        duplicated, the raster cannot be read.
     RulesError
         ``two_high.admission_energy_basis`` is neither ``calorific`` nor ``primary``.
 
@@ -209,8 +210,13 @@ def screen(
         Links to unknown parcels (ignored) or firms; no ``land_use`` column; "两高" firms
         with no construction year.
     """
+    if as_of is None:
+        raise InputError(
+            "screen needs the assessment date as_of (idle-land clocks and exemptions count to it)",
+            fix="pass as_of=config.evaluation_date (what `ruian-land run` uses), e.g. as_of='2021-12-31'",
+        )
     _check_inputs(parcels, firms, links)
-    day = pd.Timestamp(as_of if as_of is not None else dt.date.today()).normalize()
+    day = pd.Timestamp(as_of).normalize()
     firms = firms.copy()
     firms["uscc"] = text_of(firms["uscc"])
     pid = text_of(parcels["parcel_id"])
