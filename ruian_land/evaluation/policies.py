@@ -238,10 +238,12 @@ def differentiated_policies(
     n_d = consecutive_d_years(evaluated["uscc"], cls, int(year or 0), previous_classes)
     d_rates = [float(x) for x in rules.value("policy.elec_surcharge_yuan_per_kwh")]
     other = dict(rules.value("policy.elec_surcharge_other_classes_yuan_per_kwh"))
-    rate = cls.map({k: float(v) for k, v in other.items()}).astype("float64").fillna(0.0)
+    # numpy, writable: a Series mapped from Arrow-backed strings can hold a read-only buffer
+    rates = cls.map({k: float(v) for k, v in other.items()}).astype("float64").fillna(0.0).to_numpy(copy=True)
     is_d = n_d.gt(0).fillna(False).to_numpy(dtype=bool)
     idx = np.minimum(n_d.fillna(0).to_numpy(dtype=int), len(d_rates)) - 1
-    rate[is_d] = np.asarray(d_rates)[idx[is_d]]
+    rates[is_d] = np.asarray(d_rates)[idx[is_d]]
+    rate = pd.Series(rates, index=evaluated.index)
     elec = numeric_column(evaluated, "elec_kwh", non_negative=True)
     surcharge = pd.Series(wan_from_yuan(elec.to_numpy() * rate.to_numpy()), index=evaluated.index)
     surcharge[rate == 0] = 0.0

@@ -72,7 +72,7 @@ class Preset(BaseModel):
     def to_yaml(self) -> str:
         """Serialise as YAML that :func:`load_preset` reads back to an equal preset."""
         doc = self.model_dump()
-        return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+        return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
 
 
 _PresetFile = Preset  # former private name
@@ -145,7 +145,20 @@ class RuleSet(Mapping[str, RuleValue]):
             "description": "merged from " + ", ".join(self.presets),
             "rules": {k: v.model_dump() for k, v in self._entries.items()},
         }
-        return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+        return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that double-quotes text holding NEL / LS / PS, which PyYAML's plain and
+    single-quoted styles fold into spaces (so the YAML would not read back equal)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _entry(key: str, raw: dict[str, Any], where: str) -> RuleValue:
