@@ -42,7 +42,18 @@ from ruian_land import (
     validate,
 )
 from ruian_land.config import ProjectConfig, load_config
-from ruian_land.core import InputError, InputWarning, Ledger, RulesError, codes, columns, crs, errors, units
+from ruian_land.core import (
+    InputError,
+    InputWarning,
+    Ledger,
+    RulesError,
+    __version__,
+    codes,
+    columns,
+    crs,
+    errors,
+    units,
+)
 from ruian_land.evaluation import energy, explain, indicators, policies
 from ruian_land.io import load_inputs, read_layer, read_parcels, read_points, read_table
 from ruian_land.link import link_firms_to_parcels
@@ -53,8 +64,6 @@ from ruian_land.rules import RuleSet, load_rules
 from ruian_land.scenario import optimise
 from ruian_land.screening import screen
 from ruian_land.validate import validate_inputs
-
-__version__ = "0.1.0"
 
 __all__ = [
     "InputError",

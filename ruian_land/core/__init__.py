@@ -65,6 +65,7 @@ from ruian_land.core.units import (
     mu_to_m2,
     wan_from_yuan,
 )
+from ruian_land.core.version import __version__
 
 __all__ = [
     "ACTIONS",
@@ -100,6 +101,7 @@ __all__ = [
     "Reason",
     "RulesError",
     "StageInputError",
+    "__version__",
     "check_char_twins",
     "check_plausible",
     "convert_geometries",

@@ -9,6 +9,7 @@ out of a stage, so the invariant is a check and not just arithmetic.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,6 +212,25 @@ class Ledger:
         self._events.extend(other._events)
         self._files.update(other._files)
         self._row_offset.update(other._row_offset)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything the ledger holds as plain JSON-able values (read back by :meth:`from_dict`)."""
+        return {
+            "rows_in": dict(self._rows_in),
+            "events": [list(dataclasses.astuple(e)) for e in self._events],
+            "files": dict(self._files),
+            "row_offset": dict(self._row_offset),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Ledger:
+        """A ledger from :meth:`to_dict` output (declarations, events in order, files, row offsets)."""
+        out = cls()
+        out._rows_in = {str(k): int(v) for k, v in data.get("rows_in", {}).items()}
+        out._events = [LedgerEvent(*e) for e in data.get("events", [])]
+        out._files = {str(k): str(v) for k, v in data.get("files", {}).items()}
+        out._row_offset = {str(k): int(v) for k, v in data.get("row_offset", {}).items()}
+        return out
 
     @property
     def events(self) -> list[LedgerEvent]:

@@ -12,6 +12,9 @@
 * :func:`build_candidates`, :func:`evaluation_list`, :func:`scenario_firms`,
   :func:`rectification_summary` – the tables a run hands out (``tables.py``).
 * :func:`build_summary` – the ``summary.json`` figures (``summary.py``).
+* :func:`run_stage`, :func:`export_run`, :func:`load_stage` – one stage at a time on a run folder
+  of GeoParquet and JSON (``runfolder.py``, frames and fields to files in ``serialise.py``): the
+  ``ruian-land ingest … export`` commands.
 """
 
 from __future__ import annotations
@@ -19,6 +22,16 @@ from __future__ import annotations
 from ruian_land.pipeline.check import CheckReport, check_project
 from ruian_land.pipeline.project import FIRST_STAGE_OF_SECTION, Project, find_sample_config
 from ruian_land.pipeline.result import SUMMARY_KEYS, RunResult
+from ruian_land.pipeline.runfolder import (
+    MANIFEST,
+    STAGE_ORDER,
+    export_run,
+    input_fingerprints,
+    load_stage,
+    read_manifest,
+    rules_fingerprints,
+    run_stage,
+)
 from ruian_land.pipeline.stage_results import (
     EvaluateResult,
     IngestResult,
@@ -53,10 +66,12 @@ from ruian_land.pipeline.write import RECTIFICATION_SHEETS, run, write_outputs, 
 __all__ = [
     "EVALUATION_COLUMNS",
     "FIRST_STAGE_OF_SECTION",
+    "MANIFEST",
     "PROJECT_TEMPLATE",
     "RECTIFICATION_SHEETS",
     "SELECTION_COLUMNS",
     "STAGES",
+    "STAGE_ORDER",
     "SUMMARY_KEYS",
     "CheckReport",
     "EvaluateResult",
@@ -73,12 +88,18 @@ __all__ = [
     "check_project",
     "evaluate",
     "evaluation_list",
+    "export_run",
     "find_sample_config",
     "ingest",
+    "input_fingerprints",
+    "load_stage",
     "make_map",
     "parks",
+    "read_manifest",
     "rectification_summary",
+    "rules_fingerprints",
     "run",
+    "run_stage",
     "run_stages",
     "scenario_firms",
     "screen",

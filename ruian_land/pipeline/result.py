@@ -83,6 +83,9 @@ class RunResult:
         The comparison chart (self-contained SVG text).
     overview_map : folium.Map or None
         The overview map (parcels, classes, screening, 两高, scenario, sites, control lines).
+    overview_map_html : str or None
+        The map's rendered page, written instead when there is no ``overview_map`` (a run loaded
+        from a run folder by ``ruian-land export``).
     summary : dict
         The ``summary.json`` dict (areas 亩, money 万元, energy tce, CO₂ t).
     timings_s : dict
@@ -115,6 +118,7 @@ class RunResult:
     comparison: pd.DataFrame | None = None
     comparison_svg: str | None = None
     overview_map: folium.Map | None = None
+    overview_map_html: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)

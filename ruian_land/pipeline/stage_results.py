@@ -219,10 +219,19 @@ class ParksResult:
 
 @dataclass
 class MapResult:
-    """The overview map (stage maps): a ``folium.Map``; saved by the export stage."""
+    """The overview map (stage maps): a ``folium.Map``; saved by the export stage.
 
-    overview_map: folium.Map
+    Attributes
+    ----------
+    overview_map : folium.Map or None
+        The map; None when the result was loaded from a run folder, which keeps only its page.
+    html : str or None
+        The rendered page (a run folder's ``map/overview.html``), written when there is no map.
+    """
+
+    overview_map: folium.Map | None
     seconds: float = 0.0
+    html: str | None = None
 
     @property
     def summary(self) -> dict[str, Any]:

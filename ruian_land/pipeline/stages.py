@@ -463,6 +463,7 @@ def assemble(
         comparison=simulated.comparison,
         comparison_svg=simulated.comparison_svg,
         overview_map=None if mapped is None else mapped.overview_map,
+        overview_map_html=None if mapped is None else mapped.html,
     )
     result.summary = build_summary(result)
     result.timings_s = {

@@ -68,6 +68,10 @@ def write_outputs(
         paths["maps/overview.html"] = save_map(
             result.overview_map, out / "maps" / "overview.html", offline=offline
         )
+    elif result.overview_map_html is not None:  # a run loaded from a run folder keeps the page only
+        page = out / "maps" / "overview.html"
+        page.write_text(result.overview_map_html, encoding="utf-8")
+        paths["maps/overview.html"] = page
     written = write_exports(
         result.candidates,
         out / "exports",
