@@ -7,6 +7,7 @@ one-paragraph message naming the file, the column or row, and the fix; never a t
 from __future__ import annotations
 
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -23,6 +24,7 @@ from rich.table import Table
 
 from ruian_land.core import InputError, InputWarning
 from ruian_land.pipeline import (
+    check_output_folder,
     check_project,
     export_run,
     run_stage,
@@ -70,8 +72,23 @@ def _fail(exc: InputError) -> None:
 
 
 @contextmanager
-def _guard(quiet: bool = False) -> Iterator[list[warnings.WarningMessage]]:
-    """Exit 2 on an input error, 1 on anything else (traceback to a log file), with notes shown."""
+def _guard(quiet: bool = False, out: Path | None = None) -> Iterator[list[warnings.WarningMessage]]:
+    """Exit 2 on an input error, 1 on anything else (traceback to a log file), 130 on an interrupt
+    (SIGINT or SIGTERM: outputs are swapped in whole, so ``out`` is as it was), notes shown."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with _guarded(quiet, out) as caught:
+            yield caught
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # let the staged outputs clean up, as for Ctrl-C
+
+
+@contextmanager
+def _guarded(quiet: bool, out: Path | None) -> Iterator[list[warnings.WarningMessage]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
@@ -82,7 +99,8 @@ def _guard(quiet: bool = False) -> Iterator[list[warnings.WarningMessage]]:
             _show_warnings(caught)
             _fail(exc)
         except KeyboardInterrupt:
-            err_console.print("Interrupted.")
+            where = f"; nothing in {out} was changed" if out is not None else ""
+            err_console.print(f"Interrupted before the run was complete{where}.", soft_wrap=True)
             raise typer.Exit(code=130) from None
         except Exception:
             log = Path(tempfile.gettempdir()) / f"ruian-land-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
@@ -135,8 +153,9 @@ def run(
       ruian-land run --previous out/exports/整治清单.xlsx   # carry the planner's edits over
     """
     t0 = time.perf_counter()
-    with _guard(quiet):
+    with _guard(quiet, out):
         _check_paths(config, out)
+        check_output_folder(out)  # writable, and a folder of its own: before any work
         result = run_stages(config, previous_list=previous)
         write_outputs(result, out, offline=False if online_map else None)
     if quiet:
@@ -391,8 +410,9 @@ def export(
       ruian-land export --run my_county/run -o my_county/out -c my_county/project.yaml
     """
     t0 = time.perf_counter()
-    with _guard(quiet):
+    with _guard(quiet, out):
         _check_paths(config, out)
+        check_output_folder(out)
         result = export_run(config, run_dir, out, step=_step(quiet))
     if quiet:
         return

@@ -4,6 +4,7 @@ column schemas and Chinese labels, reason codes and the row ledger. Imports noth
 
 from __future__ import annotations
 
+from ruian_land.core.cells import FORMULA_STARTS, XLSX_OPTIONS, defuse_formulas, defuse_text
 from ruian_land.core.codes import (
     USCC_ALPHABET,
     check_char_twins,
@@ -72,6 +73,7 @@ __all__ = [
     "ACTIONS_ZH",
     "CHINA_LONLAT_BOUNDS",
     "COORD_SYSTEMS",
+    "FORMULA_STARTS",
     "INPUTS_ZH",
     "KGCE_KJ",
     "LABELS_ZH",
@@ -89,6 +91,7 @@ __all__ = [
     "TAX_CODES",
     "USCC_ALPHABET",
     "WORKING_CRS",
+    "XLSX_OPTIONS",
     "YUAN_PER_WAN",
     "YUAN_PER_YI",
     "ZHEJIANG_LONLAT_BOUNDS",
@@ -107,6 +110,8 @@ __all__ = [
     "convert_geometries",
     "convert_lonlat",
     "crs_equal",
+    "defuse_formulas",
+    "defuse_text",
     "describe",
     "detailed_texts",
     "frame_to_wgs84",

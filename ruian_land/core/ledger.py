@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from ruian_land.core.cells import defuse_formulas
+
 __all__ = ["ACTIONS", "ACTIONS_ZH", "INPUTS_ZH", "PROBLEMS", "Ledger", "LedgerEvent"]
 
 #: Allowed actions.
@@ -379,7 +381,8 @@ class Ledger:
         summary = self.summary_frame()
         summary.rename(columns=_BILINGUAL).to_csv(paths["summary"], index=False, encoding="utf-8-sig")
         issues = self.to_frame()
-        issues.rename(columns=_BILINGUAL).to_csv(paths["issues"], index=False, encoding="utf-8-sig")
+        defused = defuse_formulas(issues)  # a detail quoting "=HYPERLINK(…)" cannot run in Excel
+        defused.rename(columns=_BILINGUAL).to_csv(paths["issues"], index=False, encoding="utf-8-sig")
         files = {k: {"path": v} for k, v in self._files.items()}
         facts = {**files, **{k: dict(v) for k, v in (meta or {}).items()}}
         paths["report"].write_text(self._report(summary, issues, facts), encoding="utf-8")

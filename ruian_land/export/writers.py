@@ -31,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import WORKING_CRS, InputError, InputWarning, label_zh
+from ruian_land.core import WORKING_CRS, XLSX_OPTIONS, InputError, InputWarning, defuse_formulas, label_zh
 
 __all__ = [
     "FORMATS",
@@ -280,7 +280,11 @@ def write_exports(
     if "xlsx" in fmts:
         p = out / "candidates.xlsx"
         with pd.ExcelWriter(
-            p, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd"
+            p,
+            engine="xlsxwriter",
+            date_format="yyyy-mm-dd",
+            datetime_format="yyyy-mm-dd",
+            engine_kwargs={"options": XLSX_OPTIONS},  # a firm name "=HYPERLINK(…)" stays text
         ) as writer:
             # English reason texts go to a sheet of their own, so the list a planner reads is Chinese
             english = [c for c in candidates.columns if str(c).endswith("_en")]
@@ -317,14 +321,15 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write one table as CSV for people: UTF-8 with BOM (Excel opens it right), Chinese headers
-    from ``columns.LABELS_ZH``, 是/否, ``YYYY-MM-DD`` dates, geometry dropped.
+    from ``columns.LABELS_ZH``, 是/否, ``YYYY-MM-DD`` dates, geometry dropped; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (:func:`ruian_land.core.defuse_formulas`).
 
     Returns
     -------
     Path
         ``path``.
     """
-    table = table_for_people(frame)
+    table = defuse_formulas(table_for_people(frame))  # text like "=HYPERLINK(…)" cannot run in Excel
     table.columns = chinese_headers(table.columns)
     out = Path(path)
     table.to_csv(out, index=False, encoding="utf-8-sig")
@@ -359,7 +364,11 @@ def write_workbook(
     """
     out = Path(path)
     with pd.ExcelWriter(
-        out, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd"
+        out,
+        engine="xlsxwriter",
+        date_format="yyyy-mm-dd",
+        datetime_format="yyyy-mm-dd",
+        engine_kwargs={"options": XLSX_OPTIONS},  # a firm name "=HYPERLINK(…)" stays text
     ) as writer:
         for name, frame in sheets.items():
             if frame is not None:

@@ -9,6 +9,7 @@ happens after column mapping (:mod:`ruian_land.io.parse`, :func:`ruian_land.io.l
 from __future__ import annotations
 
 import csv
+import io
 import io as _io
 import re
 import unicodedata
@@ -22,6 +23,7 @@ import pandas as pd
 
 from ruian_land.core import SCHEMAS, InputError, InputWarning, normalise_header
 from ruian_land.io.encoding import EncodingChoice, detect_encoding
+from ruian_land.io.integrity import check_suffix, sniff_format
 from ruian_land.io.parse import _number, is_blank
 
 __all__ = ["TOTALS_PATTERN", "known_aliases", "read_table", "sheet_hint"]
@@ -103,6 +105,7 @@ def read_table(
             path=source,
             fix="check the path (and the sources section of the project config)",
         )
+    check_suffix(p, source=source)  # an empty file, a PDF or an error page named .xlsx …
     suffix = p.suffix.lower()
     merges: list[tuple[int, int, int, int]] = []
     choice: EncodingChoice | None = None
@@ -189,9 +192,20 @@ def _read_excel_rows(
 ) -> tuple[list[list[Any]], list[tuple[int, int, int, int]], str]:
     names = _sheet_names(p, source)
     name = _pick_sheet(names, sheet, source)
-    reader = _read_xls_rows if p.suffix.lower() == ".xls" else _read_xlsx_rows
+    reader = _read_xls_rows if _is_legacy_xls(p) else _read_xlsx_rows
     rows, merges = reader(p, name, source)
     return rows, merges, name
+
+
+def _is_legacy_xls(p: Path) -> bool:
+    """An old OLE2 ``.xls`` by its content: an ``.xlsx`` saved under an ``.xls`` name is read as ``.xlsx``."""
+    return p.suffix.lower() == ".xls" and sniff_format(p) == "ole2"
+
+
+def _xlsx_source(p: Path) -> Any:
+    """What openpyxl opens: the path, or the bytes of an .xlsx saved under another suffix
+    (openpyxl refuses a path by its suffix, not its content)."""
+    return p if p.suffix.lower() in {".xlsx", ".xlsm"} else io.BytesIO(p.read_bytes())
 
 
 def _open_xls(p: Path, source: str, **kwargs: Any) -> Any:
@@ -212,7 +226,7 @@ def _open_xls(p: Path, source: str, **kwargs: Any) -> Any:
 
 def _sheet_names(p: Path, source: str) -> list[str]:
     """The workbook's sheet names, in order."""
-    if p.suffix.lower() == ".xls":
+    if _is_legacy_xls(p):
         book = _open_xls(p, source, on_demand=True)
         names = list(book.sheet_names())
         book.release_resources()
@@ -220,7 +234,7 @@ def _sheet_names(p: Path, source: str) -> list[str]:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(p, read_only=True)
+        wb = openpyxl.load_workbook(_xlsx_source(p), read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
     names = list(wb.sheetnames)
@@ -230,14 +244,14 @@ def _sheet_names(p: Path, source: str) -> list[str]:
 
 def _head_rows(p: Path, name: str) -> list[list[Any]]:
     """The first rows of one sheet (for finding which sheets hold a table)."""
-    if p.suffix.lower() == ".xls":
+    if _is_legacy_xls(p):
         import xlrd  # type: ignore[import-not-found]
 
         sh = xlrd.open_workbook(str(p), on_demand=True).sheet_by_name(name)
         return [sh.row_values(r) for r in range(min(sh.nrows, _HEADER_SCAN_ROWS))]
     import openpyxl
 
-    wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    wb = openpyxl.load_workbook(_xlsx_source(p), read_only=True, data_only=True)
     try:
         return [list(r) for r in wb[name].iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
     finally:
@@ -304,7 +318,7 @@ def _read_xlsx_rows(
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(p, data_only=True)
+        wb = openpyxl.load_workbook(_xlsx_source(p), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
     sh = wb[_pick_sheet(wb.sheetnames, sheet, source)]

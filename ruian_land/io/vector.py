@@ -36,8 +36,9 @@ from ruian_land.core import (
     to_working,
 )
 from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
+from ruian_land.io.integrity import check_features, check_shapefile, check_suffix
 
-__all__ = ["ENGINES", "read_layer", "read_parcels"]
+__all__ = ["ENGINES", "GEOMETRY_STATUSES", "read_layer", "read_parcels"]
 
 
 def _open_path(path: Path) -> str:
@@ -135,8 +136,11 @@ def read_layer(
             path=source,
             fix="check the path (and the sources section of the project config)",
         )
+    if p.is_file():
+        check_suffix(p, source=source)  # e.g. a CSV or an HTML error page named .shp / .gpkg
     if p.suffix.lower() == ".shp":
         _check_shapefile_parts(p, source)
+        check_shapefile(p, source=source)  # cut off, or .shx / .dbf from another version
     offset = str(coords).lower() in OFFSET_SYSTEMS
     if crs is not None:
         crs = _user_crs(crs, source)
@@ -149,6 +153,7 @@ def read_layer(
     else:
         choice = choose_vector_encoding(p, encoding, source=source)
         gdf, layer = _read_vector(p, choice, layer, source, _engine(engine, source))
+    check_features(gdf, source=source)
     file_crs = gdf.crs
     if crs is not None:
         if file_crs is not None and not crs_equal(file_crs, crs):
@@ -184,8 +189,7 @@ def read_layer(
                     InputWarning,
                     stacklevel=2,
                 )
-        area = shapely.area(gdf.geometry.values)
-        gdf["area_m2"] = np.asarray(area, dtype=float)
+        gdf["area_m2"], gdf["geometry_status"] = _areas(gdf.geometry.to_numpy())
         gdf["area_mu"] = m2_to_mu(gdf["area_m2"].to_numpy())
     gdf.attrs.update(
         {
@@ -366,8 +370,10 @@ def read_parcels(
         One row per feature in file order (index ``0..n-1``), CRS EPSG:4549; the source
         columns under their own (decoded, Chinese) names; ``source_row`` (1-based feature
         number); ``area_m2`` (shapely planar area in EPSG:4549, m²) and ``area_mu``
-        (``area_m2 * 15 / 10000``, 亩). Invalid geometry is kept as read (repaired by
-        :func:`ruian_land.validate.validate_inputs`); null geometry gives NaN areas.
+        (``area_m2 * 15 / 10000``, 亩); ``geometry_status`` (:data:`GEOMETRY_STATUSES`):
+        ``valid``; ``invalid`` (kept as read, repaired by :func:`ruian_land.validate.validate_inputs`,
+        its area taken from ``shapely.make_valid`` so a self-intersecting ring never reads as
+        0 亩); ``empty`` (area 0); ``missing`` (no geometry: area NaN).
 
     Raises
     ------
@@ -382,6 +388,26 @@ def read_parcels(
     return read_layer(
         path, encoding=encoding, crs=crs, layer=layer, add_area=True, coords=coords, engine=engine
     )
+
+
+#: ``geometry_status`` values of :func:`read_parcels`.
+GEOMETRY_STATUSES: tuple[str, ...] = ("valid", "invalid", "empty", "missing")
+
+
+def _areas(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Planar areas (m²) that are right for invalid rings too, and each geometry's status.
+
+    A self-intersecting ring can have a shoelace area of 0 (a bow-tie's halves cancel); its area
+    is taken from ``shapely.make_valid`` instead. Missing and empty geometries get NaN and 0.
+    """
+    missing = shapely.is_missing(geoms)
+    empty = ~missing & shapely.is_empty(geoms)
+    invalid = ~missing & ~empty & ~shapely.is_valid(geoms)
+    area = np.asarray(shapely.area(geoms), dtype=float)
+    if invalid.any():
+        area[invalid] = np.asarray(shapely.area(shapely.make_valid(geoms[invalid])), dtype=float)
+    status = np.select([missing, empty, invalid], ["missing", "empty", "invalid"], default="valid")
+    return area, status.astype(object)
 
 
 ENGINES: tuple[str, ...] = ("pyogrio", "fiona")

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+from ruian_land.pipeline.atomic import check_output_folder, staged_folder
 from ruian_land.pipeline.check import CheckReport, check_project
 from ruian_land.pipeline.project import FIRST_STAGE_OF_SECTION, Project, find_sample_config
 from ruian_land.pipeline.result import SUMMARY_KEYS, RunResult
@@ -85,6 +86,7 @@ __all__ = [
     "assemble",
     "build_candidates",
     "build_summary",
+    "check_output_folder",
     "check_project",
     "evaluate",
     "evaluation_list",
@@ -104,6 +106,7 @@ __all__ = [
     "scenario_firms",
     "screen",
     "simulate",
+    "staged_folder",
     "write_outputs",
     "write_project_template",
     "write_run_report",

@@ -21,6 +21,7 @@ import pandas as pd
 from ruian_land.config import ProjectConfig
 from ruian_land.export import write_exports, write_table, write_workbook
 from ruian_land.maps import save_map
+from ruian_land.pipeline.atomic import staged_folder
 from ruian_land.pipeline.result import RunResult
 from ruian_land.pipeline.stages import run_stages
 from ruian_land.report import write_report
@@ -58,8 +59,30 @@ def write_outputs(
     dict
         Name (path relative to ``out_dir``) → path of every file written; also set on
         ``result.paths``.
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` cannot be written, or is a folder holding other work (checked before
+        anything is written).
+
+    Notes
+    -----
+    All or nothing (:mod:`ruian_land.pipeline.atomic`): the files are written into a folder
+    beside ``out_dir`` that replaces it only when complete; an interrupt or an error before then
+    leaves the previous outputs as they were. Entries of ``out_dir`` this run does not write
+    (e.g. a stage-commands ``run/`` folder) are kept.
     """
-    out = Path(out_dir)
+    final = Path(out_dir)
+    with staged_folder(final) as staging:
+        written = _write_into(result, staging, offline)
+    paths = {k: final / v.relative_to(staging) for k, v in written.items()}
+    result.paths = paths
+    return paths
+
+
+def _write_into(result: RunResult, out: Path, offline: bool | None) -> dict[str, Path]:
+    """Write every file of the output contract under ``out`` (an empty staging folder)."""
     for sub in ("maps", "exports", "qa"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -120,7 +143,6 @@ def write_outputs(
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
     paths["summary.json"] = summary_path
-    result.paths = paths
     return paths
 
 

@@ -66,7 +66,8 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
     require_columns(
         parcels, ("parcel_id", "source_row", "geometry"), frame_name="parcels", stage="validate_parcels"
     )
-    gdf = parcels.copy()
+    # the reader's geometry_status describes the geometry as read; after repair the ledger says it
+    gdf = parcels.drop(columns=["geometry_status"], errors="ignore")
     if gdf.crs is not None and not WORKING_CRS.equals(gdf.crs):
         gdf = gdf.to_crs(WORKING_CRS)
     gdf["parcel_id"] = gdf["parcel_id"].map(normalise_parcel_id).astype("str")
