@@ -31,6 +31,7 @@ from ruian_land.rules import RuleSet, load_rules
 __all__ = [
     "DEFAULT_CONFIG",
     "MapConfig",
+    "PrivacyConfig",
     "ProjectConfig",
     "RulesConfig",
     "ScenarioConfig",
@@ -125,6 +126,17 @@ class ScenarioConfig(BaseModel):
     )
 
 
+class PrivacyConfig(BaseModel):
+    """Personal fields (:mod:`ruian_land.core.privacy`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mask_personal: bool = Field(
+        default=True,
+        description="mask 法定代表人 / 联系人 names, phone and ID numbers as soon as a table is read",
+    )
+
+
 class MapConfig(BaseModel):
     """Map rendering options."""
 
@@ -166,6 +178,11 @@ class ProjectConfig(BaseModel):
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     maps: MapConfig = Field(default_factory=MapConfig)
     tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    allow_outside_paths: bool = Field(
+        default=False,
+        description="allow source paths outside the project folder (absolute, or through ..)",
+    )
     root: Path = Path(".")
 
     @field_validator("columns", mode="before")
@@ -219,8 +236,25 @@ class ProjectConfig(BaseModel):
         return v
 
     def path(self, source: str) -> Path:
-        """Absolute path of a source (``root / sources[source].path``)."""
-        return (self.root / self.sources[source].path).resolve()  # type: ignore[index]
+        """Absolute path of a source (``root / sources[source].path``).
+
+        Raises
+        ------
+        InputError
+            The path leads outside the project folder (absolute, or through ``..``) and the
+            config does not say ``allow_outside_paths: true``.
+        """
+        given = Path(self.sources[source].path)  # type: ignore[index]
+        full = (self.root / given).resolve()
+        root = Path(self.root).resolve()
+        if not self.allow_outside_paths and not full.is_relative_to(root):
+            raise InputError(
+                f"the {source} source path '{given}' leads outside the project folder ({root})",
+                path=full,
+                fix="move the file under the project folder and give a relative path, or add "
+                "`allow_outside_paths: true` to the project config if that is intended",
+            )
+        return full
 
     def has(self, source: str) -> bool:
         """True when the project names this source."""

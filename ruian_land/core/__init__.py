@@ -37,6 +37,7 @@ from ruian_land.core.crs import (
 from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
+from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
 from ruian_land.core.reasons import (
     LOW_EFFICIENCY_CODES,
     REASONS,
@@ -84,6 +85,7 @@ __all__ = [
     "MU_PER_HA",
     "MU_PER_KM2",
     "OFFSET_SYSTEMS",
+    "PERSONAL_HEADERS",
     "PROBLEMS",
     "REASONS",
     "REMEDIES",
@@ -123,10 +125,13 @@ __all__ = [
     "label_zh",
     "m2_to_mu",
     "map_columns",
+    "mask_personal",
+    "mask_value",
     "mu_to_m2",
     "normalise_header",
     "normalise_parcel_id",
     "normalise_uscc",
+    "personal_columns",
     "plain_texts",
     "reason_text",
     "require_columns",

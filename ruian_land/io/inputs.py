@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ruian_land.config import REQUIRED_SOURCES, ProjectConfig, load_config
-from ruian_land.core import SCHEMAS, InputError, InputWarning, map_columns
+from ruian_land.core import SCHEMAS, InputError, InputWarning, map_columns, mask_personal
 from ruian_land.io.parse import parse_columns
 from ruian_land.io.points import read_points
 from ruian_land.io.tables import read_table, sheet_hint
@@ -212,6 +212,8 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
                 continue
             if name not in ("parcels", *_TABLES, *_LAYERS, *_POINTS):
                 table = read_table(_source_path(config, name), encoding=src.encoding, sheet=src.sheet)
+                if config.privacy.mask_personal:
+                    table, _ = mask_personal(table)
                 other[name] = table
                 meta[name] = _meta(config.path(name), table.attrs)
                 continue
@@ -251,6 +253,9 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
                 continue
             else:
                 raw = read_table(path, encoding=src.encoding, sheet=src.sheet, kind=name, extra_aliases=extra)
+                if config.privacy.mask_personal:  # 法定代表人, phones, ID numbers never go further
+                    raw, masked = mask_personal(raw)
+                    raw.attrs["masked_columns"] = masked
                 rows_in[name] = int(raw.attrs["rows_in"])
                 for d in raw.attrs["dropped_rows"]:
                     dropped.append({"input": name, "row": d["row"], "column": None, **d})

@@ -70,6 +70,11 @@ maps:
   offline: true              # inline Leaflet so the map opens without internet
   basemap: none              # none | osm | tianditu (needs tianditu_key) | xyz (needs xyz_url)
 
+privacy:
+  mask_personal: true        # 法定代表人 / 联系人 names, phone and ID numbers masked as soon as read
+
+# allow_outside_paths: false   # source paths must stay under this folder unless set to true
+
 # tracking:
 #   previous_list: out/exports/整治清单.xlsx   # the planner's edited list of the last run, carried over by code
 """
