@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ruian_land.cli import app
-from ruian_land.core import InputError
+from ruian_land.core import InputError, InputWarning
 from ruian_land.io import read_parcels, read_table
 from ruian_land.io.integrity import sniff_format
 
@@ -63,6 +63,18 @@ def test_bowtie_reads_with_its_real_area_and_null_geometry_is_marked() -> None:
     assert np.isnan(gdf["area_mu"].iloc[2])
 
 
+def test_lying_cpg_is_overruled_by_the_bytes_with_a_note() -> None:
+    with pytest.warns(InputWarning, match="the .cpg file says 'UTF-8'"):
+        gdf = read_parcels(BAD / "lying_cpg" / SHP)
+    assert gdf["权利人"].tolist()[0] == "瑞安市测试0有限公司"  # decoded as GBK, not mojibake
+    assert gdf.attrs["encoding_source"] == "detected"
+
+
+def test_lying_prj_is_refused_with_the_coordinates_it_saw() -> None:
+    with pytest.raises(InputError, match=r"outside Zhejiang.*declared CRS.*probably wrong"):
+        read_parcels(BAD / "lying_prj" / SHP)
+
+
 def test_xlsx_saved_as_xls_is_read_by_its_content() -> None:
     assert sniff_format(BAD / "xlsx_named.xls") == "zip"
     table = read_table(BAD / "xlsx_named.xls", kind="registry")
@@ -105,6 +117,8 @@ def test_corpus_is_what_its_generator_describes() -> None:
             "empty.csv",
             "error_page.xlsx",
             "good_shapefile",
+            "lying_cpg",
+            "lying_prj",
             "no_geometry.geojson",
             "pdf_named.xlsx",
             "shx_dbf_disagree",

@@ -1,5 +1,6 @@
-"""Property-based tests (hypothesis) of the code checker and the number parser: for any input they
-give a documented result — never an exception — and they agree with their own definitions.
+"""Property-based tests (hypothesis) of the code checker, the number parser and the scenario: for
+any input they give a documented result — never an exception — and agree with their definitions;
+the scenario's freed area is the sum of the parcels it frees.
 
 GB 32100-2015: 2 characters, a 6-digit division code, 9 characters, then the check character: weights 3^i mod 31 over the first 17 characters of the code
 alphabet ``0-9A-HJ-NPQRTUWXY`` (31 characters), check = 31 − (Σ mod 31), 31 → 0.
@@ -10,11 +11,14 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_scenario import RULES, instance  # the scenario tests' Screening builder
 
 from ruian_land.core import is_valid_uscc, normalise_uscc, uscc_check_char
 from ruian_land.io import parse_numbers
+from ruian_land.scenario import optimise
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -80,3 +84,32 @@ def test_parse_numbers_keeps_length_and_reports_what_it_could_not_read(cells: li
     assert unparsed <= set(series.index)
     for label in unparsed:  # an unreadable cell is NaN, never 0
         assert math.isnan(out[label])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    parcels=st.lists(st.floats(1.0, 40.0), min_size=2, max_size=7),
+    owners=st.lists(st.integers(0, 5), min_size=7, max_size=7),
+    taxes=st.lists(st.floats(0.0, 200.0), min_size=6, max_size=6),
+    share=st.floats(0.1, 0.9),
+)
+def test_scenario_freed_area_is_the_sum_of_the_parcels_it_frees(
+    parcels: list[float], owners: list[int], taxes: list[float], share: float
+) -> None:
+    areas = {f"P{i}": a for i, a in enumerate(parcels)}
+    links = [(f"F{owners[i]}", pid, a) for i, (pid, a) in enumerate(areas.items())]
+    users = sorted({u for u, _, _ in links})
+    firms = [{"uscc": u, "tax_wan": taxes[int(u[1:])]} for u in users]
+    scr, f, lk, p = instance(firms, links, areas)
+    target = round(share * sum(parcels), 3)
+    res = optimise(scr, f, lk, p, RULES, targets={"freed_area_mu": target})
+    freed = res.freed_parcels
+    assert res.summary["freed_area_mu"] == pytest.approx(float(freed["area_mu"].sum()), abs=1e-6)
+    assert set(freed["parcel_id"]) <= set(areas)
+    for pid, mu in zip(freed["parcel_id"], freed["area_mu"], strict=True):
+        assert mu <= areas[pid] + 1e-9  # never more than the parcel holds
+    if res.feasible:
+        assert res.summary["freed_area_mu"] >= target - 1e-6
+    # the firms acted on own or use the parcels freed
+    acted = set(res.selection["uscc"])
+    assert {u for u, pid, _ in links if pid in set(freed["parcel_id"])} <= acted

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import CRS
 from shapely.geometry import Polygon, box
 
 HERE = Path(__file__).resolve().parent
@@ -86,6 +87,11 @@ def main() -> None:
     )
     odd.loc[2, "geometry"] = None
     _shp(odd, "bowtie_and_null")
+    # 7b. a .cpg that says UTF-8 beside a GBK table; a .prj that says lon/lat beside metres
+    cpg = _shp(_parcels(), "lying_cpg")
+    cpg.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
+    prj = _shp(_parcels(), "lying_prj")
+    prj.with_suffix(".prj").write_text(CRS.from_epsg(4490).to_wkt("WKT1_ESRI"), encoding="ascii")
     # 8. an .xlsx workbook saved under an .xls name (content decides)
     table = pd.DataFrame(
         {
