@@ -5,6 +5,7 @@ file gets either a correct result that says what it found, or our error naming t
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ from ruian_land.cli import app
 from ruian_land.core import InputError, InputWarning
 from ruian_land.io import read_parcels, read_table
 from ruian_land.io.integrity import sniff_format
+from ruian_land.pipeline import Project
 
 BAD = Path(__file__).parent / "data" / "bad"
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,3 +131,23 @@ def test_corpus_is_what_its_generator_describes() -> None:
         ]
     )
     assert json.loads((BAD / "no_geometry.geojson").read_text(encoding="utf-8"))["features"]
+
+
+@pytest.mark.skipif(not (ROOT / "data" / "project.yaml").exists(), reason="sample county not generated")
+def test_absurd_tax_is_read_as_not_reported_with_a_ledger_entry(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    tax = data / "enterprises" / "税收_税务局.csv"
+    with tax.open(encoding="gbk", newline="") as fh:
+        rows = list(csv.reader(fh))
+    uscc = rows[1][0]
+    rows[1][3] = "1000000000000"  # 10¹² 万元 in 实缴税收(万元)
+    with tax.open("w", encoding="gbk", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    ing = Project.from_config(data / "project.yaml").ingest()
+    entries = ing.ledger.to_frame()
+    hit = entries[(entries["input"] == "tax") & (entries["problem"] == "implausible_value")]
+    assert len(hit) == 1 and hit["action"].iloc[0] == "repaired" and uscc in hit["detail"].iloc[0]
+    assert np.isnan(ing.firms.set_index("uscc").loc[uscc, "tax_wan"])
+    summary = ing.ledger.summary()["tax"]
+    assert summary["rows_in"] == summary["kept"] + summary["rejected"]

@@ -89,6 +89,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "no_tax_record": ("缺少税收记录", "firm has no tax record"),
     "no_record": ("企业在此表中无记录", "firm has no record in this table"),
     "negative_value": ("负值，已保留", "negative value kept"),
+    "implausible_value": ("数值超出合理范围，按未报处理", "implausible value, read as not reported"),
     "sliver_parcel": ("面积过小的碎片宗地", "sliver parcel (area below the minimum)"),
     "repaired_area": ("修复后面积与登记面积对照", "recorded and repaired areas"),
     "repaired_area_mismatch": (

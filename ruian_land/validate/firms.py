@@ -14,6 +14,7 @@ import pandas as pd
 
 from ruian_land.core import SCHEMAS, Ledger, check_char_twins, is_valid_uscc
 from ruian_land.io import FIRM_TABLES, Inputs
+from ruian_land.rules import RuleSet, load_rules
 from ruian_land.validate.rows import cell, dedupe, ledger_value, uscc_column
 
 __all__ = ["FIRM_VALUE_COLUMNS", "merge_firms"]
@@ -36,7 +37,7 @@ def _norm_name(name: Any) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
+def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) -> pd.DataFrame:
     """Merge registry, tax, statistics, energy and emissions on the normalised ``uscc``.
 
     Parameters
@@ -45,6 +46,10 @@ def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
         Mapped and parsed tables (``registry`` is the master list).
     ledger : Ledger
         Receives events for each table (``rows_in`` declared by the caller).
+    rules : RuleSet, optional
+        For ``qa.firm_tax_wan_max``: a yearly tax above it (a typing or unit error, e.g.
+        10¹² 万元) is read as not reported — the firm is unrated, not ranked first — and the
+        ledger says so (``implausible_value``, row repaired). Default: the shipped rules.
 
     Returns
     -------
@@ -149,6 +154,17 @@ def merge_firms(inputs: Inputs, ledger: Ledger) -> pd.DataFrame:
                     f"{header} = {ledger_value(cell(table, i, 'tax_wan'))} 万元 for {cell(table, i, 'uscc')}: negative value "
                     "kept (a refund exceeding the tax paid?); its 亩均税收 is negative and scores the floor",
                 )  # fmt: skip
+        if name == "tax" and "tax_wan" in table.columns:
+            cap = float((rules if rules is not None else load_rules()).value("qa.firm_tax_wan_max"))
+            huge = table["tax_wan"] > cap
+            for i in table.index[huge]:
+                ledger.record(
+                    name, int(cell(table, i, "source_row")), "tax_wan", "implausible_value", "repaired",
+                    f"{header} = {ledger_value(cell(table, i, 'tax_wan'))} 万元 for {cell(table, i, 'uscc')}: above "
+                    f"{cap:,.0f} 万元 (qa.firm_tax_wan_max), a typing or unit error; read as not reported (firm unrated)",
+                )  # fmt: skip
+            if huge.any():
+                table = table.assign(tax_wan=table["tax_wan"].mask(huge))
         ledger.check_kept(name, len(table))
         part = table.set_index("uscc").reindex(columns=values)
         for c in values:

@@ -91,7 +91,7 @@ def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: Rule
     check_numeric_codes(inputs.issues, _code_counts(inputs), rules, meta=inputs.meta)
     parcels = validate_parcels(inputs.parcels, led, rules)
     led.check_kept("parcels", len(parcels))
-    firms = merge_firms(inputs, led)
+    firms = merge_firms(inputs, led, rules)
     check_tax_coverage(firms, rules, meta=inputs.meta)
     note_missing_records(firms, led, {n: getattr(inputs, n) is not None for n in FIRM_TABLES[1:]})
     leases = validate_leases(inputs.leases, parcels, firms, led)
