@@ -11,14 +11,16 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from ruian_land.cli import app
-from ruian_land.core import InputError, InputWarning
+from ruian_land.core import InputError, InputWarning, Ledger
 from ruian_land.io import read_parcels, read_table
 from ruian_land.io.integrity import sniff_format
 from ruian_land.pipeline import Project
+from ruian_land.validate import blank_future_dates
 
 BAD = Path(__file__).parent / "data" / "bad"
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,3 +153,24 @@ def test_absurd_tax_is_read_as_not_reported_with_a_ledger_entry(tmp_path: Path) 
     assert np.isnan(ing.firms.set_index("uscc").loc[uscc, "tax_wan"])
     summary = ing.ledger.summary()["tax"]
     assert summary["rows_in"] == summary["kept"] + summary["rejected"]
+
+
+def test_dates_of_past_events_after_the_evaluation_date_are_read_as_not_given() -> None:
+    parcels = pd.DataFrame(
+        {
+            "source_row": [1, 2, 3],
+            "grant_date": pd.to_datetime(["2019-05-01", "2201-03-01", None]),
+            "agreed_start_date": pd.to_datetime(["2023-06-30"] * 3),  # a promise: may lie ahead
+        }
+    )
+    ledger = Ledger()
+    ledger.rows_in("parcels", 3)
+    out = blank_future_dates(parcels, "parcels", pd.Timestamp("2021-12-31"), ledger)
+    assert out["grant_date"].isna().tolist() == [False, True, True]
+    assert out["agreed_start_date"].notna().all()
+    assert parcels["grant_date"].notna().sum() == 2  # the input is not changed
+    entries = ledger.to_frame()
+    assert entries[["row", "column", "problem", "action"]].values.tolist() == [
+        [2, "grant_date", "future_date", "repaired"]
+    ]
+    assert "2201-03-01" in entries["detail"].iloc[0]

@@ -90,6 +90,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "no_record": ("企业在此表中无记录", "firm has no record in this table"),
     "negative_value": ("负值，已保留", "negative value kept"),
     "implausible_value": ("数值超出合理范围，按未报处理", "implausible value, read as not reported"),
+    "future_date": ("日期晚于评价基准日，按未填处理", "date after the evaluation date, read as not given"),
     "sliver_parcel": ("面积过小的碎片宗地", "sliver parcel (area below the minimum)"),
     "repaired_area": ("修复后面积与登记面积对照", "recorded and repaired areas"),
     "repaired_area_mismatch": (

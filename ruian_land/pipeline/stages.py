@@ -121,7 +121,7 @@ def ingest(config: ProjectConfig | str | Path | None = None, *, rules: RuleSet |
     inputs = io.load_inputs(cfg)
     t1 = time.perf_counter()
     ledger = Ledger()
-    clean = validate_inputs(inputs, ledger, rules=rules)
+    clean = validate_inputs(inputs, ledger, rules=rules, as_of=cfg.evaluation_date)
     t2 = time.perf_counter()
     firms = clean.firms.join(energy_tce(clean.firms, rules))
     occ = link_firms_to_parcels(clean.parcels, firms, clean.leases, ledger, points=clean.points, rules=rules)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ruian_land.core import Ledger, normalise_parcel_id
 from ruian_land.validate.checks import (
     MISSING_RECORD_EFFECTS,
+    PAST_DATE_COLUMNS,
+    blank_future_dates,
     check_numeric_codes,
     check_tax_coverage,
     check_tax_plausibility,
@@ -22,8 +24,10 @@ from ruian_land.validate.run import validate_inputs
 __all__ = [
     "FIRM_VALUE_COLUMNS",
     "MISSING_RECORD_EFFECTS",
+    "PAST_DATE_COLUMNS",
     "Clean",
     "Ledger",
+    "blank_future_dates",
     "cell",
     "check_numeric_codes",
     "check_tax_coverage",

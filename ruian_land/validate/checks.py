@@ -20,8 +20,9 @@ import math
 import re
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from ruian_land.core import InputError, InputWarning, Ledger
@@ -29,6 +30,8 @@ from ruian_land.rules import RuleSet
 
 __all__ = [
     "MISSING_RECORD_EFFECTS",
+    "PAST_DATE_COLUMNS",
+    "blank_future_dates",
     "check_numeric_codes",
     "check_tax_coverage",
     "check_tax_plausibility",
@@ -288,3 +291,64 @@ def note_missing_records(firms: pd.DataFrame, ledger: Ledger, tables: Mapping[st
             )  # fmt: skip
             n += 1
     return n
+
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+#: Date columns that record something that has happened, so they cannot lie after the evaluation
+#: date (约定开工 and the end of a government delay may; they are not checked).
+PAST_DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "parcels": ("grant_date", "actual_start_date", "suspended_since"),
+    "registry": ("established_date", "production_start_date"),
+}
+
+
+def blank_future_dates(
+    frame: _Frame,
+    name: str,
+    as_of: pd.Timestamp,
+    ledger: Ledger,
+    meta: Mapping[str, Any] | None = None,
+) -> _Frame:
+    """Dates of past events that lie after the evaluation date, read as not given.
+
+    A 供地日期 of 2201-03-01 or a 成立日期 next year is a typing error; kept, it would run an
+    idle-land clock backwards or exempt a firm as new. Each such cell becomes missing and the
+    ledger says so (``future_date``, row repaired).
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        A parsed input with ``source_row`` (``parcels`` or ``registry``).
+    name : str
+        The input (key of :data:`PAST_DATE_COLUMNS`).
+    as_of : Timestamp
+        The evaluation date (the project's ``evaluation_date``).
+    ledger : Ledger
+    meta : mapping, optional
+        :attr:`ruian_land.io.Inputs.meta`, for the source header in the message.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        A copy with those cells missing (same index and columns), or ``frame`` itself when none.
+    """
+    cols = [c for c in PAST_DATE_COLUMNS.get(name, ()) if c in frame.columns]
+    out = frame
+    for col in cols:
+        dates = pd.to_datetime(frame[col], errors="coerce")
+        late = dates > as_of
+        if not late.any():
+            continue
+        header = _header(meta, name, col)
+        rows = frame["source_row"].to_numpy()
+        for pos in np.flatnonzero(late.to_numpy(dtype=bool)):
+            ledger.record(
+                name, int(rows[pos]), col, "future_date", "repaired",
+                f"{header} = {dates.iloc[pos].date()} is after the evaluation date {as_of.date()}: "
+                "a typing error? read as not given",
+            )  # fmt: skip
+        if out is frame:
+            out = frame.copy()
+        out[col] = out[col].mask(late)
+    return out

@@ -15,12 +15,21 @@ geometry repair and overlaps :mod:`ruian_land.validate.geometry`; whole-table ch
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import geopandas as gpd
+import pandas as pd
 
 from ruian_land.core import Ledger
 from ruian_land.io import FIRM_TABLES, Inputs
 from ruian_land.rules import RuleSet, load_rules
-from ruian_land.validate.checks import check_numeric_codes, check_tax_coverage, note_missing_records
+from ruian_land.validate.checks import (
+    blank_future_dates,
+    check_numeric_codes,
+    check_tax_coverage,
+    note_missing_records,
+)
 from ruian_land.validate.firms import merge_firms
 from ruian_land.validate.geometry import repair_polygons
 from ruian_land.validate.leases import validate_leases
@@ -45,7 +54,13 @@ def _code_counts(inputs: Inputs) -> dict[str, int]:
     return out
 
 
-def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: RuleSet | None = None) -> Clean:
+def validate_inputs(
+    inputs: Inputs,
+    ledger: Ledger | None = None,
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | str | pd.Timestamp | None = None,
+) -> Clean:
     """Validate every input of a project and fill the ledger.
 
     Parameters
@@ -57,6 +72,10 @@ def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: Rule
     rules : RuleSet, optional
         Default :func:`ruian_land.rules.load_rules`; uses ``qa.*`` (recorded-area tolerance,
         sliver sizes, ``qa.numeric_code_share_max``, ``qa.min_tax_match_share``).
+    as_of : date, optional
+        The evaluation date: dates of past events after it (供地日期, 实际开工, 成立日期 …,
+        :data:`~ruian_land.validate.checks.PAST_DATE_COLUMNS`) are read as not given, each in the
+        ledger (``future_date``). Without it they are not checked.
 
     Returns
     -------
@@ -89,6 +108,13 @@ def validate_inputs(inputs: Inputs, ledger: Ledger | None = None, *, rules: Rule
         action = d.get("action") if d.get("action") in ("kept", "repaired") else "kept"
         led.record(str(d["input"]), d["row"], d["column"], str(d["problem"]), str(action), str(d["detail"]))
     check_numeric_codes(inputs.issues, _code_counts(inputs), rules, meta=inputs.meta)
+    if as_of is not None:
+        day = pd.Timestamp(as_of)
+        inputs = dataclasses.replace(
+            inputs,
+            parcels=blank_future_dates(inputs.parcels, "parcels", day, led, inputs.meta),
+            registry=blank_future_dates(inputs.registry, "registry", day, led, inputs.meta),
+        )
     parcels = validate_parcels(inputs.parcels, led, rules)
     led.check_kept("parcels", len(parcels))
     firms = merge_firms(inputs, led, rules)
