@@ -220,18 +220,9 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
             path = _source_path(config, name)
             extra = config.columns.get(name)
             coords = getattr(src, "coords", "cgcs2000")
-            if name == "parcels":
-                raw = read_parcels(
-                    path,
-                    encoding=src.encoding,
-                    crs=src.crs,
-                    layer=src.layer,
-                    coords=coords,
-                    engine=src.engine,
-                )
-                rows_in[name] = len(raw)
-            elif name in _LAYERS:
-                raw = read_layer(
+            if name == "parcels" or name in _LAYERS:
+                reader = read_parcels if name == "parcels" else read_layer  # parcels add their area
+                raw = reader(
                     path,
                     encoding=src.encoding,
                     crs=src.crs,
