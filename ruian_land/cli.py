@@ -35,6 +35,7 @@ from ruian_land.pipeline import (
 )
 from ruian_land.rules import available_presets, load_rules
 from ruian_land.sample import generate_sample
+from ruian_land.trajectory import final_year_rows
 
 __all__ = ["app", "main"]
 
@@ -276,7 +277,8 @@ def _stage(stage: str, config: Path | None, run_dir: Path, quiet: bool, verbose:
         soft_wrap=True,
         highlight=False,
     )
-    nxt = {"ingest": "evaluate", "evaluate": "screen", "screen": "simulate", "simulate": "parks"}
+    nxt = {"ingest": "evaluate", "evaluate": "screen", "screen": "simulate", "simulate": "trajectory"}
+    nxt["trajectory"] = "parks"
     console.print(f"next: ruian-land {nxt.get(stage, 'map' if stage == 'parks' else 'export')}")
     if verbose:
         seconds = result.seconds if isinstance(result.seconds, dict) else {stage: result.seconds}
@@ -293,7 +295,7 @@ def ingest(
     """Read, validate and link the inputs into a fresh run folder (the first stage command).
 
     Starts the run folder afresh (its stage results are dropped); the next commands are evaluate,
-    screen, simulate, parks, map and export, each reading the results before it from the folder.
+    screen, simulate, trajectory, parks, map and export, each reading the results before it from the folder.
 
     \b
     Examples:
@@ -359,6 +361,23 @@ def simulate(
 
 
 @app.command()
+def trajectory(
+    config: ConfigOpt = None,
+    run_dir: RunDirOpt = Path("out/run"),
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """The three-year path of plan §二 (targets by year, levers' waterfall, what it takes), from the run folder.
+
+    \b
+    Examples:
+      ruian-land trajectory                           # after ruian-land simulate
+      ruian-land trajectory --run my_county/run -c my_county/project.yaml
+    """
+    _stage("trajectory", config, run_dir, quiet, verbose)
+
+
+@app.command()
 def parks(
     config: ConfigOpt = None,
     run_dir: RunDirOpt = Path("out/run"),
@@ -369,7 +388,7 @@ def parks(
 
     \b
     Examples:
-      ruian-land parks                                # after ruian-land simulate
+      ruian-land parks                                # after ruian-land trajectory
       ruian-land parks --run my_county/run -c my_county/project.yaml
     """
     _stage("parks", config, run_dir, quiet, verbose)
@@ -402,7 +421,7 @@ def export(
 ) -> None:
     """Write what `ruian-land run` writes (summary.json, maps/, exports/, qa/) from the run folder.
 
-    Computes nothing: it needs the results of all six stage commands, ingest to map.
+    Computes nothing: it needs the results of all seven stage commands, ingest to map.
 
     \b
     Examples:
@@ -494,6 +513,7 @@ def _print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
             "yes" if sc["feasible"] else "NO (see summary.json scenario.messages_zh)",
         ),
         ("小微企业园 candidate sites / shortlist", _sites_text(s)),
+        *final_year_rows(s.get("trajectory")),
     ]
     for msg in sc.get("messages_zh", [])[:5] if not sc["feasible"] else []:
         rows.append(("  ⚠", str(msg)))

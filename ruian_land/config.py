@@ -62,6 +62,7 @@ SourceName = Literal[
     "conversions",
     "compensations",
     "land_supply",
+    "projects",
 ]
 REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")
 

@@ -79,7 +79,7 @@ def run_summary(work: Path, config: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def stage_run(work: Path, config: Path) -> Path:
-    """The seven commands in order into ``run/`` and ``out_stages/``."""
+    """The eight commands in order into ``run/`` and ``out_stages/``."""
     run_dir = work / "run"
     for command in COMMANDS:
         extra = ["-o", str(work / "out_stages")] if command == "export" else []
@@ -95,8 +95,9 @@ def in_memory(config: Path) -> dict[str, Any]:
     e = stages.evaluate(i)
     s = stages.screen(i, e)
     m = stages.simulate(i, e, s)
+    t = stages.trajectory(i, e, s, m)
     p = stages.parks(i, e, s, m)
-    return {"ingest": i, "evaluate": e, "screen": s, "simulate": m, "parks": p}
+    return {"ingest": i, "evaluate": e, "screen": s, "simulate": m, "trajectory": t, "parks": p}
 
 
 def _copy_run(stage_run: Path, tmp_path: Path) -> Path:
@@ -137,6 +138,8 @@ def test_each_stage_read_back_equals_the_in_memory_result(
         "screening firms": lambda r: r["screen"].screening.firms,
         "selection": lambda r: r["simulate"].scenario.selection,
         "rectification firms": lambda r: r["simulate"].rectification_firms,
+        "trajectory targets": lambda r: r["trajectory"].trajectory.targets,
+        "trajectory waterfall": lambda r: r["trajectory"].trajectory.waterfall,
         "sites": lambda r: r["parks"].sites,
         "candidates": lambda r: r["parks"].candidates,
     }
@@ -225,7 +228,9 @@ def test_a_rules_change_invalidates_the_stage_reading_it(
     sim = load_stage(run_dir, "simulate", load_config(target), load_config(target).load_rules())
     assert sim.summary["scenario"]["target_area_mu"] == 1200
     code, text = _invoke("export", "-c", str(target), "--run", str(run_dir), "-o", str(tmp_path / "o"))
-    assert code == 2 and "ruian-land parks" in text, text
+    assert code == 2 and "ruian-land trajectory" in text, text
+    code, text = _invoke("trajectory", "-q", "-c", str(target), "--run", str(run_dir))
+    assert code == 0, text
     code, text = _invoke("parks", "-q", "-c", str(target), "--run", str(run_dir))
     assert code == 0, text
 

@@ -261,6 +261,26 @@ SCHEMAS: dict[str, dict[str, Field]] = {
             "float",
         ),
     },
+    # 招大引强 projects (issue 14): the trajectory's projects lever and the 10亿元 target
+    "projects": {
+        "name": Field(_a("项目名称", "项目", "name"), True),
+        "industry": Field(_a("行业", "所属行业", "industry")),
+        "investment_wan": Field(
+            {**_a("总投资(万元)", "总投资", "investment_wan"), **_a("总投资(亿元)", scale=10000.0)},
+            True,
+            "float",
+        ),
+        "land_mu": Field(
+            {**_a("用地面积(亩)", "用地(亩)", "land_mu"), **_a("用地面积(平方米)", scale=15 / 10000)},
+            True,
+            "float",
+        ),
+        "year_landed": Field(_a("落地年份", "落地年度", "year_landed"), True, "int"),
+        "tax_at_full_wan": Field(_a("达产税收(万元)", "达产税收", "tax_at_full_wan"), True, "float"),
+        "value_added_at_full_wan": Field(
+            _a("达产增加值(万元)", "达产增加值", "value_added_at_full_wan"), True, "float"
+        ),
+    },
     # previous years' 亩均效益评价 classes (for 差别电价 escalation by consecutive D years)
     "previous_classes": {
         "uscc": Field(_a(*_USCC), True),

@@ -40,8 +40,10 @@ from ruian_land.pipeline.stage_results import (
     ParksResult,
     ScreenResult,
     SimulateResult,
+    TrajectoryResult,
 )
 from ruian_land.pipeline.stages import (
+    STAGE_INPUTS,
     STAGES,
     assemble,
     evaluate,
@@ -51,6 +53,7 @@ from ruian_land.pipeline.stages import (
     run_stages,
     screen,
     simulate,
+    trajectory,
 )
 from ruian_land.pipeline.summary import build_summary
 from ruian_land.pipeline.tables import (
@@ -62,7 +65,13 @@ from ruian_land.pipeline.tables import (
     scenario_firms,
 )
 from ruian_land.pipeline.template import PROJECT_TEMPLATE, write_project_template
-from ruian_land.pipeline.write import RECTIFICATION_SHEETS, run, write_outputs, write_run_report
+from ruian_land.pipeline.write import (
+    RECTIFICATION_SHEETS,
+    TRAJECTORY_SHEETS,
+    run,
+    write_outputs,
+    write_run_report,
+)
 
 __all__ = [
     "EVALUATION_COLUMNS",
@@ -72,8 +81,10 @@ __all__ = [
     "RECTIFICATION_SHEETS",
     "SELECTION_COLUMNS",
     "STAGES",
+    "STAGE_INPUTS",
     "STAGE_ORDER",
     "SUMMARY_KEYS",
+    "TRAJECTORY_SHEETS",
     "CheckReport",
     "EvaluateResult",
     "IngestResult",
@@ -83,6 +94,7 @@ __all__ = [
     "RunResult",
     "ScreenResult",
     "SimulateResult",
+    "TrajectoryResult",
     "assemble",
     "build_candidates",
     "build_summary",
@@ -107,6 +119,7 @@ __all__ = [
     "screen",
     "simulate",
     "staged_folder",
+    "trajectory",
     "write_outputs",
     "write_project_template",
     "write_run_report",

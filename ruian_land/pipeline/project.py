@@ -37,6 +37,7 @@ from ruian_land.pipeline.stage_results import (
     ParksResult,
     ScreenResult,
     SimulateResult,
+    TrajectoryResult,
 )
 from ruian_land.pipeline.write import write_outputs, write_run_report
 from ruian_land.rules import RuleSet
@@ -59,6 +60,8 @@ FIRST_STAGE_OF_SECTION: dict[str, str] = {
     "tracking": "simulate",
     "scenario": "simulate",
     "targets": "simulate",
+    "trajectory": "trajectory",
+    "reference": "trajectory",
     "parks": "parks",
     "control_line": "parks",
     "maps": "map",
@@ -147,7 +150,7 @@ class Project:
         Raises
         ------
         ValueError
-            ``stage`` is not one of ``ingest, evaluate, screen, simulate, parks, map``.
+            ``stage`` is not one of ``ingest, evaluate, screen, simulate, trajectory, parks, map``.
         """
         if stage not in _ORDER:
             raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(_ORDER)}")
@@ -232,6 +235,13 @@ class Project:
             self._results[key] = stages.compare(self.ingest(), self.evaluate(), self.screen(), source)
         return self._results[key]  # type: ignore[no-any-return]
 
+    def trajectory(self) -> TrajectoryResult:
+        """The three-year path of plan §二 (:func:`ruian_land.pipeline.stages.trajectory`)."""
+        return self._cached(  # type: ignore[no-any-return]
+            "trajectory",
+            lambda: stages.trajectory(self.ingest(), self.evaluate(), self.screen(), self.simulate()),
+        )
+
     def parks(self) -> ParksResult:
         """小微企业园 sites and the candidate list (:func:`ruian_land.pipeline.stages.parks`)."""
         return self._cached(  # type: ignore[no-any-return]
@@ -250,7 +260,13 @@ class Project:
     def result(self) -> RunResult:
         """Every stage (cached ones reused) assembled as the :class:`RunResult` of ``ruian-land run``."""
         return stages.assemble(
-            self.ingest(), self.evaluate(), self.screen(), self.simulate(), self.parks(), self.map()
+            self.ingest(),
+            self.evaluate(),
+            self.screen(),
+            self.simulate(),
+            self.parks(),
+            self.map(),
+            self.trajectory(),
         )
 
     @property

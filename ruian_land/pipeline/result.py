@@ -24,6 +24,7 @@ from ruian_land.link import Occupancy
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening
+from ruian_land.trajectory import Trajectory
 
 __all__ = ["SUMMARY_KEYS", "RunResult"]
 
@@ -60,6 +61,9 @@ class RunResult:
         The stage results (:class:`~ruian_land.link.Occupancy`, :class:`~ruian_land.evaluation.
         Evaluation`, :class:`~ruian_land.screening.Screening`, :class:`~ruian_land.scenario.
         ScenarioResult`).
+    trajectory : Trajectory or None
+        The three-year path (:class:`~ruian_land.trajectory.Trajectory`): targets by year, the
+        waterfall, what it takes, the lever rules used.
     sites : GeoDataFrame
         小微企业园 candidate sites (:func:`ruian_land.parks.candidate_sites`), EPSG:4549.
     site_parcels : DataFrame
@@ -107,6 +111,7 @@ class RunResult:
     candidates: gpd.GeoDataFrame
     rectification_firms: pd.DataFrame
     rectification_parcels: pd.DataFrame
+    trajectory: Trajectory | None = None
     site_parcels: pd.DataFrame | None = None
     evaluation_list: pd.DataFrame | None = None
     scenario_firms: pd.DataFrame | None = None

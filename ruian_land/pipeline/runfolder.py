@@ -6,12 +6,12 @@
                                  stage: done time, seconds, the fingerprints it was made with
     out/run/ingest/stage.json    the stage result's non-frame fields (tagged JSON, see serialise.py)
     out/run/ingest/*.parquet     its frames as (Geo)Parquet
-    …/evaluate/ …/screen/ …/simulate/ …/parks/ …/map/ (map/overview.html: the rendered map)
+    …/evaluate/ …/screen/ …/simulate/ …/trajectory/ …/parks/ …/map/ (map/overview.html: the rendered map)
 
 :func:`run_stage` loads the results of the stages before a stage from the folder (running none of
 them again), runs the stage's function of :mod:`ruian_land.pipeline.stages` and saves its result;
 the stages after it are dropped from the folder, as they were made from the old result.
-:func:`export_run` loads all six and writes what ``ruian-land run`` writes (it computes nothing).
+:func:`export_run` loads all seven and writes what ``ruian-land run`` writes (it computes nothing).
 
 A run folder belongs to one set of inputs and one toolkit version: a command refuses (an
 :class:`~ruian_land.core.InputError`, exit 2) a folder made from other inputs or by another
@@ -309,10 +309,12 @@ def _run(stage: str, before: list[Any], cfg: ProjectConfig, rules: RuleSet) -> A
         "evaluate": stages.evaluate,
         "screen": stages.screen,
         "simulate": stages.simulate,
+        "trajectory": stages.trajectory,
         "parks": stages.parks,
         "map": stages.make_map,
     }
-    return fn[stage](*before)
+    done = dict(zip(STAGE_ORDER, before, strict=False))
+    return fn[stage](*(done[name] for name in stages.STAGE_INPUTS[stage]))
 
 
 def run_stage(
@@ -327,7 +329,7 @@ def run_stage(
     Parameters
     ----------
     stage : str
-        ``ingest``, ``evaluate``, ``screen``, ``simulate``, ``parks`` or ``map``.
+        ``ingest``, ``evaluate``, ``screen``, ``simulate``, ``trajectory``, ``parks`` or ``map``.
     config : str, Path or None
         The project YAML (``None``: ``data/project.yaml`` under the current folder).
     run_dir : str or Path
@@ -407,7 +409,7 @@ def export_run(
     *,
     step: Step | None = None,
 ) -> RunResult:
-    """Write what ``ruian-land run`` writes, from the six stage results of a run folder.
+    """Write what ``ruian-land run`` writes, from the seven stage results of a run folder.
 
     Nothing is computed: the results are loaded, put together (:func:`~ruian_land.pipeline.
     stages.assemble`) and written (:func:`~ruian_land.pipeline.write_outputs`); the map is the
@@ -444,7 +446,16 @@ def export_run(
         inputs=inputs,
         rules=rules_fp,
     )
-    result = stages.assemble(*_load_all(run, STAGE_ORDER, cfg, rules, step))
+    loaded = dict(zip(STAGE_ORDER, _load_all(run, STAGE_ORDER, cfg, rules, step), strict=True))
+    result = stages.assemble(
+        loaded["ingest"],
+        loaded["evaluate"],
+        loaded["screen"],
+        loaded["simulate"],
+        loaded["parks"],
+        loaded["map"],
+        loaded["trajectory"],
+    )
     with step(f"writing {out_dir}"):
         write_outputs(result, out_dir)
     return result

@@ -48,10 +48,12 @@ from ruian_land.pipeline.stage_results import (
     ParksResult,
     ScreenResult,
     SimulateResult,
+    TrajectoryResult,
 )
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening
+from ruian_land.trajectory import Trajectory
 from ruian_land.validate import Clean
 
 __all__ = ["DATACLASSES", "dump", "load", "read_frame", "write_frame"]
@@ -64,6 +66,8 @@ DATACLASSES: dict[str, type] = {
         EvaluateResult,
         ScreenResult,
         SimulateResult,
+        TrajectoryResult,
+        Trajectory,
         ParksResult,
         MapResult,
         Inputs,
@@ -171,7 +175,10 @@ def read_frame(folder: Path, info: Mapping[str, Any]) -> pd.DataFrame:
     if info.get("geo") and not geo:
         frame = gpd.GeoDataFrame(frame)
     for name in info.get("json_columns", []):
-        frame[name] = frame[name].map(lambda v: None if v is None else _unplain(json.loads(v))).astype(object)
+        # a None cell may come back as NaN (string dtype): it was None
+        frame[name] = (
+            frame[name].map(lambda v: _unplain(json.loads(v)) if isinstance(v, str) else None).astype(object)
+        )
     # text read back as the string dtype: object again, gaps as they were (NaN or None)
     for gap, names in ((np.nan, info.get("nan_columns", [])), (None, info.get("object_columns", []))):
         for name in names:

@@ -3,7 +3,7 @@
 The stages chain in this order, each taking the result of the one before (and the ingest result,
 which holds the clean inputs every later stage needs)::
 
-    IngestResult → EvaluateResult → ScreenResult → SimulateResult → ParksResult → MapResult
+    IngestResult → EvaluateResult → ScreenResult → SimulateResult → TrajectoryResult → ParksResult → MapResult
 
 Each result has a ``summary`` (a dict of the figures the stage adds to ``summary.json``) and
 ``seconds`` (its wall time). All frames are in EPSG:4549; areas in 亩, money in 万元, energy in tce.
@@ -20,7 +20,7 @@ import pandas as pd
 
 from ruian_land.config import ProjectConfig
 from ruian_land.control_lines import BalanceLedger
-from ruian_land.core import Ledger
+from ruian_land.core import Ledger, StageInputError
 from ruian_land.evaluation import Evaluation, class_counts
 from ruian_land.io import Inputs
 from ruian_land.link import Occupancy
@@ -28,15 +28,19 @@ from ruian_land.parks import plan_shortfall
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening
+from ruian_land.trajectory import Trajectory, summary_dict
 from ruian_land.validate import Clean
 
 __all__ = [
+    "STAGES",
     "EvaluateResult",
     "IngestResult",
     "MapResult",
     "ParksResult",
     "ScreenResult",
     "SimulateResult",
+    "TrajectoryResult",
+    "expect_result",
 ]
 
 
@@ -183,6 +187,26 @@ class SimulateResult:
 
 
 @dataclass
+class TrajectoryResult:
+    """The three-year path (stage trajectory): every plan §二 target by year, the levers'
+    waterfall, what it takes (:class:`ruian_land.trajectory.Trajectory`).
+
+    Attributes
+    ----------
+    trajectory : Trajectory
+        ``targets``, ``waterfall``, ``what_it_takes``, ``assumptions`` frames.
+    """
+
+    trajectory: Trajectory
+    seconds: float = 0.0
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """``summary.json`` ``trajectory``."""
+        return {"trajectory": summary_dict(self.trajectory)}
+
+
+@dataclass
 class ParksResult:
     """小微企业园 sites, the candidate list and the control-line books (stage parks).
 
@@ -237,3 +261,32 @@ class MapResult:
     def summary(self) -> dict[str, Any]:
         """Nothing for ``summary.json``: the map is a file."""
         return {}
+
+
+#: The stages in the order of the run, with the result type each returns.
+STAGES: dict[str, type] = {
+    "ingest": IngestResult,
+    "evaluate": EvaluateResult,
+    "screen": ScreenResult,
+    "simulate": SimulateResult,
+    "trajectory": TrajectoryResult,
+    "parks": ParksResult,
+    "map": MapResult,
+}
+
+
+def expect_result(value: Any, kind: type, stage: str) -> None:
+    """Refuse a result of the wrong stage with a message naming the stage to run first.
+
+    Raises
+    ------
+    StageInputError
+        ``value`` is not a ``kind``.
+    """
+    if not isinstance(value, kind):
+        made_by = next(name for name, k in STAGES.items() if k is kind)
+        raise StageInputError(
+            f"the {stage} stage needs the result of the {made_by} stage ({kind.__name__}), "
+            f"got {type(value).__name__}",
+            fix=f"run the {made_by} stage first and pass its result (Project.{made_by}() does it for you)",
+        )

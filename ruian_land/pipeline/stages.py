@@ -6,6 +6,7 @@
     evaluate(ingested)                      → EvaluateResult  energy, indicators, classes
     screen(ingested, evaluated)             → ScreenResult    low-efficiency, idle, 两高
     simulate(ingested, evaluated, screened) → SimulateResult  scenario, 整治清单, comparison
+    trajectory(ingested, evaluated, screened, simulated) → TrajectoryResult  the three-year path
     parks(ingested, evaluated, screened, simulated) → ParksResult  sites, candidates, control-line books
     make_map(ingested, evaluated, screened, simulated, sited) → MapResult
 
@@ -20,27 +21,31 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from ruian_land import io
 from ruian_land.config import ProjectConfig, load_config
 from ruian_land.control_lines import balance_ledger, industrial_supply_share
-from ruian_land.core import StageInputError, map_columns, normalise_uscc
+from ruian_land.core import normalise_uscc
 from ruian_land.evaluation import compute_indicators, energy_tce, evaluate_detailed
 from ruian_land.export import site_sheet
 from ruian_land.link import Occupancy, firm_land, link_firms_to_parcels
 from ruian_land.maps import overview_map
 from ruian_land.parks import candidate_sites
+from ruian_land.pipeline.optional import optional_table as _optional_table
+from ruian_land.pipeline.projection import trajectory
 from ruian_land.pipeline.result import RunResult
 from ruian_land.pipeline.stage_results import (
+    STAGES,
     EvaluateResult,
     IngestResult,
     MapResult,
     ParksResult,
     ScreenResult,
     SimulateResult,
+    TrajectoryResult,
+    expect_result,
 )
 from ruian_land.pipeline.summary import build_summary
 from ruian_land.pipeline.tables import (
@@ -57,6 +62,7 @@ from ruian_land.validate import Ledger, check_tax_plausibility, validate_inputs
 
 __all__ = [
     "STAGES",
+    "STAGE_INPUTS",
     "assemble",
     "compare",
     "evaluate",
@@ -66,28 +72,20 @@ __all__ = [
     "run_stages",
     "screen",
     "simulate",
+    "trajectory",
 ]
 
-#: The stages in the order of the run, with the result type each returns.
-STAGES: dict[str, type] = {
-    "ingest": IngestResult,
-    "evaluate": EvaluateResult,
-    "screen": ScreenResult,
-    "simulate": SimulateResult,
-    "parks": ParksResult,
-    "map": MapResult,
+#: The stage results each stage function takes, by stage name (the run folder passes these).
+STAGE_INPUTS: dict[str, tuple[str, ...]] = {
+    "ingest": (),
+    "evaluate": ("ingest",),
+    "screen": ("ingest", "evaluate"),
+    "simulate": ("ingest", "evaluate", "screen"),
+    "trajectory": ("ingest", "evaluate", "screen", "simulate"),
+    "parks": ("ingest", "evaluate", "screen", "simulate"),
+    "map": ("ingest", "evaluate", "screen", "simulate", "parks"),
 }
-
-
-def _expect(value: Any, kind: type, stage: str) -> None:
-    """Refuse a result of the wrong stage with a message naming the stage to run first."""
-    if not isinstance(value, kind):
-        made_by = next(name for name, k in STAGES.items() if k is kind)
-        raise StageInputError(
-            f"the {stage} stage needs the result of the {made_by} stage ({kind.__name__}), "
-            f"got {type(value).__name__}",
-            fix=f"run the {made_by} stage first and pass its result (Project.{made_by}() does it for you)",
-        )
+_expect = expect_result
 
 
 def _config(config: ProjectConfig | str | Path | None) -> ProjectConfig:
@@ -436,8 +434,12 @@ def assemble(
     simulated: SimulateResult,
     sited: ParksResult,
     mapped: MapResult | None = None,
+    projected: TrajectoryResult | None = None,
 ) -> RunResult:
-    """Put the stage results together as a :class:`RunResult` with its ``summary`` and timings."""
+    """Put the stage results together as a :class:`RunResult` with its ``summary`` and timings
+    (``projected`` None: the trajectory stage is run here on the results given)."""
+    if projected is None:
+        projected = trajectory(ingested, evaluated, screened, simulated)
     result = RunResult(
         config=ingested.config,
         rules=ingested.rules,
@@ -448,6 +450,7 @@ def assemble(
         evaluation=evaluated.evaluation,
         screening=screened.screening,
         scenario=simulated.scenario,
+        trajectory=projected.trajectory,
         sites=sited.sites,
         candidates=sited.candidates,
         site_parcels=sited.site_parcels,
@@ -471,6 +474,7 @@ def assemble(
         "evaluate": evaluated.seconds,
         "screen": screened.seconds,
         **simulated.seconds,
+        "trajectory": projected.seconds,
         "parks": sited.seconds,
         **({} if mapped is None else {"map": mapped.seconds}),
     }
@@ -504,20 +508,10 @@ def run_stages(
     evaluated = evaluate(ingested)
     screened = screen(ingested, evaluated)
     simulated = simulate(ingested, evaluated, screened, previous_list=previous_list)
+    projected = trajectory(ingested, evaluated, screened, simulated)
     sited = parks(ingested, evaluated, screened, simulated)
     mapped = make_map(ingested, evaluated, screened, simulated, sited)
-    return assemble(ingested, evaluated, screened, simulated, sited, mapped)
-
-
-def _optional_table(inputs: io.Inputs, cfg: ProjectConfig, kind: str) -> pd.DataFrame | None:
-    """An optional project table (read by ``io.load_inputs`` into ``inputs.other``), mapped to the
-    canonical columns of ``columns.SCHEMAS[kind]`` and parsed (units scaled); None when absent."""
-    raw = inputs.other.get(kind)
-    if raw is None:
-        return None
-    mapped = map_columns(raw, kind, source=str(cfg.path(kind)), extra_aliases=cfg.columns.get(kind))
-    parsed, _ = io.parse_columns(mapped, kind, input_name=kind)
-    return parsed
+    return assemble(ingested, evaluated, screened, simulated, sited, mapped, projected)
 
 
 def _previous_classes(inputs: io.Inputs, cfg: ProjectConfig) -> pd.DataFrame | None:

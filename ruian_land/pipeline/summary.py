@@ -14,6 +14,7 @@ from ruian_land.core import Ledger
 from ruian_land.evaluation import class_counts
 from ruian_land.parks import plan_shortfall
 from ruian_land.pipeline.result import RunResult
+from ruian_land.trajectory import summary_dict
 
 __all__ = ["build_summary"]
 
@@ -96,4 +97,6 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "control_line": _control_line_summary(result),
         "ledger": ledger,
     }
+    if result.trajectory is not None:
+        summary["trajectory"] = summary_dict(result.trajectory)
     return _jsonable(summary)

@@ -3,6 +3,7 @@
     out/summary.json           figures of the run (areas 亩, money 万元, energy tce, CO₂ t)
     out/maps/overview.html     the overview map (offline by default)
     out/exports/candidates.{xlsx,csv,gpkg}, sites, evaluation.csv, scenario_firms.csv, 整治清单.xlsx …
+    out/exports/目标路径.xlsx  the three-year path: targets by year, waterfall, what it takes, assumptions
     out/scenario/comparison.{csv,svg}   with ``scenario.compare`` in the config
     out/qa/                    ledger summary, every issue by file/row/column, report.md
 
@@ -27,7 +28,15 @@ from ruian_land.pipeline.stages import run_stages
 from ruian_land.report import write_report
 from ruian_land.screening import FIRM_SHEET, PARCEL_SHEET, STATUSES
 
-__all__ = ["RECTIFICATION_SHEETS", "run", "write_outputs", "write_run_report"]
+__all__ = ["RECTIFICATION_SHEETS", "TRAJECTORY_SHEETS", "run", "write_outputs", "write_run_report"]
+
+#: Sheets of ``exports/目标路径.xlsx``: sheet name → frame of :class:`~ruian_land.trajectory.Trajectory`.
+TRAJECTORY_SHEETS: dict[str, str] = {
+    "分年目标": "targets",
+    "因素分解": "waterfall",
+    "达标条件": "what_it_takes",
+    "假设": "assumptions",
+}
 
 #: Sheets of ``exports/整治清单.xlsx`` after the two lists: sheet name → key of
 #: :attr:`RunResult.rectification_summary`.
@@ -139,6 +148,12 @@ def _write_into(result: RunResult, out: Path, offline: bool | None) -> dict[str,
                 "补充明细": None if lb is None else lb.compensations,
                 "工业用地供应占比": result.supply_share,
             },
+        )
+    if result.trajectory is not None:
+        tr = result.trajectory
+        paths["exports/目标路径.xlsx"] = write_workbook(
+            out / "exports" / "目标路径.xlsx",
+            {sheet: getattr(tr, attr) for sheet, attr in TRAJECTORY_SHEETS.items()},
         )
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")

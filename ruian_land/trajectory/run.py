@@ -1,0 +1,58 @@
+"""One call for the path: :func:`project_trajectory` from the stage results' frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ruian_land.rules import RuleSet
+from ruian_land.scenario import remedy_table
+from ruian_land.trajectory.basis import Basis, build_basis
+from ruian_land.trajectory.levers import levers_from_rules
+from ruian_land.trajectory.path import waterfall
+from ruian_land.trajectory.report import Trajectory, assumptions_table, targets_table
+from ruian_land.trajectory.solve import what_it_takes
+
+__all__ = ["project_basis", "project_trajectory"]
+
+
+def project_basis(basis: Basis, rules: RuleSet) -> Trajectory:
+    """The path from a prepared :class:`Basis` (the years of ``targets.years``)."""
+    years = sorted(int(y) for y in rules.value("targets.years"))
+    lv = levers_from_rules(rules)
+    major = float(rules.value("targets.major_project_investment_wan"))
+    wf = waterfall(basis, lv, years, major_wan=major)
+    tt = targets_table(wf, rules, years, basis.has_data)
+    wit = what_it_takes(basis, lv, rules, max(years), major_wan=major)
+    return Trajectory(tt, wf, wit, assumptions_table(rules), years, basis.base_year)
+
+
+def project_trajectory(
+    firms: pd.DataFrame,
+    selection: pd.DataFrame,
+    freed_parcels: pd.DataFrame,
+    rules: RuleSet,
+    *,
+    base_year: int,
+    benchmarks: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    screening_parcels: pd.DataFrame | None = None,
+    projects: pd.DataFrame | None = None,
+    supply_share: pd.DataFrame | None = None,
+) -> Trajectory:
+    """Every target of plan §二 year by year from ``base_year``, with the levers' waterfall and what it takes.
+
+    Parameters
+    ----------
+    firms, selection, freed_parcels, rules, base_year, benchmarks, links, screening_parcels, projects, supply_share
+        As for :func:`ruian_land.trajectory.build_basis` (the remedy effects come from the rules).
+
+    Returns
+    -------
+    Trajectory
+    """
+    table = remedy_table(rules)
+    basis = build_basis(
+        firms, selection, freed_parcels, table, rules, base_year=base_year, benchmarks=benchmarks,
+        links=links, screening_parcels=screening_parcels, projects=projects, supply_share=supply_share,
+    )  # fmt: skip
+    return project_basis(basis, rules)
