@@ -269,7 +269,19 @@ class ProjectConfig(BaseModel):
         ev = self.rules.evaluation
         if ev is not None and ev.endswith((".yaml", ".yml")):
             ev = str((self.root / ev).resolve())
-        return load_rules(base, ev, self.rules.overrides or None)
+        rules = load_rules(base, ev)
+        overrides = dict(self.rules.overrides or {})
+        known = set(rules)
+        unknown = [k for k in overrides if k not in known]
+        if unknown:  # a typo must not leave the shipped value in force silently
+            hints = {k: difflib.get_close_matches(k, sorted(known), n=1) for k in unknown}
+            text = "; ".join(f"'{k}' (did you mean '{h[0]}'?)" if h else f"'{k}'" for k, h in hints.items())
+            raise InputError(
+                f"unknown rule key(s) under rules.overrides: {text}",
+                path=self.root / "project.yaml",
+                fix="correct the key; `ruian-land rules ruian_default` lists every rule with its unit",
+            )
+        return load_rules(base, ev, overrides or None)
 
 
 def find_default_config(cwd: Path | None = None) -> Path:

@@ -145,3 +145,38 @@ def test_out_that_holds_other_work_is_refused(tmp_path: Path, monkeypatch: pytes
         check_output_folder(tmp_path / "county")
     assert check_output_folder(tmp_path / "out") == (tmp_path / "out").resolve()
     assert os.access(tmp_path, os.W_OK)
+
+
+def test_swapped_folder_keeps_the_old_mode_or_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_folder(out) as staging:
+        (staging / "a.txt").write_text("1", encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask  # not mkdtemp's private 0700
+    out.chmod(0o750)
+    with staged_folder(out) as staging:
+        (staging / "a.txt").write_text("2", encoding="utf-8")
+    assert out.stat().st_mode & 0o777 == 0o750
+
+
+def test_an_interrupt_during_the_swap_is_dropped_once_the_outputs_are_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text("old", encoding="utf-8")
+    original = Path.rename
+
+    def rename_then_interrupt(self: Path, target: Any) -> Any:
+        result = original(self, target)
+        if Path(target) == out.resolve():
+            os.kill(os.getpid(), signal.SIGINT)  # arrives while the swap holds signals back
+        return result
+
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(Path, "rename", rename_then_interrupt)
+            with staged_folder(out) as staging:
+                (staging / "summary.json").write_text("new", encoding="utf-8")
+    except KeyboardInterrupt:
+        pytest.fail("the outputs were swapped in, yet the run was reported as interrupted")
+    assert (out / "summary.json").read_text(encoding="utf-8") == "new"

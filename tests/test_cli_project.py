@@ -192,3 +192,13 @@ def test_cli_report_writes_one_offline_page(tmp_path: Path, sample_run: tuple[An
     summary = json.loads((sample_run[1] / "summary.json").read_text(encoding="utf-8"))
     assert summary["project"] in html and "@page" in html
     assert not re.search(r"""(src|href)=["']https?:""", html)
+
+
+def test_misspelt_rule_override_in_the_config_is_refused(tmp_path: Path) -> None:
+    cfg = ProjectConfig(**MINIMAL, root=str(tmp_path), rules={"overrides": {"targets.freed_are_mu": 1200}})
+    with pytest.raises(
+        InputError, match=r"'targets.freed_are_mu' \(did you mean 'targets.freed_area_mu'\?\)"
+    ):
+        cfg.load_rules()
+    ok = ProjectConfig(**MINIMAL, root=str(tmp_path), rules={"overrides": {"targets.freed_area_mu": 1200}})
+    assert ok.load_rules().value("targets.freed_area_mu") == 1200

@@ -140,7 +140,7 @@ def map_columns(
             "required columns not found: " + "; ".join(hints),
             path=source,
             column=", ".join(missing),
-            fix="rename the header to one of the aliases in ruian_land.core.columns, or add an alias "
+            fix="rename the header to one of the aliases in ruian_land/core/schemas.py, or add an alias "
             f"under 'columns: {{{kind}: …}}' in the project config",
         )
     out = df.rename(columns=rename)

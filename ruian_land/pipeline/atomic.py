@@ -2,8 +2,8 @@
 
 A run stopped at any point — Ctrl-C (SIGINT), SIGTERM, an error — before the swap leaves the
 previous outputs byte-identical and removes its partial folder. The swap itself (a few
-``rename`` calls on one file system) runs with SIGINT and SIGTERM held back, so it cannot be cut
-in half. Entries of the old folder that this run does not write (e.g. the stage commands' ``run/``
+``rename`` calls on one file system) runs with SIGINT and SIGTERM caught and dropped, so it cannot
+be cut in half, and a run whose outputs are in place ends normally. Entries of the old folder that this run does not write (e.g. the stage commands' ``run/``
 folder) are carried over into the new one.
 
 Only SIGKILL or a power cut can leave a ``.<name>.partial-*`` folder behind; the next run removes
@@ -97,7 +97,18 @@ def _sweep(parent: Path, name: str) -> None:
 
 
 def _swap(new: Path, out: Path) -> None:
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = out.stat().st_mode & 0o7777 if out.exists() else 0o777 & ~umask
+    new.chmod(mode)  # mkdtemp makes it private (0700); keep the folder's mode, or the umask's
+    # SIGINT/SIGTERM during the swap are caught and dropped: the swap is a few renames, and once
+    # it is done the outputs are complete, so the run ends normally. (Python runs handlers in the
+    # main thread, whichever thread the signal reached.)
+    dropped: list[int] = []
+    try:
+        saved = {sig: signal.signal(sig, lambda signum, frame: dropped.append(signum)) for sig in _HELD}
+    except ValueError:  # not the main thread: signals are not ours to handle
+        saved = {}
     try:
         if out.exists():
             for entry in out.iterdir():
@@ -110,7 +121,8 @@ def _swap(new: Path, out: Path) -> None:
         else:
             new.rename(out)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
