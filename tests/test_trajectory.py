@@ -231,12 +231,16 @@ def test_raising_a_lever_never_lowers_the_target_it_feeds(
         links=ing.occupancy.links, screening_parcels=scr.screening.parcels,
     )  # fmt: skip
     lv = levers_from_rules(rules)
+    major = float(rules.value("targets.major_project_investment_wan"))
     for year in (2021, 2022, 2023):
-        values = [figures(basis, lv.with_value(lever, x), year)[indicator] for x in np.linspace(low, high, 9)]
+        values = [
+            figures(basis, lv.with_value(lever, x), year, major_wan=major)[indicator]
+            for x in np.linspace(low, high, 9)
+        ]
         assert all(b >= a - 1e-12 for a, b in itertools.pairwise(values)), (lever, year, values)
     # the ramp: a faster 达产 never lowers 亩均税收
-    slow = figures(basis, dataclasses.replace(lv, ramp=(0.1, 0.3, 0.6)), 2023)["tax_per_mu"]
-    fast = figures(basis, dataclasses.replace(lv, ramp=(0.5, 0.9, 1.0)), 2023)["tax_per_mu"]
+    slow = figures(basis, dataclasses.replace(lv, ramp=(0.1, 0.3, 0.6)), 2023, major_wan=major)["tax_per_mu"]
+    fast = figures(basis, dataclasses.replace(lv, ramp=(0.5, 0.9, 1.0)), 2023, major_wan=major)["tax_per_mu"]
     assert fast >= slow
 
 

@@ -50,7 +50,7 @@ def _energy_ratio(b: Basis) -> float:
 
 
 def figures(
-    b: Basis, lv: Levers, year: int, upto: int = len(LEVER_ORDER), *, major_wan: float = 100000.0
+    b: Basis, lv: Levers, year: int, upto: int = len(LEVER_ORDER), *, major_wan: float
 ) -> dict[str, float]:
     """Every figure of :data:`METRICS` at the end of ``year`` with the first ``upto`` levers on.
 
@@ -154,7 +154,7 @@ def figures(
     return {k: float(out.get(k, np.nan)) for k in METRICS}
 
 
-def waterfall(b: Basis, lv: Levers, years: list[int], *, major_wan: float = 100000.0) -> pd.DataFrame:
+def waterfall(b: Basis, lv: Levers, years: list[int], *, major_wan: float) -> pd.DataFrame:
     """One row per (year, indicator): ``base`` (data year), ``lever_<name>`` per lever, ``value``.
 
     ``base + Σ lever_* = value`` (each lever column is the change it makes after the levers

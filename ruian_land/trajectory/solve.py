@@ -50,9 +50,7 @@ def _bisect(f, lo: float, hi: float, goal: float, tol: float) -> float:  # type:
     return b
 
 
-def what_it_takes(
-    b: Basis, lv: Levers, rules: RuleSet, year: int, *, major_wan: float = 100000.0
-) -> pd.DataFrame:
+def what_it_takes(b: Basis, lv: Levers, rules: RuleSet, year: int, *, major_wan: float) -> pd.DataFrame:
     """One row per (missed target, lever): the lever value that meets the target in ``year``.
 
     Returns
