@@ -18,7 +18,7 @@ the folders listed above it here (``tests/test_layout.py`` reads the imports and
     export/         xlsx / csv / gpkg / shp files
     sample/         the sample-county generator
     pipeline/       the stages composed (``ruian-land run``, the notebooks)
-    cli.py          the typer CLI
+    cli/            the typer CLI
 
 See ``docs/ARCHITECTURE.md`` for what flows between the folders.  The stage modules and the
 most used functions are re-exported here, so ``from ruian_land import screening`` and

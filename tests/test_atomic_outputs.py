@@ -128,7 +128,9 @@ def test_unwritable_out_is_refused_before_any_work(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(tempfile, "mkstemp", denied)
     started = {"stages": False}
-    monkeypatch.setattr("ruian_land.cli.run_stages", lambda *a, **k: started.__setitem__("stages", True))
+    monkeypatch.setattr(
+        "ruian_land.cli.project_commands.run_stages", lambda *a, **k: started.__setitem__("stages", True)
+    )
     res = CliRunner().invoke(app, ["run", "--out", str(tmp_path / "ro" / "out")])
     assert res.exit_code == 2, res.output
     assert "cannot be written" in res.output and "Permission denied" in res.output

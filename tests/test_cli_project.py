@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-import ruian_land.cli as cli_module
+import ruian_land.cli.project_commands as cli_module
 from ruian_land import load_inputs
 from ruian_land.cli import app
 from ruian_land.config import ProjectConfig, load_config

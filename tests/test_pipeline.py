@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from ruian_land import pipeline
 from ruian_land.cli import app
+from ruian_land.cli.summary import print_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "data" / "project.yaml"
@@ -323,10 +324,8 @@ def test_control_line_books_from_optional_tables(tmp_path: Path) -> None:
 
 def test_summary_table_survives_missing_figures(run_out: tuple[pipeline.RunResult, Path], capsys) -> None:  # type: ignore[no-untyped-def]
     # When no land is freed (e.g. remedies: [upgrade]) some projections are null in summary.json.
-    from ruian_land import cli
-
     summary = json.loads((run_out[1] / "summary.json").read_text(encoding="utf-8"))
     summary["scenario"]["reuse_tax_per_mu_needed"] = None
     summary["scenario"]["tax_per_mu_after"] = None
-    cli._print_summary(summary, run_out[1], 1.0, 100.0)
+    print_summary(summary, run_out[1], 1.0, 100.0)
     assert "—" in capsys.readouterr().out
