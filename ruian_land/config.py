@@ -63,6 +63,7 @@ SourceName = Literal[
     "compensations",
     "land_supply",
     "projects",
+    "firm_history",
 ]
 REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")
 

@@ -26,6 +26,7 @@ from ruian_land.trajectory import (
     LEVER_ORDER,
     TARGETS,
     build_basis,
+    estimate_growth,
     figures,
     levers_from_rules,
     project_trajectory,
@@ -83,8 +84,12 @@ HAND_RULES = {
 }
 
 
-def _hand(projects: pd.DataFrame | None = None) -> tuple[Any, Any]:
-    rules = load_rules().with_overrides(HAND_RULES)
+def _hand(
+    projects: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+    rules: Any = None,
+) -> tuple[Any, Any]:
+    rules = load_rules().with_overrides(HAND_RULES) if rules is None else rules
     firms = pd.DataFrame(
         {
             "uscc": ["A", "B", "C"],
@@ -127,7 +132,7 @@ def _hand(projects: pd.DataFrame | None = None) -> tuple[Any, Any]:
         }
     )
     tr = project_trajectory(
-        firms, selection, freed, rules, base_year=2021, benchmarks=bench, projects=projects
+        firms, selection, freed, rules, base_year=2021, benchmarks=bench, projects=projects, history=history
     )
     return tr, rules
 
@@ -321,8 +326,117 @@ def test_the_sample_run_has_every_target_in_every_year(
     assert entry["base"] + sum(entry["contributions"].values()) == pytest.approx(entry["value"], abs=1e-3)
     assert "scenario" in written and "tax_per_mu_after" in written["scenario"]  # existing keys kept
     book = load_workbook(out / "exports" / "目标路径.xlsx", read_only=True)
-    assert book.sheetnames == ["分年目标", "因素分解", "达标条件", "假设"]
+    assert book.sheetnames == ["分年目标", "因素分解", "达标条件", "假设", "存量增长"]
+    # the sample's 2019–2020 history sets the tax growth: its panel grew ≈ 5 %/yr (generator mean 6 %)
+    growth = written["trajectory"]["growth"]["trajectory.growth_tax"]
+    assert growth["from"] == "firm_history" and growth["years"] == "2019,2020,2021"
+    assert 0.03 < growth["used"] < 0.08 and growth["panel_firms"] > 400
+    assert written["trajectory"]["growth"]["trajectory.growth_energy"]["from"] == "rule"  # no 综合能耗 column
     header = [c.value for c in next(book["因素分解"].iter_rows(max_row=1))]
     assert "提容增效" in header and "基期值" in header
     assumptions = [c.value for c in next(book["假设"].iter_rows(max_row=1))]
     assert "依据" in assumptions
+
+
+# --- incumbent growth from the firms' own history (lever e, firm_history) ---------------------
+
+
+def _history_rules(**extra: Any) -> Any:
+    """HAND_RULES without the tax growth override, so firm_history may set it; 2 firms suffice."""
+    base = {k: v for k, v in HAND_RULES.items() if k != "trajectory.growth_tax"}
+    return load_rules().with_overrides({**base, "trajectory.history_min_firms": 2, **extra})
+
+
+def _firms() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "uscc": ["A", "B", "C", "D"],
+            "above_scale": [True, True, True, False],
+            "land_area_mu": [10.0, 20.0, 10.0, 5.0],
+            "tax_wan": [110.0, 121.0, 50.0, 99.0],
+            "value_added_wan": [500.0, 500.0, 100.0, 10.0],
+        }
+    )
+
+
+def test_growth_from_two_years_is_the_cagr_of_the_balanced_panel() -> None:
+    # 2020 → 2021 on A and B: (110 + 121) / (100 + 100) = 1.155 → 15.5 %/yr. C has no 2020 tax
+    # (not in the panel: entry is not growth); D is not 规上; E is not a firm of the data year.
+    hist = pd.DataFrame(
+        {
+            "uscc": ["A", "B", "C", "D", "E", "A"],
+            "year": [2020, 2020, 2020, 2020, 2020, 2021],
+            "tax_wan": [100.0, 100.0, 0.0, 1.0, 500.0, 999.0],  # A's 2021 row: the data year's tables win
+        }
+    )
+    est = estimate_growth(hist, _firms(), 2021, _history_rules())
+    row = est.table.set_index("rule").loc["trajectory.growth_tax"]
+    assert row["panel_firms"] == 2 and row["years"] == "2020,2021"
+    assert (row["first_total"], row["base_total"]) == (200.0, 231.0)
+    assert row["estimate"] == pytest.approx(0.155, abs=1e-12) and row["used_from"] == "firm_history"
+    assert est.overrides["trajectory.growth_tax"]["value"] == pytest.approx(0.155, abs=1e-12)
+    assert est.overrides["trajectory.growth_tax"]["status"] == "data"
+    # a measure the table does not carry keeps its rule and says why
+    va = est.table.set_index("rule").loc["trajectory.growth_value_added"]
+    assert va["used_from"] == "user" and "no 工业增加值" in va["note"]  # HAND_RULES sets it
+    assert "trajectory.growth_value_added" not in est.overrides
+
+
+def test_growth_from_three_years_fits_the_log_linear_trend() -> None:
+    # panel totals 2019 → 2021: 190.909…, 210, 231 (exactly +10 %/yr) → 10 %
+    hist = pd.DataFrame(
+        {
+            "uscc": ["A", "B", "A", "B"],
+            "year": [2019, 2019, 2020, 2020],
+            "tax_wan": [110 / 1.21, 121 / 1.21, 100.0, 110.0],
+        }
+    )
+    est = estimate_growth(hist, _firms(), 2021, _history_rules())
+    row = est.table.set_index("rule").loc["trajectory.growth_tax"]
+    assert row["years"] == "2019,2020,2021" and row["estimate"] == pytest.approx(0.10, abs=1e-12)
+
+
+def test_growth_from_history_respects_min_firms_range_and_user_overrides() -> None:
+    hist = pd.DataFrame({"uscc": ["A", "B"], "year": [2020, 2020], "tax_wan": [10.0, 10.0]})
+    few = estimate_growth(hist, _firms(), 2021, _history_rules(**{"trajectory.history_min_firms": 3}))
+    row = few.table.set_index("rule").loc["trajectory.growth_tax"]
+    assert row["used_from"] == "rule" and "fewer than trajectory.history_min_firms = 3" in row["note"]
+    assert not few.overrides
+    # 231 / 20 − 1 = 1055 %/yr: clipped to the top of trajectory.range.growth_tax
+    hi = float(load_rules().value("trajectory.range.growth_tax")[1])
+    wild = estimate_growth(hist, _firms(), 2021, _history_rules())
+    assert wild.overrides["trajectory.growth_tax"]["value"] == hi
+    assert "clipped" in wild.table.set_index("rule").loc["trajectory.growth_tax", "note"]
+    # a rate the user set in the config is never replaced
+    user = estimate_growth(hist, _firms(), 2021, _history_rules(**{"trajectory.growth_tax": 0.02}))
+    assert not user.overrides
+    assert user.table.set_index("rule").loc["trajectory.growth_tax", "used_from"] == "user"
+
+
+def test_history_implying_the_rule_rate_reproduces_the_hand_worked_path() -> None:
+    # The hand-worked example grows tax by 10 %/yr; a history whose panel grew 10 % gives the same
+    # path to the cent, now with the rate marked as coming from the data.
+    hist = pd.DataFrame(
+        {"uscc": ["A", "B", "C"], "year": [2020] * 3, "tax_wan": [50 / 1.1, 400 / 1.1, 100 / 1.1]}
+    )
+    tr, _ = _hand(history=hist, rules=_history_rules())
+    assert _row(tr.waterfall, 2023, "tax_per_mu")["value"] == pytest.approx(20.65, abs=1e-9)
+    used = tr.assumptions.set_index("key").loc["trajectory.growth_tax"]
+    assert float(used["value"]) == pytest.approx(0.10) and used["rule_status"] == "data"
+    assert "firm_history 2020,2021" in used["source"]
+    # a faster-growing history raises 2023 亩均税收 (the growth lever feeds it)
+    fast = hist.assign(tax_wan=hist["tax_wan"] / 1.1)
+    tr_fast, _ = _hand(history=fast, rules=_history_rules())
+    assert _row(tr_fast.waterfall, 2023, "tax_per_mu")["value"] > 20.65 + 1
+    assert (
+        ruian_land.trajectory.summary_dict(tr_fast)["growth"]["trajectory.growth_tax"]["from"]
+        == "firm_history"
+    )
+
+
+def test_the_firm_history_source_reads_chinese_headers() -> None:
+    raw = pd.DataFrame(
+        {"统一社会信用代码": ["X"], "年度": [2020], "实缴税收(万元)": [1.0], "综合能耗(吨标准煤)": [2.0]}
+    )
+    mapped = map_columns(raw, "firm_history")
+    assert {"uscc", "year", "tax_wan", "energy_tce"} <= set(mapped.columns)

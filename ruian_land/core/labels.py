@@ -310,6 +310,14 @@ LABELS_ZH: dict[str, str] = {
     "closes": "单一因素能否达标",
     "key": "规则键",
     "source": "依据",
+    # 存量增长 sheet (growth from firm_history)
+    "years": "年度",
+    "panel_firms": "各年均有数据的规上企业数",
+    "first_total": "首年合计",
+    "base_total": "基期年合计",
+    "estimate": "测算年增长率",
+    "used": "采用年增长率",
+    "used_from": "取值来源",
 }
 
 

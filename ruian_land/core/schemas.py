@@ -281,6 +281,25 @@ SCHEMAS: dict[str, dict[str, Field]] = {
             _a("达产增加值(万元)", "达产增加值", "value_added_at_full_wan"), True, "float"
         ),
     },
+    # earlier years' evaluation figures of the same firms (issue 14: incumbent growth from history)
+    "firm_history": {
+        "uscc": Field(_a(*_USCC), True),
+        "year": Field(_a("年度", "所属年度", "评价年度", "year"), True, "int"),
+        "tax_wan": Field(
+            {
+                **_a("实缴税收(万元)", "税收合计(万元)", "税收(万元)", "tax_wan"),
+                **_a("实缴税收(元)", scale=1e-4),
+            },
+            kind="float",
+        ),
+        "value_added_wan": Field(_a("工业增加值(万元)", "增加值(万元)", "value_added_wan"), kind="float"),
+        "energy_tce": Field(
+            _a("综合能耗(吨标准煤)", "综合能耗(吨标煤)", "综合能耗(tce)", "energy_tce"), kind="float"
+        ),
+        "employees": Field(_a("年平均从业人员(人)", "从业人员(人)", "employees"), kind="float"),
+        "revenue_wan": Field(_a("营业收入(万元)", "主营业务收入(万元)", "revenue_wan"), kind="float"),
+        "rd_wan": Field(_a("研发费用(万元)", "研发经费(万元)", "rd_wan"), kind="float"),
+    },
     # previous years' 亩均效益评价 classes (for 差别电价 escalation by consecutive D years)
     "previous_classes": {
         "uscc": Field(_a(*_USCC), True),

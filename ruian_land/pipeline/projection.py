@@ -4,7 +4,7 @@
 
     trajectory(ingested, evaluated, screened, simulated) → TrajectoryResult
 
-It reads the optional ``projects`` and ``land_supply`` tables of the project and calls
+It reads the optional ``projects``, ``land_supply`` and ``firm_history`` tables of the project and calls
 :func:`ruian_land.trajectory.project_trajectory`. Nothing is written here.
 """
 
@@ -15,6 +15,7 @@ import time
 import pandas as pd
 
 from ruian_land.control_lines import industrial_supply_share
+from ruian_land.core import normalise_uscc
 from ruian_land.pipeline.optional import optional_table
 from ruian_land.pipeline.stage_results import (
     EvaluateResult,
@@ -39,6 +40,13 @@ def _projects(ingested: IngestResult) -> pd.DataFrame | None:
     for col in _PROJECT_NUMBERS:
         out[col] = pd.to_numeric(out[col], errors="coerce") if col in out.columns else float("nan")
     return out
+
+
+def _history(ingested: IngestResult) -> pd.DataFrame | None:
+    table = optional_table(ingested.inputs, ingested.config, "firm_history")
+    if table is None:
+        return None
+    return table.assign(uscc=table["uscc"].map(normalise_uscc))
 
 
 def trajectory(
@@ -78,5 +86,6 @@ def trajectory(
         screening_parcels=screened.screening.parcels,
         projects=_projects(ingested),
         supply_share=industrial_supply_share(supply, rules) if supply is not None else None,
+        history=_history(ingested),
     )
     return TrajectoryResult(tr, round(time.perf_counter() - t0, 3))

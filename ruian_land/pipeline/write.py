@@ -36,6 +36,7 @@ TRAJECTORY_SHEETS: dict[str, str] = {
     "因素分解": "waterfall",
     "达标条件": "what_it_takes",
     "假设": "assumptions",
+    "存量增长": "growth",
 }
 
 #: Sheets of ``exports/整治清单.xlsx`` after the two lists: sheet name → key of

@@ -45,6 +45,7 @@ RULE_STATUS_ZH: dict[str, str] = {
     "secondary": "二手资料",
     "assumption": "假设（待确认）",
     "user": "本地设定",
+    "data": "本地数据测算",
 }
 #: Scenario totals compared with their targets: (key, indicator, unit, decimals).
 TARGET_ROWS: tuple[tuple[str, str, str, int], ...] = (

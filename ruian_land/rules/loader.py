@@ -44,7 +44,7 @@ __all__ = [
 #: libyaml's safe loader when available (30× faster than the pure-Python one, same results).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Status = Literal["plan", "confirmed", "secondary", "assumption", "user"]
+Status = Literal["plan", "confirmed", "secondary", "assumption", "user", "data"]
 
 
 class RuleValue(BaseModel):
@@ -168,7 +168,7 @@ def _entry(key: str, raw: dict[str, Any], where: str) -> RuleValue:
         raise RulesError(
             f"rule '{key}' is malformed: {exc}",
             path=where,
-            fix="give value, unit, source and status (plan|confirmed|secondary|assumption)",
+            fix="give value, unit, source and status (plan|confirmed|secondary|assumption|data)",
         ) from None
 
 

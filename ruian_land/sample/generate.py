@@ -19,6 +19,7 @@ from ruian_land.rules import RuleSet, load_rules
 from ruian_land.sample.boundary import OUTLINE_ASSET, OUTLINE_SOURCE, outline_working, read_asset_bytes
 from ruian_land.sample.county import Replica, build_replica
 from ruian_land.sample.faults import code_faults, geometry_faults
+from ruian_land.sample.history import history_table
 from ruian_land.sample.params import EVALUATION_DATE, SampleParams
 from ruian_land.sample.raster import NODATA, built_up_raster
 from ruian_land.sample.tables import (
@@ -71,6 +72,7 @@ FILES: dict[str, str] = {
     "towns": "boundary/乡镇街道.gpkg",
     "boundary": "boundary/瑞安市.gpkg",
     "built_up": "raster/建成度.tif",
+    "firm_history": "enterprises/历年数据_经信局.csv",
 }
 _SHEETS = {"registry": "企业名录", "statistics": "规上工业", "energy": "2021年度能耗", "leases": "厂房租赁"}
 _STATS_TITLE = "{year}年瑞安市规模以上工业企业主要经济指标"
@@ -137,6 +139,7 @@ class SampleCounty:
     built_up_transform: Affine
     truth: SampleTruth
     rules_presets: list[str] = field(default_factory=list)
+    firm_history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _rng(seed: int, stage: int) -> np.random.Generator:
@@ -296,6 +299,7 @@ def build_sample(seed: int = DEFAULT_SEED, scale: float = 1.0, rules: RuleSet | 
         built_up_transform=transform,
         truth=truth,
         rules_presets=list(rules.presets),
+        firm_history=history_table(_rng(seed, 11), firms, written["statistics"], year),
     )
 
 
@@ -322,6 +326,7 @@ def _project_yaml(county: SampleCounty) -> str:
         f"  towns: {{path: {s['towns']}}}\n"
         f"  boundary: {{path: {s['boundary']}}}\n"
         f"  built_up: {{path: {s['built_up']}}}\n"
+        f"  firm_history: {{path: {s['firm_history']}}}\n"
     )
 
 
@@ -376,6 +381,7 @@ def write_sample(county: SampleCounty, out_dir: str | Path) -> dict[str, Path]:
     )
     write_xlsx(paths["energy"], _SHEETS["energy"], county.energy, text_columns=("统一社会信用代码",))
     write_csv(county.emissions, paths["emissions"], "utf-8-sig")
+    write_csv(county.firm_history, paths["firm_history"], "utf-8-sig")
     write_xlsx(paths["leases"], _SHEETS["leases"], county.leases, text_columns=("承租企业代码", "宗地代码"))
     write_utf8_shapefile(county.control_lines, paths["control_lines"])
     write_gpkg(county.towns, paths["towns"], "乡镇街道")

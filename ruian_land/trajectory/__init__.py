@@ -4,6 +4,7 @@ year of ``targets.years``, the levers' exact waterfall, and what it would take t
 from __future__ import annotations
 
 from ruian_land.trajectory.basis import Basis, build_basis
+from ruian_land.trajectory.history import GROWTH_MEASURES, GrowthEstimate, estimate_growth
 from ruian_land.trajectory.levers import LEVER_ORDER, LEVER_RULES, LEVER_ZH, Levers, levers_from_rules
 from ruian_land.trajectory.path import METRICS, figures, waterfall
 from ruian_land.trajectory.report import (
@@ -18,6 +19,7 @@ from ruian_land.trajectory.solve import WHAT_IT_TAKES_COLUMNS, what_it_takes
 from ruian_land.trajectory.targets import TARGETS, TargetDef
 
 __all__ = [
+    "GROWTH_MEASURES",
     "LEVER_ORDER",
     "LEVER_RULES",
     "LEVER_ZH",
@@ -25,11 +27,13 @@ __all__ = [
     "TARGETS",
     "WHAT_IT_TAKES_COLUMNS",
     "Basis",
+    "GrowthEstimate",
     "Levers",
     "TargetDef",
     "Trajectory",
     "assumptions_table",
     "build_basis",
+    "estimate_growth",
     "figures",
     "final_year_rows",
     "levers_from_rules",

@@ -36,6 +36,9 @@ class Trajectory:
         The lever rules used: ``key``, ``value``, ``unit``, ``source``, ``rule_status``.
     years : list of int
         The projected years; ``base_year`` the data year.
+    growth : DataFrame
+        The incumbent growth rates estimated from ``firm_history``
+        (:data:`~ruian_land.trajectory.history.ESTIMATE_COLUMNS`); empty without that table.
     """
 
     targets: pd.DataFrame
@@ -44,6 +47,7 @@ class Trajectory:
     assumptions: pd.DataFrame
     years: list[int] = field(default_factory=list)
     base_year: int = 0
+    growth: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def targets_table(
@@ -97,7 +101,8 @@ def _clean(v: Any) -> Any:
 
 def summary_dict(tr: Trajectory) -> dict[str, Any]:
     """``summary.json`` ``trajectory``: ``years`` → target → value, target, gap, met, status,
-    contributions (lever → change); ``final_year``, ``lever_order`` and ``what_it_takes``."""
+    contributions (lever → change); ``final_year``, ``lever_order``, ``what_it_takes`` and
+    ``growth`` (rule → rate used and where it came from: ``firm_history``, ``rule`` or ``user``)."""
     wf = {(int(r["year"]), str(r["indicator"])): r for r in tr.waterfall.to_dict(orient="records")}
     years: dict[str, Any] = {}
     for r in tr.targets.to_dict(orient="records"):
@@ -119,6 +124,18 @@ def summary_dict(tr: Trajectory) -> dict[str, Any]:
         "what_it_takes": [
             {k: _clean(v) for k, v in row.items()} for row in tr.what_it_takes.to_dict(orient="records")
         ],
+        "growth": {
+            str(r["rule"]): {
+                "used": _clean(float(r["used"])),
+                "from": str(r["used_from"]),
+                "estimate": _clean(float(r["estimate"])),
+                "years": str(r["years"]),
+                "panel_firms": int(r["panel_firms"]),
+            }
+            for r in tr.growth.to_dict(orient="records")
+        }
+        if len(tr.growth)
+        else {},
     }
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import remedy_table
 from ruian_land.trajectory.basis import Basis, build_basis
+from ruian_land.trajectory.history import estimate_growth
 from ruian_land.trajectory.levers import levers_from_rules
 from ruian_land.trajectory.path import waterfall
 from ruian_land.trajectory.report import Trajectory, assumptions_table, targets_table
@@ -38,6 +39,7 @@ def project_trajectory(
     screening_parcels: pd.DataFrame | None = None,
     projects: pd.DataFrame | None = None,
     supply_share: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
 ) -> Trajectory:
     """Every target of plan §二 year by year from ``base_year``, with the levers' waterfall and what it takes.
 
@@ -45,14 +47,24 @@ def project_trajectory(
     ----------
     firms, selection, freed_parcels, rules, base_year, benchmarks, links, screening_parcels, projects, supply_share
         As for :func:`ruian_land.trajectory.build_basis` (the remedy effects come from the rules).
+    history : DataFrame, optional
+        Earlier years' figures of the same firms (``firm_history``): the incumbent growth rates are
+        estimated from them (:func:`ruian_land.trajectory.estimate_growth`) in place of the
+        ``trajectory.growth_*`` assumption rules the user did not override; the rates used and their
+        source are in ``Trajectory.growth`` and ``Trajectory.assumptions``.
 
     Returns
     -------
     Trajectory
     """
+    growth = estimate_growth(history, firms, base_year, rules)
+    if growth.overrides:
+        rules = rules.with_overrides(growth.overrides)
     table = remedy_table(rules)
     basis = build_basis(
         firms, selection, freed_parcels, table, rules, base_year=base_year, benchmarks=benchmarks,
         links=links, screening_parcels=screening_parcels, projects=projects, supply_share=supply_share,
     )  # fmt: skip
-    return project_basis(basis, rules)
+    tr = project_basis(basis, rules)
+    tr.growth = growth.table
+    return tr
