@@ -12,7 +12,7 @@ from scipy import sparse
 
 from ruian_land.scenario.model import Problem
 
-__all__ = ["structure", "target_rows"]
+__all__ = ["metric_rows", "structure", "target_rows"]
 
 _TIE = 1e-6
 
@@ -46,10 +46,21 @@ class _Rows:
         )
 
 
-def _metric_rows(pb: Problem, metric: str, town: str | None) -> tuple[sparse.csr_matrix, np.ndarray]:
+def metric_rows(pb: Problem, metric: str, town: str | None) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Per-period contribution of a metric: sparse (T, nv) and a constant per period (T,)."""
     lay = pb.layout()
     nv, t_n, e_n = lay["total"][0], pb.periods, pb.n_pairs
+    if metric in pb.area_coef:  # pair effects plus a coefficient on every freed 亩
+        pairs = pb.metrics[metric]
+        nz = np.flatnonzero(pairs)
+        pmat = sparse.csr_matrix(
+            (np.tile(pairs[nz], t_n),
+             (np.repeat(np.arange(t_n), len(nz)), (lay["x"][0] + np.arange(t_n)[:, None] * e_n + nz).ravel())),
+            shape=(t_n, nv),
+        )  # fmt: skip
+        amat, aconst = metric_rows(pb, "freed_area_mu", town)
+        k = float(pb.area_coef[metric])
+        return sparse.csr_matrix(pmat + k * amat), k * aconst
     rows, cols, vals = [], [], []
     const = np.zeros(t_n)
     is_area = metric == "freed_area_mu"
@@ -133,6 +144,22 @@ def structure(pb: Problem) -> tuple[_Rows, np.ndarray, np.ndarray, np.ndarray, n
                     v_list.append(-np.ones(len(ee)))
             rows.add(np.concatenate(r_list), np.concatenate(c_list), np.concatenate(v_list),
                      np.full(k_n, -np.inf), np.zeros(k_n))  # fmt: skip
+        if any(coef < 0 for coef in pb.area_coef.values()):
+            # a metric that loses by freed land (the 亩均税收 row) must not under-count it: a shared
+            # parcel is freed once all its occupants have left, Y[s, t] ≥ Σ_f left_f(t) − (n_s − 1)
+            n_occ = np.bincount(si, minlength=s_n)
+            for t in range(t_n):
+                r_list = [np.arange(s_n)]
+                c_list = [lay["Y"][0] + t * s_n + np.arange(s_n)]
+                v_list = [np.ones(s_n)]
+                for k in range(k_n):
+                    ee = land_pairs_of[int(fi[k])]
+                    for tt in range(t + 1):
+                        r_list.append(np.full(len(ee), si[k]))
+                        c_list.append(x0 + tt * e_n + ee)
+                        v_list.append(-np.ones(len(ee)))
+                rows.add(np.concatenate(r_list), np.concatenate(c_list), np.concatenate(v_list),
+                         -(n_occ - 1.0), np.full(s_n, np.inf))  # fmt: skip
         for t in range(1, t_n):  # Y monotone in t
             rs = np.arange(s_n)
             rows.add(np.concatenate([rs, rs]),
@@ -201,7 +228,7 @@ def target_rows(pb: Problem) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
     for tr in pb.targets:
         key = (tr.metric, tr.town)
         if key not in cache:
-            cache[key] = _metric_rows(pb, tr.metric, tr.town)
+            cache[key] = metric_rows(pb, tr.metric, tr.town)
         mat, const = cache[key]
         sel = list(tr.periods)
         mats.append(sparse.csr_matrix(mat[sel].sum(axis=0)))

@@ -94,6 +94,8 @@ class Problem:
     period_budget: np.ndarray = field(default_factory=lambda: np.array([np.inf]))  # (T,)
     budget: float = np.inf
     targets: list[TargetRow] = field(default_factory=list)
+    # metrics that also count every freed 亩 (metric → coefficient per 亩; e.g. the 亩均税收 row)
+    area_coef: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_pairs(self) -> int:

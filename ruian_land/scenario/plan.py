@@ -44,6 +44,7 @@ from ruian_land.scenario.baseline import greedy
 from ruian_land.scenario.build import build_problem, build_targets, partial_parcels
 from ruian_land.scenario.candidates import candidate_firms, numeric_column
 from ruian_land.scenario.parcels import ScenarioParcels, control_line_share, parcel_table
+from ruian_land.scenario.per_mu import apply_per_mu_floor, binding_report
 from ruian_land.scenario.phasing import by_year_table, phase_selection, yearly_limits
 from ruian_land.scenario.remedies import candidate_effects, remedy_table
 from ruian_land.scenario.report import build_results
@@ -169,6 +170,10 @@ def optimise(
         "mip_rel_gap": float(v("scenario.solver_mip_rel_gap")),
         "disp": False,
     }
+    floor = v("scenario.tax_per_mu_min")
+    floor_info = None
+    if floor is not None and method == "milp":
+        floor_info = apply_per_mu_floor(cand, firms, pb, table, rules, float(floor))
     t_build = time.perf_counter()
     if method == "greedy":
         order, occupants, firm_parcels = _greedy_order(cand, pt, land)
@@ -204,6 +209,7 @@ def optimise(
         }
     )
     _phase_messages(summary, by_year, tg)
+    binding_report(summary, tg, floor_info, rules)
     summary["candidates_excluded_no_tax"] = int(cand.attrs.get("excluded_no_tax", 0))
     return ScenarioResult(selection, freed, summary, sol.status, by_year, cand_out, table.frame())
 

@@ -11,10 +11,10 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from ruian_land.scenario.matrix import structure, target_rows
+from ruian_land.scenario.matrix import metric_rows, structure, target_rows
 from ruian_land.scenario.model import TOL, Problem, Solution
 
-__all__ = ["solve"]
+__all__ = ["max_activity", "solve"]
 
 
 @dataclass
@@ -158,6 +158,31 @@ def _reduced(
         left = max(limit - (time.perf_counter() - t0), 1.0)
         return _direct(c, a, lo, hi, integrality, lb, ub, {**options, "time_limit": left})
     return best
+
+
+def max_activity(pb: Problem, metric: str, time_limit_s: float) -> float:
+    """Upper bound on Σ ``metric`` over all periods within the hard limits (LP relaxation, HiGHS).
+
+    The targets are left out: the bound is what the scenario's own levers could reach at most
+    (one remedy per firm, capacities, budgets, shared parcels). ``nan`` when the LP fails.
+    """
+    lay = pb.layout()
+    nv = lay["total"][0]
+    mat, const = metric_rows(pb, metric, None)
+    if nv == 0:
+        return float(const.sum())
+    rows, _c, _integ, lb, ub = structure(pb)
+    a = rows.matrix()
+    lo, hi = np.asarray(rows.lo), np.asarray(rows.hi)
+    up, dn = np.isfinite(hi), np.isfinite(lo)
+    a_ub = sparse.vstack([a[up], -a[dn]], format="csr")
+    b_ub = np.concatenate([hi[up], -lo[dn]])
+    obj = -np.asarray(mat.sum(axis=0)).ravel()
+    lp = linprog(obj, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
+                 bounds=np.column_stack([lb, ub]), method="highs", options={"time_limit": time_limit_s})  # fmt: skip
+    if lp.status != 0 or lp.x is None:
+        return float("nan")
+    return float(-lp.fun + const.sum())
 
 
 def solve(pb: Problem, options: Mapping[str, Any], reduce: tuple[int, int] = (20000, 1000)) -> Solution:
