@@ -352,6 +352,19 @@ def test_scenario_layers_by_year(data: dict[str, list[dict[str, Any]]]) -> None:
     assert _props(data, "y2023", IDS[1]) == []
 
 
+def test_scenario_layers_show_the_land_re_let_a_year_after_it_is_freed(
+    data: dict[str, list[dict[str, Any]]], page: tuple[Path, str]
+) -> None:
+    # IDS[1] (15 亩, freed 2021) is re-let in 2022 (trajectory.reuse_lag_years = 1): inside the
+    # control line (unknown counts as inside) 60 % as 标准地 = 9 亩, 40 % 小微园 = 6 亩;
+    # IDS[3] freed 2022 → 2023; IDS[6] freed 2023 is re-let in 2024, beyond the plan years.
+    (p,) = _props(data, "y2022", IDS[1])
+    assert (p["k"], p["ry"], p["rs"], p["rm"]) == ("reuse", "2021→2022", "9.00", "6.00")
+    assert [q["k"] for q in _props(data, "y2023", IDS[3])] == ["reuse"]
+    assert all(q["k"] != "reuse" for y in (2021, 2022, 2023) for q in _props(data, f"y{y}", IDS[6]))
+    assert "再利用（标准地 / 小微园）" in page[1] and "腾出后1年" in page[1]
+
+
 def test_scenario_legend_has_every_remedy_colour(page: tuple[Path, str]) -> None:
     _, html = page
     from ruian_land.maps import REMEDY_STYLE

@@ -25,12 +25,15 @@ from ruian_land.maps.styles import (
     LAYER_SITES,
     LAYER_TWO_HIGH,
     REMEDY_STYLE,
+    REUSE_STYLE,
     TWO_HIGH_STYLE,
     _legend,
     _style,
     _swatch,
     scenario_layer_name,
 )
+from ruian_land.rules import RuleSet
+from ruian_land.scenario import reuse_split
 
 __all__ = [
     "add_scenario",
@@ -147,13 +150,25 @@ def add_scenario(
     links: pd.DataFrame | None,
     firms: pd.DataFrame | None,
     years: list[int],
+    rules: RuleSet | None = None,
 ) -> None:
     """One layer per year: parcels of the firms selected that year (strongest remedy colours
-    the parcel) and parcels freed that year."""
+    the parcel), parcels freed that year and, with ``rules``, parcels re-let that year — freed
+    ``trajectory.reuse_lag_years`` before, split into 标准地 / 小微园 / change of use by
+    :func:`ruian_land.scenario.reuse_split` (the trajectory's re-use lever, issue 14)."""
     rows = _scenario_rows(selection, links, firms)
     fr = pd.DataFrame(columns=["parcel_id", "year", "area_mu"]) if freed is None else freed.copy()
     fr["parcel_id"] = fr["parcel_id"].astype(str)
     fr["year"] = pd.to_numeric(fr["year"], errors="coerce")
+    relet = pd.DataFrame(columns=["parcel_id", "year", "relet_year", "standard_land_mu", "micro_park_mu"])
+    if rules is not None and len(fr):
+        split = reuse_split(fr, rules)
+        relet = fr[["parcel_id", "year"]].assign(
+            relet_year=fr["year"] + int(rules.value("trajectory.reuse_lag_years")),
+            standard_land_mu=split["standard_land_mu"],
+            micro_park_mu=split["micro_park_mu"],
+        )
+        relet = relet[(split["industrial_mu"] > 0).to_numpy() & relet["relet_year"].notna().to_numpy()]
     rank = {r: i for i, r in enumerate(_REMEDY_ORDER)}
     fields = [
         ("id", label_zh("parcel_id")),
@@ -163,18 +178,31 @@ def add_scenario(
         ("y", label_zh("year")),
         ("a", label_zh("area_mu")),
         ("fa", label_zh("freed_area_mu")),
+        ("ry", "再利用(腾出年份→再利用年份)"),
+        ("rs", "再利用为标准地(亩)"),
+        ("rm", "再利用为小微园(亩)"),
     ]
     styles = {k: _style(c, color=c, weight=1.5, opacity=0.6) for k, (c, _) in REMEDY_STYLE.items()}
     styles["_"] = styles["freed"]
+    styles["reuse"] = _style(REUSE_STYLE[0], color=REUSE_STYLE[0], weight=1.5, opacity=0.6)
     for year in years:
         s = rows.loc[rows["year"] == year]
         f = fr.loc[fr["year"] == year]
-        mask = attrs["parcel_id"].isin(set(s["parcel_id"]) | set(f["parcel_id"])).to_numpy()
+        rl = relet.loc[relet["relet_year"] == year]
+        mask = (
+            attrs["parcel_id"]
+            .isin(set(s["parcel_id"]) | set(f["parcel_id"]) | set(rl["parcel_id"]))
+            .to_numpy()
+        )
         pid = attrs.loc[mask, "parcel_id"]
         g = s.groupby("parcel_id")
         strongest = g["remedy"].agg(lambda r: min((str(x) for x in r), key=lambda x: rank.get(x, 9)))
         key = pid.map(strongest).fillna("freed")
         key = key.where(key.isin(_REMEDY_ORDER), "freed")
+        key = key.where(
+            ~(pid.isin(set(rl["parcel_id"])) & ~pid.isin(set(s["parcel_id"]) | set(f["parcel_id"]))), "reuse"
+        )
+        rg = rl.groupby("parcel_id")
         freed_mu = pd.to_numeric(f["area_mu"], errors="coerce").groupby(f["parcel_id"]).sum(min_count=1)
         cols = {
             "k": list(key),
@@ -185,13 +213,19 @@ def add_scenario(
             "y": [str(year)] * len(pid),
             "a": format_column(attrs.loc[mask, "area_mu"]),
             "fa": format_column(pid.map(freed_mu)),
+            "ry": format_column(pid.map(rg["year"].first().astype(int).astype(str) + f"→{year}")),
+            "rs": format_column(pid.map(rg["standard_land_mu"].sum())),
+            "rm": format_column(pid.map(rg["micro_park_mu"].sum())),
         }
         name = scenario_layer_name(year)
         book.ref(f"y{year}", "parcels", list(attrs.index[mask]), cols)
         legend = _legend(
             name,
-            [_swatch(c, lab, border=c) for k, (c, lab) in REMEDY_STYLE.items()],
-            f"{year}年选中企业所用宗地（颜色为最强处置方式）；腾出面积单位：亩",
+            [_swatch(c, lab, border=c) for k, (c, lab) in REMEDY_STYLE.items()]
+            + ([_swatch(REUSE_STYLE[0], REUSE_STYLE[1], border=REUSE_STYLE[0])] if rules is not None else []),
+            f"{year}年选中企业所用宗地（颜色为最强处置方式）、当年腾出及当年再利用的宗地"
+            f"（再利用：腾出后{int(rules.value('trajectory.reuse_lag_years')) if rules is not None else '—'}年，"
+            "标准地按达产进度计入目标路径）；腾出面积单位：亩",
         )
         book.layer(name, f"y{year}", f"y{year}", fields, styles, legend, show=False)
 

@@ -244,7 +244,7 @@ def overview_map(
     add_control_lines(book, control_lines)
     add_parcel_layers(book, base, attrs, rules, selection, freed_parcels, links, firms)
     if selection is not None or freed_parcels is not None:
-        add_scenario(book, attrs, selection, freed_parcels, links, firms, years)
+        add_scenario(book, attrs, selection, freed_parcels, links, firms, years, rules)
     add_two_high(book, attrs, screening_firms, links, rules)
     add_sites(book, sites)
 

@@ -23,6 +23,7 @@ __all__ = [
     "LAYER_TWO_HIGH",
     "NO_DATA",
     "REMEDY_STYLE",
+    "REUSE_STYLE",
     "SCREEN_STYLE",
     "TWO_HIGH_STYLE",
     "scenario_layer_name",
@@ -72,6 +73,8 @@ REMEDY_STYLE = {
     "freed": (_REMEDY_COLOURS["freed"], "腾出宗地"),
 }
 _REMEDY_ORDER = ("exit", "vacate", "relocate", "merge", "upgrade", "freed")
+#: Parcels re-let in a year (freed ``trajectory.reuse_lag_years`` earlier): colour and legend text.
+REUSE_STYLE = ("#01665e", "再利用（标准地 / 小微园）")
 #: Plan text of freed parcels without a selected firm, by ``freed_parcels.source``.
 _FREED_TEXT = {"idle_vacant": REMEDIES["recover"][0], "partial": "分割退地"}
 TWO_HIGH_STYLE = {"new": "#67000d", "old": "#a50f15", "other": "#cb181d"}

@@ -25,7 +25,7 @@ from ruian_land.scenario.remedies import (
 )
 from ruian_land.scenario.report import build_results, messages
 from ruian_land.scenario.result import ScenarioResult
-from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land
+from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land, reuse_split
 from ruian_land.scenario.solver import solve
 from ruian_land.scenario.targets import OBJECTIVES, TARGET_KEYS, TARGET_LABELS, resolve_targets
 
@@ -59,6 +59,7 @@ __all__ = [
     "remedy_table",
     "resolve_targets",
     "reuse_of_freed_land",
+    "reuse_split",
     "shipped_scenario_files",
     "solve",
     "tax_change_text",

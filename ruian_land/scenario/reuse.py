@@ -35,13 +35,51 @@ from ruian_land.rules import RuleSet
 from ruian_land.scenario.remedies import RemedyTable
 from ruian_land.screening import truthy
 
-__all__ = ["county_per_mu", "reuse_of_freed_land"]
+__all__ = ["county_per_mu", "reuse_of_freed_land", "reuse_split"]
 
 
 def _num(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df.columns:
         return pd.Series(np.nan, index=df.index, dtype=float)
     return pd.to_numeric(df[col], errors="coerce").astype(float)
+
+
+def reuse_split(freed: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """Each freed parcel's re-usable land split into 标准地, 小微园 and change of use (亩).
+
+    Parameters
+    ----------
+    freed : DataFrame
+        As for :func:`reuse_of_freed_land`.
+    rules : RuleSet
+        ``scenario.reuse_*``.
+
+    Returns
+    -------
+    DataFrame
+        Aligned with ``freed`` (same index): ``reusable_mu``, ``inside_control_line_mu``,
+        ``industrial_mu``, ``standard_land_mu``, ``micro_park_mu``, ``change_of_use_mu``.
+    """
+    v = rules.value
+    reusable = _num(freed, "reusable_mu").fillna(_num(freed, "area_mu")).fillna(0.0)
+    inside = reusable * _num(freed, "inside_control_line_share").clip(0, 1).fillna(1.0)
+    keep_out = float(v("scenario.reuse_outside_industrial_share"))
+    if bool(v("scenario.reuse_inside_control_line_industrial")):
+        industrial = inside + keep_out * (reusable - inside)
+    else:
+        industrial = keep_out * reusable
+    std = float(v("scenario.reuse_share_standard_land")) * industrial
+    return pd.DataFrame(
+        {
+            "reusable_mu": reusable,
+            "inside_control_line_mu": inside,
+            "industrial_mu": industrial,
+            "standard_land_mu": std,
+            "micro_park_mu": industrial - std,
+            "change_of_use_mu": reusable - industrial,
+        },
+        index=freed.index,
+    )
 
 
 def reuse_of_freed_land(freed: pd.DataFrame, rules: RuleSet, relocations: int = 0) -> dict[str, float]:
@@ -67,18 +105,12 @@ def reuse_of_freed_land(freed: pd.DataFrame, rules: RuleSet, relocations: int = 
         ``relocation_floor_demand_m2``, ``micro_park_floor_balance_m2`` (supply − demand).
     """
     v = rules.value
-    reusable = _num(freed, "reusable_mu").fillna(_num(freed, "area_mu")).fillna(0.0)
-    share_in = _num(freed, "inside_control_line_share").clip(0, 1).fillna(1.0)
-    inside = float((reusable * share_in).sum())
-    total = float(reusable.sum())
-    outside = total - inside
-    keep_out = float(v("scenario.reuse_outside_industrial_share"))
-    if bool(v("scenario.reuse_inside_control_line_industrial")):
-        industrial = inside + keep_out * outside
-    else:
-        industrial = keep_out * total
-    std = float(v("scenario.reuse_share_standard_land")) * industrial
-    micro = industrial - std
+    split = reuse_split(freed, rules)
+    total = float(split["reusable_mu"].sum())
+    inside = float(split["inside_control_line_mu"].sum())
+    industrial = float(split["industrial_mu"].sum())
+    std = float(split["standard_land_mu"].sum())
+    micro = float(split["micro_park_mu"].sum())
     floor = micro * float(v("parks.planned_far")) * M2_PER_MU
     unit = float(v("parks.unit_floor_area_m2"))
     demand = relocations * unit
