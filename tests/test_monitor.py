@@ -237,7 +237,7 @@ def test_bulletin_html_and_files(result, tmp_path: Path) -> None:
     summary = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert summary["targets"]["freed_area_mu"]["achieved"] == 51
     assert summary["towns"][-2]["name"] == "丙镇" and summary["towns"][-2]["summoned"]
-    book = pd.read_excel(paths["xlsx"], sheet_name=None)
+    book = pd.read_excel(paths["xlsx"], sheet_name=None, engine="openpyxl")
     assert "镇街排名" in book and "逾期事项" in book
     assert book["逾期事项"]["责任单位"].tolist() == ["甲镇人民政府"]
 
@@ -315,3 +315,63 @@ def test_help_is_plain_with_an_example() -> None:
     res = CliRunner().invoke(app, ["monitor", "--help"])
     assert res.exit_code == 0 and "<bool>" not in res.output
     assert re.search(r"Examples?:\s+ruian-land monitor", res.output), res.output
+
+
+def test_config_quotas_and_ties_are_stated(snaps, rules) -> None:
+    # 乙镇 given 0.41: (21/41 + 2/4.1) / 2 = 0.5, the same as 甲镇's (30/50 + 2/5) / 2
+    quotas = {"town": {"甲镇": 0.5, "乙镇": 0.41, "丙镇": 0.09}}
+    r = compare_snapshots(snaps, rules, quotas=quotas)
+    towns = r.towns
+    assert towns.loc["甲镇", "rank"] == towns.loc["乙镇", "rank"] == 1 and towns.loc["丙镇", "rank"] == 3
+    assert towns.loc["甲镇", "tied_with"] == "乙镇" and towns.loc["乙镇", "note"] == "与甲镇并列"
+    assert any("并列第 1 名: 乙镇、甲镇" in n or "并列第 1 名: 甲镇、乙镇" in n for n in r.notes), r.notes
+    assert any("quotas" in n for n in r.notes)  # the rule used is stated
+    assert pd.isna(towns.loc["丁镇", "rank"])  # not in the quotas: no quota, not ranked
+
+
+def _monitor_file(tmp_path: Path, period: str) -> Path:
+    project = Path(__file__).resolve().parents[1] / "data" / "project.yaml"
+    path = tmp_path / "monitor.yaml"
+    path.write_text(f"project: {project}\nperiods:\n  - {period}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(not SAMPLE_MONITOR.exists(), reason="sample county not generated")
+@pytest.mark.parametrize(
+    ("period", "words"),
+    [
+        (
+            "{label: Q4, date: 2022-12-31, rectification_list: 无此文件.xlsx}",
+            ["整治清单", "无此文件.xlsx", "Q4"],
+        ),
+        (
+            "{label: Q4, date: 2022-12-31, sources: {taxes: {path: t.csv}}}",
+            ["periods.0.sources", "taxes", "did you mean 'tax'"],
+        ),
+        ("{label: Q4, date: 2022-13-31}", ["not a real date", "YYYY-MM-DD"]),
+    ],
+)
+def test_bad_period_exits_2_before_any_run(tmp_path: Path, period: str, words: list[str]) -> None:
+    path = _monitor_file(tmp_path, period)
+    r = CliRunner().invoke(app, ["monitor", "-c", str(path), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2, r.output
+    for w in words:
+        assert w in r.output, r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_as_of_not_a_date_exits_2(tmp_path: Path) -> None:
+    path = _monitor_file(tmp_path, "{label: Q4, date: 2022-12-31}")
+    r = CliRunner().invoke(
+        app, ["monitor", "-c", str(path), "--as-of", "下月底", "--out", str(tmp_path / "o")]
+    )
+    assert r.exit_code == 2 and "YYYY-MM-DD" in r.output, r.output
+
+
+def test_one_period_has_no_previous_and_still_writes(rules, tmp_path: Path) -> None:
+    r = compare_snapshots([_snapshot("2021H1", D1, 0)], rules)
+    assert r.towns["previous_score"].isna().all() and not r.towns["regressed"].any()
+    assert r.changes.empty and r.town_changes["previous_low_efficiency_mu"].isna().all()
+    assert r.towns.index[r.towns["summoned"]].tolist() == ["甲镇"]  # 0.6, the lowest of 0.6 / 0.633 / 1.0
+    paths = write_monitor(r, tmp_path)
+    assert "只有一期数据" in paths["html"].read_text(encoding="utf-8")

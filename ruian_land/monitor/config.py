@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,10 +32,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruian_land.config import ProjectConfig, SourceConfig, load_config
 from ruian_land.core import InputError
 
-__all__ = ["DEFAULT_MONITOR_CONFIG", "MonitorConfig", "PeriodConfig", "load_monitor_config", "period_project"]
+__all__ = [
+    "DEFAULT_MONITOR_CONFIG",
+    "MonitorConfig",
+    "PeriodConfig",
+    "load_monitor_config",
+    "period_project",
+    "source_names",
+]
 
 #: Where ``ruian-land monitor`` looks when no ``--config`` is given (relative to the CWD).
 DEFAULT_MONITOR_CONFIG = Path("data") / "monitor.yaml"
+
+
+def source_names() -> list[str]:
+    """The source names a project config accepts (``sources:`` keys of :class:`ProjectConfig`)."""
+    literal = typing.get_args(ProjectConfig.model_fields["sources"].annotation)[0]
+    return sorted(str(x) for x in typing.get_args(literal))
 
 
 class PeriodConfig(BaseModel):
@@ -53,6 +67,17 @@ class PeriodConfig(BaseModel):
     rectification_list: Path | None = Field(
         default=None, description="整治清单.xlsx edited by the planners up to this period"
     )
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, v: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
+        allowed = source_names()
+        for name in v:
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(f"unknown source '{name}'{hint}; sources: {', '.join(allowed)}")
+        return v
 
     @field_validator("label")
     @classmethod
@@ -142,6 +167,12 @@ def load_monitor_config(path: str | Path | None = None) -> MonitorConfig:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", path=p, fix="fix the YAML syntax") from None
+    except ValueError as exc:  # a date YAML reads as one but cannot build (2022-13-31)
+        raise InputError(
+            f"a value is not a real date: {exc}",
+            path=p,
+            fix="write every date as YYYY-MM-DD, e.g. 2022-12-31",
+        ) from None
     if not isinstance(raw, dict):
         raise InputError(
             "the monitoring config must be a YAML mapping with a periods: list",
@@ -184,7 +215,7 @@ def period_project(monitor: MonitorConfig, period: PeriodConfig) -> tuple[Projec
         try:
             cfg = ProjectConfig.model_validate({**dict(cfg), "sources": sources})
         except ValidationError as exc:
-            names = sorted(ProjectConfig.model_fields["sources"].annotation.__args__[0].__args__)  # type: ignore[union-attr]
+            names = source_names()
             raise InputError(
                 f"periods[{period.label}].sources: {exc.errors()[0]['msg']}",
                 path=monitor.path or root,
