@@ -36,6 +36,7 @@ from ruian_land.monitor import (
     elapsed_fraction,
     load_monitor_config,
     overdue_items,
+    parse_deadlines,
     rank_units,
     write_monitor,
 )
@@ -375,3 +376,12 @@ def test_one_period_has_no_previous_and_still_writes(rules, tmp_path: Path) -> N
     assert r.towns.index[r.towns["summoned"]].tolist() == ["甲镇"]  # 0.6, the lowest of 0.6 / 0.633 / 1.0
     paths = write_monitor(r, tmp_path)
     assert "只有一期数据" in paths["html"].read_text(encoding="utf-8")
+
+
+def test_deadlines_in_the_forms_planners_type() -> None:
+    cells = pd.Series(
+        ["2022-9-30", "2022/9/30", "2022.9.30", "2022年9月30日", "2022-09-30 00:00:00", "", "月底"]
+    )
+    dates, unreadable = parse_deadlines(cells.astype(object))
+    assert dates.iloc[:5].dt.date.tolist() == [dt.date(2022, 9, 30)] * 5
+    assert pd.isna(dates.iloc[5]) and unreadable.tolist() == [False] * 6 + [True]

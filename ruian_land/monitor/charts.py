@@ -53,7 +53,7 @@ def progress_chart(targets: pd.DataFrame) -> str:
         ax.plot(x, 100 * first["elapsed"], "k--", label="时间进度")
         ax.set_xticks(x, periods)
         ax.set_ylabel("占方案目标 (%)")
-        ax.legend(fontsize=6, loc="upper left", frameon=False)
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
         ax.set_title("各期目标完成进度")
         return figure_img(fig, alt="各期目标完成进度折线图", cls="chart")
 
@@ -80,7 +80,7 @@ def town_chart(towns: pd.DataFrame) -> str:
         ax.plot(100 * t["previous_score"], y, "k|", markersize=8, label="上期得分")
         ax.set_yticks(y, [str(n) for n in t.index])
         ax.set_xlabel("赛马得分 (%)")
-        ax.legend(fontsize=6, loc="lower right", frameon=False)
+        ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
         ax.set_title("各镇街赛马得分(红色: 建议通报约谈)")
         return figure_img(fig, alt="各镇街赛马得分条形图", cls="chart")
 

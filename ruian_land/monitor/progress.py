@@ -191,7 +191,7 @@ def target_table(snapshots: Sequence[Snapshot], rules: RuleSet) -> pd.DataFrame:
 
 
 def parse_deadlines(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """完成时限 cells as dates: Excel dates, ``2022-09-30``, ``2022/9/30`` or ``2022年9月30日``.
+    """完成时限 cells as dates: Excel dates, ``2022-09-30``, ``2022/9/30``, ``2022.9.30``, ``2022年9月30日``.
 
     Returns
     -------
@@ -200,7 +200,9 @@ def parse_deadlines(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
     text = text.str.replace(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", r"\1-\2-\3", regex=True)
-    text = text.str.replace("/", "-", regex=False).str.replace(r"\s+00:00:00$", "", regex=True)
+    text = text.str.replace(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})", r"\1-\2-\3", regex=True).str.replace(
+        r"\s+00:00:00$", "", regex=True
+    )
     parsed = pd.to_datetime(text.where(text != ""), errors="coerce", format="%Y-%m-%d")
     return parsed, (text != "") & parsed.isna()
 
