@@ -385,3 +385,10 @@ def test_deadlines_in_the_forms_planners_type() -> None:
     dates, unreadable = parse_deadlines(cells.astype(object))
     assert dates.iloc[:5].dt.date.tolist() == [dt.date(2022, 9, 30)] * 5
     assert pd.isna(dates.iloc[5]) and unreadable.tolist() == [False] * 6 + [True]
+
+
+def test_in_progress_credit_counts_part_of_the_firms_under_way(snaps, rules) -> None:
+    half = rules.with_overrides({"monitor.in_progress_credit": 0.5})
+    t = compare_snapshots(snaps, half).targets.set_index(["period", "target_key"])
+    assert t.loc[("2021H1", "freed_area_mu"), "achieved"] == 39 + 0.5 * 10  # f2 整治中
+    assert t.loc[("2021H2", "freed_area_mu"), "achieved"] == 51 + 0.5 * 10  # f5 整治中 again
