@@ -40,6 +40,7 @@ LAYERS: tuple[str, ...] = (
     "report",
     "sample",
     "pipeline",
+    "monitor",
     "cli",
     "__main__",
     "__init__",

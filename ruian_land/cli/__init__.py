@@ -4,7 +4,7 @@
 mistake in an input exits with status 2 and a message naming the file, the column or row, and the fix.
 """
 
-from ruian_land.cli import project_commands, stage_commands, tools
+from ruian_land.cli import monitor_command, project_commands, stage_commands, tools
 from ruian_land.cli.app import app, main
 
-__all__ = ["app", "main", "project_commands", "stage_commands", "tools"]
+__all__ = ["app", "main", "monitor_command", "project_commands", "stage_commands", "tools"]

@@ -12,22 +12,28 @@ the ledger summary and the 整治清单 summaries), so this folder sits below ``
 
 from __future__ import annotations
 
-from ruian_land.report.figures import CJK_FONTS, cjk_rc
-from ruian_land.report.format import format_number, format_share
+from ruian_land.report.figures import CJK_FONTS, cjk_rc, figure_img
+from ruian_land.report.format import MISSING, Cell, esc, format_number, format_share, table_html
 from ruian_land.report.html import REPORT_CSS, build_report_html, write_report
 from ruian_land.report.places import top_sites
-from ruian_land.report.sections import CLASS_LABELS, RULE_STATUS_ZH, TARGET_ROWS, target_status
+from ruian_land.report.sections import CLASS_LABELS, RULE_STATUS_ZH, TARGET_ROWS, section, target_status
 
 __all__ = [
     "CJK_FONTS",
     "CLASS_LABELS",
+    "MISSING",
     "REPORT_CSS",
     "RULE_STATUS_ZH",
     "TARGET_ROWS",
+    "Cell",
     "build_report_html",
     "cjk_rc",
+    "esc",
+    "figure_img",
     "format_number",
     "format_share",
+    "section",
+    "table_html",
     "target_status",
     "top_sites",
     "write_report",

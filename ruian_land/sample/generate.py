@@ -21,6 +21,7 @@ from ruian_land.sample.county import Replica, build_replica
 from ruian_land.sample.faults import code_faults, geometry_faults
 from ruian_land.sample.history import history_table
 from ruian_land.sample.params import EVALUATION_DATE, SampleParams
+from ruian_land.sample.periods import write_periods
 from ruian_land.sample.raster import NODATA, built_up_raster
 from ruian_land.sample.tables import (
     PARCEL_FIELDS,
@@ -394,6 +395,7 @@ def write_sample(county: SampleCounty, out_dir: str | Path) -> dict[str, Path]:
     paths["boundary_source"] = src / OUTLINE_ASSET
     paths["boundary_source"].write_bytes(read_asset_bytes(OUTLINE_ASSET))
     (src / "README.md").write_text(_SOURCE_README.format(**OUTLINE_SOURCE), encoding="utf-8", newline="\n")
+    paths.update(write_periods(county, out))  # the monitoring periods (monitor.yaml, periods/)
     return paths
 
 
