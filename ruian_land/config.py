@@ -63,6 +63,7 @@ SourceName = Literal[
     "compensations",
     "land_supply",
     "projects",
+    "standard_land_contracts",
 ]
 REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")
 
