@@ -65,6 +65,7 @@ FIRST_STAGE_OF_SECTION: dict[str, str] = {
     "reference": "trajectory",
     "parks": "parks",
     "control_line": "parks",
+    "supervision": "map",  # the supervise stage is dropped with any invalidation (see invalidate)
     "maps": "map",
 }
 _ORDER: tuple[str, ...] = tuple(stages.STAGES)
