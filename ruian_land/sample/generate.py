@@ -21,6 +21,7 @@ from ruian_land.sample.county import Replica, build_replica
 from ruian_land.sample.faults import code_faults, geometry_faults
 from ruian_land.sample.params import EVALUATION_DATE, SampleParams
 from ruian_land.sample.raster import NODATA, built_up_raster
+from ruian_land.sample.supervision import contract_table, project_table
 from ruian_land.sample.tables import (
     PARCEL_FIELDS,
     emissions_table,
@@ -71,8 +72,17 @@ FILES: dict[str, str] = {
     "towns": "boundary/乡镇街道.gpkg",
     "boundary": "boundary/瑞安市.gpkg",
     "built_up": "raster/建成度.tif",
+    "projects": "enterprises/项目库_发改局.xlsx",
+    "standard_land_contracts": "enterprises/标准地监管协议.xlsx",
 }
-_SHEETS = {"registry": "企业名录", "statistics": "规上工业", "energy": "2021年度能耗", "leases": "厂房租赁"}
+_SHEETS = {
+    "registry": "企业名录",
+    "statistics": "规上工业",
+    "energy": "2021年度能耗",
+    "leases": "厂房租赁",
+    "projects": "重大项目",
+    "standard_land_contracts": "投资监管协议",
+}
 _STATS_TITLE = "{year}年瑞安市规模以上工业企业主要经济指标"
 
 
@@ -137,6 +147,8 @@ class SampleCounty:
     built_up_transform: Affine
     truth: SampleTruth
     rules_presets: list[str] = field(default_factory=list)
+    projects: pd.DataFrame | None = None
+    standard_land_contracts: pd.DataFrame | None = None
 
 
 def _rng(seed: int, stage: int) -> np.random.Generator:
@@ -296,6 +308,8 @@ def build_sample(seed: int = DEFAULT_SEED, scale: float = 1.0, rules: RuleSet | 
         built_up_transform=transform,
         truth=truth,
         rules_presets=list(rules.presets),
+        projects=project_table(_rng(seed, 20), clean, sorted(set(clean["town"])), EVALUATION_DATE),
+        standard_land_contracts=contract_table(_rng(seed, 21), clean, firms),
     )
 
 
@@ -322,6 +336,8 @@ def _project_yaml(county: SampleCounty) -> str:
         f"  towns: {{path: {s['towns']}}}\n"
         f"  boundary: {{path: {s['boundary']}}}\n"
         f"  built_up: {{path: {s['built_up']}}}\n"
+        f"  projects: {{path: {s['projects']}, sheet: {_SHEETS['projects']}}}\n"
+        f"  standard_land_contracts: {{path: {s['standard_land_contracts']}, sheet: {_SHEETS['standard_land_contracts']}}}\n"
     )
 
 
@@ -381,6 +397,13 @@ def write_sample(county: SampleCounty, out_dir: str | Path) -> dict[str, Path]:
     write_gpkg(county.towns, paths["towns"], "乡镇街道")
     write_gpkg(county.boundary, paths["boundary"], "瑞安市")
     write_geotiff(county.built_up, county.built_up_transform, paths["built_up"], NODATA)
+    for name, codes in (
+        ("projects", ("行业代码", "宗地代码")),
+        ("standard_land_contracts", ("宗地代码", "统一社会信用代码")),
+    ):
+        table = getattr(county, name)
+        if table is not None:
+            write_xlsx(paths[name], _SHEETS[name], table, text_columns=codes)
     paths["project"] = out / "project.yaml"
     paths["project"].write_text(_project_yaml(county), encoding="utf-8", newline="\n")
     src = out / "boundary" / "source"
