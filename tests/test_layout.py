@@ -35,6 +35,7 @@ LAYERS: tuple[str, ...] = (
     "scenario",
     "trajectory",
     "parks",
+    "supervision",
     "maps",
     "export",
     "report",

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 import ruian_land
 from ruian_land import pipeline
+from ruian_land.config import load_config
 from ruian_land.core import map_columns
 from ruian_land.rules import load_rules
 from ruian_land.scenario import remedy_table
@@ -43,6 +44,13 @@ def project() -> pipeline.Project:
     p = ruian_land.Project.from_config(PROJECT)
     p.trajectory()
     return p
+
+
+def _without_projects() -> pipeline.Project:
+    """The sample county without its ``projects`` table (the trajectory as before issue 17)."""
+    cfg = load_config(PROJECT)
+    cfg.sources.pop("projects", None)
+    return ruian_land.Project(cfg)
 
 
 # --- a hand-worked example: three 规上 firms, two projected years ------------------------------
@@ -179,7 +187,7 @@ def test_the_waterfall_sums_to_the_value_every_year(project: pipeline.Project) -
 
 @needs_sample
 def test_with_no_growth_upgrade_or_reuse_the_path_is_the_clearance_only_figure() -> None:
-    p = ruian_land.Project.from_config(PROJECT)
+    p = _without_projects()  # the projects lever is not in the scenario's figures
     zero = {
         f"trajectory.growth_{k}": 0.0 for k in ("tax", "value_added", "energy", "employees", "revenue", "rd")
     }
@@ -249,16 +257,21 @@ def test_raising_a_lever_never_lowers_the_target_it_feeds(
     assert fast >= slow
 
 
+@needs_sample
 def test_a_target_without_data_is_listed_as_such_naming_its_table(project: pipeline.Project) -> None:
-    tt = project.trajectory().trajectory.targets
+    bare = _without_projects()
+    tt = bare.trajectory().trajectory.targets
     mp = _row(tt, 2023, "major_projects")
     assert mp["path_status"] == "no data" and "projects" in mp["data_table"] and math.isnan(mp["value"])
     inv = _row(tt, 2023, "manufacturing_investment")
     assert inv["path_status"] == "no data" and "制造业投资" in inv["data_table"]
-    summary = project.summary["trajectory"]["years"]["2023"]
+    summary = bare.summary["trajectory"]["years"]["2023"]
     assert (
         summary["major_projects"]["status"] == "no data" and "projects" in summary["major_projects"]["table"]
     )
+    # the sample's 项目库 (issue 17): 10亿元+ projects landed 2020, 2021, 2022 and 2023
+    sample = project.trajectory().trajectory.targets
+    assert [_row(sample, y, "major_projects")["value"] for y in (2021, 2022, 2023)] == [2, 3, 4]
     # given the projects table, the 10亿 projects are counted when they land
     projects = pd.DataFrame(
         {

@@ -54,7 +54,7 @@ from ruian_land.core.reasons import (
     texts_by_code,
 )
 from ruian_land.core.requirements import MADE_BY, require_columns
-from ruian_land.core.schemas import SCHEMAS, Field
+from ruian_land.core.schemas import PROJECT_NODES, SCHEMAS, Field
 from ruian_land.core.units import (
     KGCE_KJ,
     M2_PER_MU,
@@ -87,6 +87,7 @@ __all__ = [
     "OFFSET_SYSTEMS",
     "PERSONAL_HEADERS",
     "PROBLEMS",
+    "PROJECT_NODES",
     "REASONS",
     "REMEDIES",
     "SCHEMAS",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ruian_land.core.schemas import PROJECT_NODES
+
 __all__ = ["LABELS_ZH", "label_zh"]
 
 #: Chinese labels (with units) for map tooltips and export headers, keyed by canonical name.
@@ -324,6 +326,40 @@ LABELS_ZH: dict[str, str] = {
     "planned_share": "方案计划占目标比例",
     "whole_list": "清单合计(不对标目标)",
     "tax_change_wan": "税收变化(万元，正为增加)",
+    # supervision (exports/监管清单.xlsx, issue 17)
+    "contract_id": "协议编号",
+    "due_date": "约定达产日期",
+    "clause_zh": "约定条款",
+    "agreed": "约定值",
+    "actual": "实际值",
+    "shortfall": "差距(约定值−实际值)",
+    "shortfall_share": "差距占约定值比例",
+    "clause_text": "违约说明",
+    "project_id": "项目编号",
+    "project_name": "项目名称",
+    "industry": "行业",
+    "investment_wan": "总投资(万元)",
+    "land_mu": "用地面积(亩)",
+    "project_status_zh": "项目状态",
+    "current_node_zh": "已完成节点",
+    "next_node_zh": "下一节点",
+    "next_planned": "下一节点计划日期",
+    "overdue_nodes_zh": "逾期节点",
+    **{f"{k}_planned": f"{zh}计划日期" for k, zh in PROJECT_NODES.items()},
+    **{f"{k}_actual": f"{zh}实际日期" for k, zh in PROJECT_NODES.items()},
+    **{f"{k}_state_zh": f"{zh}节点状态" for k, zh in PROJECT_NODES.items()},
+    "basis": "适用依据",
+    "land_cap_mu": "配套设施用地上限(亩)",
+    "land_may_add_mu": "可增配套设施用地(亩)",
+    "floor_cap_m2": "配套设施建筑面积上限(平方米)",
+    "floor_may_add_m2": "可增配套设施建筑面积(平方米)",
+    "added_floor_m2": "按行业容积率可增建筑面积(平方米)",
+    "full_tax_per_mu": "达产亩均税收(万元/亩)",
+    "investment_per_mu": "投资强度(万元/亩)",
+    "priority_industry": "符合产业导向",
+    "priority_basis": "产业导向依据",
+    "land_price_qualifies": "适用差别化地价",
+    "floor_share": "出让底价可按最低价标准的比例",
     # the three-year path (exports/目标路径.xlsx)
     "label_zh": "指标名称",
     "value": "数值",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["SCHEMAS", "Field"]
+__all__ = ["PROJECT_NODES", "SCHEMAS", "Field"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,32 @@ def _a(*names: str, scale: float = 1.0) -> dict[str, float]:
 
 
 _USCC = ("统一社会信用代码", "社会信用代码", "信用代码", "uscc", "USCC")
+
+#: The 挂图作战 life-cycle nodes (plan §三(三)16) in order: canonical key → Chinese name.
+PROJECT_NODES: dict[str, str] = {
+    "landed": "招引落地",
+    "started": "开工",
+    "completed": "竣工验收",
+    "producing": "投产",
+    "full": "达产",
+    "supervised": "履约监管",
+}
+_NODE_ALIASES = {"landed": ("签约", "落地"), "completed": ("竣工",)}
+
+
+def _node_fields() -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for key, zh in PROJECT_NODES.items():
+        for kind, side in (("planned", "计划"), ("actual", "实际")):
+            names = [
+                f"{side}{n}{tail}" for n in (zh, *_NODE_ALIASES.get(key, ())) for tail in ("日期", "时间", "")
+            ]
+            names += [f"{n}{side}日期" for n in (zh, *_NODE_ALIASES.get(key, ()))]
+            out[f"{key}_{kind}"] = Field(_a(*names, f"{key}_{kind}"), kind="date")
+    return out
+
+
+_NODE_FIELDS = _node_fields()
 
 SCHEMAS: dict[str, dict[str, Field]] = {
     "parcels": {
@@ -279,6 +305,54 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "tax_at_full_wan": Field(_a("达产税收(万元)", "达产税收", "tax_at_full_wan"), True, "float"),
         "value_added_at_full_wan": Field(
             _a("达产增加值(万元)", "达产增加值", "value_added_at_full_wan"), True, "float"
+        ),
+        # 挂图作战 (issue 17, plan §三(三)16): where, who, and the life-cycle nodes
+        "project_id": Field(_a("项目编号", "项目代码", "project_id")),
+        "industry_code": Field(_a("行业代码", "国民经济行业代码", "industry_code")),
+        "priority_industry": Field(_a("符合产业导向", "是否符合产业导向", "priority_industry"), kind="bool"),
+        "parcel_id": Field(_a("宗地代码", "宗地编码", "地块编号", "parcel_id")),
+        "town": Field(_a("乡镇", "所在乡镇", "乡镇街道", "town")),
+        "responsible_unit": Field(_a("责任单位", "牵头单位", "responsible_unit")),
+        **_NODE_FIELDS,
+    },
+    # 标准地 投资监管协议 (issue 17, plan §三(一)4): the floors each contract agreed
+    "standard_land_contracts": {
+        "parcel_id": Field(_a("宗地代码", "宗地编码", "地块编号", "parcel_id"), True),
+        "contract_id": Field(_a("协议编号", "监管协议编号", "合同编号", "contract_id")),
+        "name": Field(_a("受让人", "竞得人", "企业名称", "受让企业", "name")),
+        "uscc": Field(_a(*_USCC)),
+        "grant_date": Field(_a("出让日期", "签订日期", "协议签订日期", "grant_date"), kind="date"),
+        "full_production_years": Field(_a("达产年限", "达产年限(年)", "full_production_years"), kind="float"),
+        "full_production_date": Field(_a("约定达产日期", "达产日期", "full_production_date"), kind="date"),
+        "agreed_investment_per_mu": Field(
+            _a("约定投资强度", "约定投资强度(万元/亩)", "投资强度(万元/亩)", "agreed_investment_per_mu"),
+            kind="float",
+        ),
+        "agreed_tax_per_mu": Field(
+            _a("约定亩均税收", "约定亩均税收(万元/亩)", "亩均税收(万元/亩)", "agreed_tax_per_mu"),
+            kind="float",
+        ),
+        "agreed_value_added_per_mu": Field(
+            _a(
+                "约定亩均增加值",
+                "约定亩均增加值(万元/亩)",
+                "亩均增加值(万元/亩)",
+                "agreed_value_added_per_mu",
+            ),
+            kind="float",
+        ),
+        "agreed_value_added_per_tce": Field(
+            _a(
+                "约定单位能耗增加值",
+                "约定单位能耗增加值(万元/吨标准煤)",
+                "单位能耗增加值(万元/吨标准煤)",
+                "agreed_value_added_per_tce",
+            ),
+            kind="float",
+        ),
+        "agreed_far": Field(_a("约定容积率", "容积率下限", "约定容积率下限", "agreed_far"), kind="float"),
+        "actual_investment_wan": Field(
+            _a("实际投资(万元)", "实际完成投资(万元)", "actual_investment_wan"), kind="float"
         ),
     },
     # earlier years' evaluation figures of the same firms (issue 14: incumbent growth from history)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ruian_land.export.highlight import mark_cells
 from ruian_land.export.writers import (
     FORMATS,
     chinese_headers,
@@ -16,6 +17,7 @@ from ruian_land.export.writers import (
 __all__ = [
     "FORMATS",
     "chinese_headers",
+    "mark_cells",
     "shapefile_field_names",
     "site_sheet",
     "table_for_people",

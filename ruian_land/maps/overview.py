@@ -73,7 +73,9 @@ from ruian_land.maps.styles import (
     SCREEN_STYLE,
     scenario_layer_name,
 )
+from ruian_land.maps.supervision import SUPERVISION_LAYERS, add_supervision
 from ruian_land.rules import load_rules
+from ruian_land.supervision import Supervision
 
 __all__ = [
     "BASEMAPS",
@@ -99,9 +101,13 @@ class MapSizeWarning(InputWarning):
 
 
 def layer_names(
-    years: list[int] | tuple[int, ...] = (2021, 2022, 2023), *, two_high: bool = True
+    years: list[int] | tuple[int, ...] = (2021, 2022, 2023),
+    *,
+    two_high: bool = True,
+    supervision: bool = False,
 ) -> list[str]:
-    """All layer names of the overview map, bottom to top, for the given scenario years."""
+    """All layer names of the overview map, bottom to top, for the given scenario years (with the
+    three supervision layers when the map was given a ``supervision``)."""
     return [
         LAYER_TOWNS,
         LAYER_LINES,
@@ -111,6 +117,7 @@ def layer_names(
         *[scenario_layer_name(y) for y in years],
         *([LAYER_TWO_HIGH] if two_high else []),
         LAYER_SITES,
+        *(SUPERVISION_LAYERS if supervision else ()),
     ]
 
 
@@ -133,6 +140,7 @@ def overview_map(
     control_lines: gpd.GeoDataFrame | None = None,
     sites: gpd.GeoDataFrame | None = None,
     towns: gpd.GeoDataFrame | None = None,
+    supervision: Supervision | None = None,
     offline: bool = True,
     basemap: str = "none",
     rules: Any = None,
@@ -171,6 +179,9 @@ def overview_map(
     control_lines, sites, towns : GeoDataFrame, optional
         工业用地控制线 polygons (``name``, ``line_level``), :func:`ruian_land.parks.candidate_sites`
         output, town areas (``town`` or ``name``).
+    supervision : Supervision, optional
+        :func:`ruian_land.supervision.supervise` output: the 标准地履约, 挂图作战 and 政策适用
+        layers (hidden at first).
     offline : bool
         Inline pinned Leaflet assets when saved with :func:`save_map` (no CDN).
     basemap : {'none', 'osm', 'tianditu', 'xyz'}
@@ -247,6 +258,7 @@ def overview_map(
         add_scenario(book, attrs, selection, freed_parcels, links, firms, years, rules)
     add_two_high(book, attrs, screening_firms, links, rules)
     add_sites(book, sites)
+    add_supervision(book, attrs, supervision)
 
     for k, payload in book.loads:
         root.html.add_child(DataBlock(k, js(payload)), name=f"ruian_data_{k}")

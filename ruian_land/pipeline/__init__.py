@@ -53,9 +53,11 @@ from ruian_land.pipeline.stages import (
     run_stages,
     screen,
     simulate,
+    supervise,
     trajectory,
 )
 from ruian_land.pipeline.summary import build_summary
+from ruian_land.pipeline.supervising import SuperviseResult
 from ruian_land.pipeline.tables import (
     EVALUATION_COLUMNS,
     SELECTION_COLUMNS,
@@ -94,6 +96,7 @@ __all__ = [
     "RunResult",
     "ScreenResult",
     "SimulateResult",
+    "SuperviseResult",
     "TrajectoryResult",
     "assemble",
     "build_candidates",
@@ -119,6 +122,7 @@ __all__ = [
     "screen",
     "simulate",
     "staged_folder",
+    "supervise",
     "trajectory",
     "write_outputs",
     "write_project_template",

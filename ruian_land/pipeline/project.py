@@ -39,6 +39,7 @@ from ruian_land.pipeline.stage_results import (
     SimulateResult,
     TrajectoryResult,
 )
+from ruian_land.pipeline.supervising import SuperviseResult
 from ruian_land.pipeline.write import write_outputs, write_run_report
 from ruian_land.rules import RuleSet
 from ruian_land.sample import generate_sample
@@ -64,6 +65,7 @@ FIRST_STAGE_OF_SECTION: dict[str, str] = {
     "reference": "trajectory",
     "parks": "parks",
     "control_line": "parks",
+    "supervision": "map",  # the supervise stage is dropped with any invalidation (see invalidate)
     "maps": "map",
 }
 _ORDER: tuple[str, ...] = tuple(stages.STAGES)
@@ -156,6 +158,7 @@ class Project:
             raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(_ORDER)}")
         for name in _ORDER[_ORDER.index(stage) :]:
             self._results.pop(name, None)
+        self._results.pop("supervise", None)  # reads ingest … screen; not a run-folder stage
         if _ORDER.index(stage) <= _ORDER.index("simulate"):
             for key in [k for k in self._results if k.startswith("compare:")]:
                 del self._results[key]
@@ -248,12 +251,18 @@ class Project:
             "parks", lambda: stages.parks(self.ingest(), self.evaluate(), self.screen(), self.simulate())
         )
 
+    def supervise(self) -> SuperviseResult:
+        """标准地履约, 挂图作战 and the eligibility lists (:func:`ruian_land.pipeline.stages.supervise`)."""
+        return self._cached(  # type: ignore[no-any-return]
+            "supervise", lambda: stages.supervise(self.ingest(), self.evaluate(), self.screen())
+        )
+
     def map(self) -> MapResult:
         """The overview map (:func:`ruian_land.pipeline.stages.make_map`)."""
         return self._cached(  # type: ignore[no-any-return]
             "map",
             lambda: stages.make_map(
-                self.ingest(), self.evaluate(), self.screen(), self.simulate(), self.parks()
+                self.ingest(), self.evaluate(), self.screen(), self.simulate(), self.parks(), self.supervise()
             ),
         )
 
@@ -267,6 +276,7 @@ class Project:
             self.parks(),
             self.map(),
             self.trajectory(),
+            self.supervise(),
         )
 
     @property

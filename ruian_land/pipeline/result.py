@@ -24,6 +24,7 @@ from ruian_land.link import Occupancy
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening
+from ruian_land.supervision import Supervision
 from ruian_land.trajectory import Trajectory
 
 __all__ = ["SUMMARY_KEYS", "RunResult"]
@@ -64,6 +65,9 @@ class RunResult:
     trajectory : Trajectory or None
         The three-year path (:class:`~ruian_land.trajectory.Trajectory`): targets by year, the
         waterfall, what it takes, the lever rules used.
+    supervision : Supervision or None
+        标准地履约, 挂图作战 and the policy eligibility lists (:class:`~ruian_land.supervision.
+        Supervision`).
     sites : GeoDataFrame
         小微企业园 candidate sites (:func:`ruian_land.parks.candidate_sites`), EPSG:4549.
     site_parcels : DataFrame
@@ -112,6 +116,7 @@ class RunResult:
     rectification_firms: pd.DataFrame
     rectification_parcels: pd.DataFrame
     trajectory: Trajectory | None = None
+    supervision: Supervision | None = None
     site_parcels: pd.DataFrame | None = None
     evaluation_list: pd.DataFrame | None = None
     scenario_firms: pd.DataFrame | None = None

@@ -8,7 +8,8 @@
     simulate(ingested, evaluated, screened) → SimulateResult  scenario, 整治清单, comparison
     trajectory(ingested, evaluated, screened, simulated) → TrajectoryResult  the three-year path
     parks(ingested, evaluated, screened, simulated) → ParksResult  sites, candidates, control-line books
-    make_map(ingested, evaluated, screened, simulated, sited) → MapResult
+    supervise(ingested, evaluated, screened)  → SuperviseResult  标准地履约, 挂图作战, eligibility lists
+    make_map(ingested, evaluated, screened, simulated, sited[, supervised]) → MapResult
 
 :func:`run_stages` calls them in order and assembles the :class:`~ruian_land.pipeline.RunResult`;
 :class:`~ruian_land.pipeline.Project` calls the same functions with caching, so a notebook that
@@ -48,6 +49,7 @@ from ruian_land.pipeline.stage_results import (
     expect_result,
 )
 from ruian_land.pipeline.summary import build_summary
+from ruian_land.pipeline.supervising import SuperviseResult, supervise
 from ruian_land.pipeline.tables import (
     build_candidates,
     evaluation_list,
@@ -72,6 +74,7 @@ __all__ = [
     "run_stages",
     "screen",
     "simulate",
+    "supervise",
     "trajectory",
 ]
 
@@ -380,13 +383,17 @@ def make_map(
     screened: ScreenResult,
     simulated: SimulateResult,
     sited: ParksResult,
+    supervised: SuperviseResult | None = None,
 ) -> MapResult:
-    """The overview map: parcels, classes, screening, 两高, the scenario by year, sites, control lines.
+    """The overview map: parcels, classes, screening, 两高, the scenario by year, sites, control
+    lines and the supervision layers (标准地履约, 挂图作战, 政策适用).
 
     Parameters
     ----------
     ingested, evaluated, screened, simulated, sited
         From the five stages before.
+    supervised : SuperviseResult, optional
+        The supervise stage's result; None: computed here from the results given.
 
     Returns
     -------
@@ -405,6 +412,9 @@ def make_map(
         _expect(value, kind, "map")
     _expect(simulated, SimulateResult, "map")
     _expect(sited, ParksResult, "map")
+    if supervised is None:
+        supervised = supervise(ingested, evaluated, screened)
+    _expect(supervised, SuperviseResult, "map")
     t0 = time.perf_counter()
     cfg, scr, sc = ingested.config, screened.screening, simulated.scenario
     m = overview_map(
@@ -418,6 +428,7 @@ def make_map(
         control_lines=ingested.clean.control_lines,
         sites=sited.sites,
         towns=ingested.clean.towns,
+        supervision=supervised.supervision,
         offline=cfg.maps.offline,
         basemap=cfg.maps.basemap,
         tianditu_key=cfg.maps.tianditu_key,
@@ -435,11 +446,15 @@ def assemble(
     sited: ParksResult,
     mapped: MapResult | None = None,
     projected: TrajectoryResult | None = None,
+    supervised: SuperviseResult | None = None,
 ) -> RunResult:
     """Put the stage results together as a :class:`RunResult` with its ``summary`` and timings
-    (``projected`` None: the trajectory stage is run here on the results given)."""
+    (``projected`` / ``supervised`` None: the trajectory / supervise stage is run here on the
+    results given)."""
     if projected is None:
         projected = trajectory(ingested, evaluated, screened, simulated)
+    if supervised is None:
+        supervised = supervise(ingested, evaluated, screened)
     result = RunResult(
         config=ingested.config,
         rules=ingested.rules,
@@ -451,6 +466,7 @@ def assemble(
         screening=screened.screening,
         scenario=simulated.scenario,
         trajectory=projected.trajectory,
+        supervision=supervised.supervision,
         sites=sited.sites,
         candidates=sited.candidates,
         site_parcels=sited.site_parcels,
@@ -476,6 +492,7 @@ def assemble(
         **simulated.seconds,
         "trajectory": projected.seconds,
         "parks": sited.seconds,
+        "supervise": supervised.seconds,
         **({} if mapped is None else {"map": mapped.seconds}),
     }
     return result
@@ -510,8 +527,9 @@ def run_stages(
     simulated = simulate(ingested, evaluated, screened, previous_list=previous_list)
     projected = trajectory(ingested, evaluated, screened, simulated)
     sited = parks(ingested, evaluated, screened, simulated)
-    mapped = make_map(ingested, evaluated, screened, simulated, sited)
-    return assemble(ingested, evaluated, screened, simulated, sited, mapped, projected)
+    supervised = supervise(ingested, evaluated, screened)
+    mapped = make_map(ingested, evaluated, screened, simulated, sited, supervised)
+    return assemble(ingested, evaluated, screened, simulated, sited, mapped, projected, supervised)
 
 
 def _previous_classes(inputs: io.Inputs, cfg: ProjectConfig) -> pd.DataFrame | None:

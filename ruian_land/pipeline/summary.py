@@ -14,6 +14,7 @@ from ruian_land.core import Ledger
 from ruian_land.evaluation import class_counts
 from ruian_land.parks import plan_shortfall
 from ruian_land.pipeline.result import RunResult
+from ruian_land.supervision import supervision_summary
 from ruian_land.trajectory import summary_dict
 
 __all__ = ["build_summary"]
@@ -99,4 +100,6 @@ def build_summary(result: RunResult) -> dict[str, Any]:
     }
     if result.trajectory is not None:
         summary["trajectory"] = summary_dict(result.trajectory)
+    if result.supervision is not None:
+        summary["supervision"] = supervision_summary(result.supervision)
     return _jsonable(summary)

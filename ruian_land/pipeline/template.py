@@ -51,6 +51,8 @@ sources:
   # compensations: {{path: land/补充工业用地.xlsx}}
   # land_supply: {{path: land/土地出让.xlsx}}
   # previous_classes: {{path: enterprises/上年评价.xlsx}}       # last year's classes (consecutive D years)
+  # projects: {{path: enterprises/项目库_发改局.xlsx}}          # 招大引强 / 挂图作战: 总投资, 节点计划/实际日期
+  # standard_land_contracts: {{path: enterprises/标准地监管协议.xlsx}}  # 标准地 投资监管协议 约定值
 
 # Extra header aliases, when a bureau's header is not recognised (`ruian-land check` names the column
 # and the headers it found). Form: {{kind: {{canonical_column: [表头, ...]}}}}; the reverse

@@ -4,6 +4,7 @@
     out/maps/overview.html     the overview map (offline by default)
     out/exports/candidates.{xlsx,csv,gpkg}, sites, evaluation.csv, scenario_firms.csv, 整治清单.xlsx …
     out/exports/目标路径.xlsx  the three-year path: targets by year, waterfall, what it takes, assumptions
+    out/exports/监管清单.xlsx  标准地履约, 挂图作战 (overdue in red), 保障性租赁住房, 提容增效, 差别化地价
     out/scenario/comparison.{csv,svg}   with ``scenario.compare`` in the config
     out/qa/                    ledger summary, every issue by file/row/column, report.md
 
@@ -20,13 +21,15 @@ from pathlib import Path
 import pandas as pd
 
 from ruian_land.config import ProjectConfig
-from ruian_land.export import write_exports, write_table, write_workbook
+from ruian_land.core import label_zh
+from ruian_land.export import mark_cells, write_exports, write_table, write_workbook
 from ruian_land.maps import save_map
 from ruian_land.pipeline.atomic import staged_folder
 from ruian_land.pipeline.result import RunResult
 from ruian_land.pipeline.stages import run_stages
 from ruian_land.report import write_report
 from ruian_land.screening import FIRM_SHEET, PARCEL_SHEET, STATUSES
+from ruian_land.supervision import NODE_STATE_ZH, PROJECT_STATUS_ZH, supervision_sheets
 
 __all__ = ["RECTIFICATION_SHEETS", "TRAJECTORY_SHEETS", "run", "write_outputs", "write_run_report"]
 
@@ -156,6 +159,16 @@ def _write_into(result: RunResult, out: Path, offline: bool | None) -> dict[str,
             out / "exports" / "目标路径.xlsx",
             {sheet: getattr(tr, attr) for sheet, attr in TRAJECTORY_SHEETS.items()},
         )
+    if result.supervision is not None:
+        book = write_workbook(out / "exports" / "监管清单.xlsx", supervision_sheets(result.supervision))
+        mark_cells(
+            book,
+            "挂图作战",
+            values=(NODE_STATE_ZH["overdue"], PROJECT_STATUS_ZH["overdue"]),
+            columns=(label_zh("overdue_nodes_zh"),),
+        )
+        mark_cells(book, "标准地履约", columns=(label_zh("shortfall"),))
+        paths["exports/监管清单.xlsx"] = book
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
     paths["summary.json"] = summary_path

@@ -23,6 +23,7 @@ from ruian_land.sample.history import history_table
 from ruian_land.sample.params import EVALUATION_DATE, SampleParams
 from ruian_land.sample.periods import write_periods
 from ruian_land.sample.raster import NODATA, built_up_raster
+from ruian_land.sample.supervision import contract_table, project_table
 from ruian_land.sample.tables import (
     PARCEL_FIELDS,
     emissions_table,
@@ -74,8 +75,17 @@ FILES: dict[str, str] = {
     "boundary": "boundary/瑞安市.gpkg",
     "built_up": "raster/建成度.tif",
     "firm_history": "enterprises/历年数据_经信局.csv",
+    "projects": "enterprises/项目库_发改局.xlsx",
+    "standard_land_contracts": "enterprises/标准地监管协议.xlsx",
 }
-_SHEETS = {"registry": "企业名录", "statistics": "规上工业", "energy": "2021年度能耗", "leases": "厂房租赁"}
+_SHEETS = {
+    "registry": "企业名录",
+    "statistics": "规上工业",
+    "energy": "2021年度能耗",
+    "leases": "厂房租赁",
+    "projects": "重大项目",
+    "standard_land_contracts": "投资监管协议",
+}
 _STATS_TITLE = "{year}年瑞安市规模以上工业企业主要经济指标"
 
 
@@ -141,6 +151,8 @@ class SampleCounty:
     truth: SampleTruth
     rules_presets: list[str] = field(default_factory=list)
     firm_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    projects: pd.DataFrame | None = None
+    standard_land_contracts: pd.DataFrame | None = None
 
 
 def _rng(seed: int, stage: int) -> np.random.Generator:
@@ -301,6 +313,8 @@ def build_sample(seed: int = DEFAULT_SEED, scale: float = 1.0, rules: RuleSet | 
         truth=truth,
         rules_presets=list(rules.presets),
         firm_history=history_table(_rng(seed, 11), firms, written["statistics"], year),
+        projects=project_table(_rng(seed, 20), clean, sorted(set(clean["town"])), EVALUATION_DATE),
+        standard_land_contracts=contract_table(_rng(seed, 21), clean, firms),
     )
 
 
@@ -328,6 +342,8 @@ def _project_yaml(county: SampleCounty) -> str:
         f"  boundary: {{path: {s['boundary']}}}\n"
         f"  built_up: {{path: {s['built_up']}}}\n"
         f"  firm_history: {{path: {s['firm_history']}}}\n"
+        f"  projects: {{path: {s['projects']}, sheet: {_SHEETS['projects']}}}\n"
+        f"  standard_land_contracts: {{path: {s['standard_land_contracts']}, sheet: {_SHEETS['standard_land_contracts']}}}\n"
     )
 
 
@@ -388,6 +404,13 @@ def write_sample(county: SampleCounty, out_dir: str | Path) -> dict[str, Path]:
     write_gpkg(county.towns, paths["towns"], "乡镇街道")
     write_gpkg(county.boundary, paths["boundary"], "瑞安市")
     write_geotiff(county.built_up, county.built_up_transform, paths["built_up"], NODATA)
+    for name, codes in (
+        ("projects", ("行业代码", "宗地代码")),
+        ("standard_land_contracts", ("宗地代码", "统一社会信用代码")),
+    ):
+        table = getattr(county, name)
+        if table is not None:
+            write_xlsx(paths[name], _SHEETS[name], table, text_columns=codes)
     paths["project"] = out / "project.yaml"
     paths["project"].write_text(_project_yaml(county), encoding="utf-8", newline="\n")
     src = out / "boundary" / "source"
