@@ -64,6 +64,7 @@ SourceName = Literal[
     "land_supply",
     "projects",
     "firm_history",
+    "investment",
     "standard_land_contracts",
 ]
 REQUIRED_SOURCES: tuple[str, ...] = ("parcels", "registry", "tax")

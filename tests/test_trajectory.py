@@ -29,6 +29,7 @@ from ruian_land.trajectory import (
     build_basis,
     estimate_growth,
     figures,
+    investment_figures,
     levers_from_rules,
     project_trajectory,
 )
@@ -453,3 +454,41 @@ def test_the_firm_history_source_reads_chinese_headers() -> None:
     )
     mapped = map_columns(raw, "firm_history")
     assert {"uscc", "year", "tax_wan", "energy_tce"} <= set(mapped.columns)
+
+
+# --- investment targets read from the 统计局 table (plan §二) ---------------------------------
+
+
+def test_investment_figures_by_hand() -> None:
+    # 制造业投资 2020 100, 2021 110, 2022 121 (万元); plan from 2021: 2021 → 110 (cumulative),
+    # growth (110 / 100) − 1 = 10 %; 2022 → 231, ((121 / 100) ** (1/2)) − 1 = 10 %; 2023 not given.
+    table = pd.DataFrame(
+        {
+            "year": [2020, 2021, 2022],
+            "manufacturing_investment_wan": [100.0, 110.0, 121.0],
+            "industrial_investment_wan": [None, 30.0, None],
+            "fixed_asset_investment_wan": [None, 150.0, 200.0],
+        }
+    )
+    f21, f22 = investment_figures(table, 2021, 2021), investment_figures(table, 2022, 2021)
+    assert f21["manufacturing_investment"] == 110.0 and f22["manufacturing_investment"] == 231.0
+    assert f21["manufacturing_investment_growth"] == pytest.approx(0.10)
+    assert f22["manufacturing_investment_growth"] == pytest.approx(0.10)
+    assert f21["industrial_investment_share"] == pytest.approx(0.20)
+    assert math.isnan(f22["industrial_investment_share"])  # no 工业投资 for 2022
+    f23 = investment_figures(table, 2023, 2021)
+    assert all(math.isnan(v) for v in f23.values())  # never projected
+    assert math.isnan(investment_figures(table.iloc[1:], 2021, 2021)["manufacturing_investment_growth"])
+
+
+@needs_sample
+def test_the_sample_reads_its_investment_table(project: pipeline.Project) -> None:
+    tt = project.trajectory().trajectory.targets
+    inv = _row(tt, 2021, "manufacturing_investment")
+    assert inv["value"] == 376000 and inv["target"] == 1200000 and inv["met"] is False
+    growth = _row(tt, 2021, "manufacturing_investment_growth")
+    assert growth["value"] == pytest.approx(376000 / 332000 - 1) and growth["met"] is True
+    share = _row(tt, 2021, "industrial_investment_share")
+    assert share["value"] == pytest.approx(410000 / 2600000) and share["target"] == pytest.approx(0.20)
+    later = _row(tt, 2022, "manufacturing_investment")
+    assert later["path_status"] == "no data" and "every plan year" in later["data_table"]

@@ -374,6 +374,25 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "revenue_wan": Field(_a("营业收入(万元)", "主营业务收入(万元)", "revenue_wan"), kind="float"),
         "rd_wan": Field(_a("研发费用(万元)", "研发经费(万元)", "rd_wan"), kind="float"),
     },
+    # 统计局 investment by year (issue 14: 制造业投资, 工业投资占固定资产投资比重 of plan §二)
+    "investment": {
+        "year": Field(_a("年度", "年份", "year"), True, "int"),
+        "manufacturing_investment_wan": Field(
+            {
+                **_a("制造业投资(万元)", "制造业投资(含技改)(万元)", "manufacturing_investment_wan"),
+                **_a("制造业投资(亿元)", "制造业投资(含技改)(亿元)", scale=1e4),
+            },
+            kind="float",
+        ),
+        "industrial_investment_wan": Field(
+            {**_a("工业投资(万元)", "industrial_investment_wan"), **_a("工业投资(亿元)", scale=1e4)},
+            kind="float",
+        ),
+        "fixed_asset_investment_wan": Field(
+            {**_a("固定资产投资(万元)", "fixed_asset_investment_wan"), **_a("固定资产投资(亿元)", scale=1e4)},
+            kind="float",
+        ),
+    },
     # previous years' 亩均效益评价 classes (for 差别电价 escalation by consecutive D years)
     "previous_classes": {
         "uscc": Field(_a(*_USCC), True),

@@ -4,7 +4,7 @@
 
     trajectory(ingested, evaluated, screened, simulated) → TrajectoryResult
 
-It reads the optional ``projects``, ``land_supply`` and ``firm_history`` tables of the project and calls
+It reads the optional ``projects``, ``land_supply``, ``firm_history`` and ``investment`` tables of the project and calls
 :func:`ruian_land.trajectory.project_trajectory`. Nothing is written here.
 """
 
@@ -87,5 +87,6 @@ def trajectory(
         projects=_projects(ingested),
         supply_share=industrial_supply_share(supply, rules) if supply is not None else None,
         history=_history(ingested),
+        investment=optional_table(ingested.inputs, cfg, "investment"),
     )
     return TrajectoryResult(tr, round(time.perf_counter() - t0, 3))

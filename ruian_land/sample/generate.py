@@ -19,7 +19,7 @@ from ruian_land.rules import RuleSet, load_rules
 from ruian_land.sample.boundary import OUTLINE_ASSET, OUTLINE_SOURCE, outline_working, read_asset_bytes
 from ruian_land.sample.county import Replica, build_replica
 from ruian_land.sample.faults import code_faults, geometry_faults
-from ruian_land.sample.history import history_table
+from ruian_land.sample.history import history_table, investment_table
 from ruian_land.sample.params import EVALUATION_DATE, SampleParams
 from ruian_land.sample.periods import write_periods
 from ruian_land.sample.raster import NODATA, built_up_raster
@@ -75,6 +75,7 @@ FILES: dict[str, str] = {
     "boundary": "boundary/瑞安市.gpkg",
     "built_up": "raster/建成度.tif",
     "firm_history": "enterprises/历年数据_经信局.csv",
+    "investment": "enterprises/投资_统计局.csv",
     "projects": "enterprises/项目库_发改局.xlsx",
     "standard_land_contracts": "enterprises/标准地监管协议.xlsx",
 }
@@ -151,6 +152,7 @@ class SampleCounty:
     truth: SampleTruth
     rules_presets: list[str] = field(default_factory=list)
     firm_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    investment: pd.DataFrame = field(default_factory=pd.DataFrame)
     projects: pd.DataFrame | None = None
     standard_land_contracts: pd.DataFrame | None = None
 
@@ -313,6 +315,7 @@ def build_sample(seed: int = DEFAULT_SEED, scale: float = 1.0, rules: RuleSet | 
         truth=truth,
         rules_presets=list(rules.presets),
         firm_history=history_table(_rng(seed, 11), firms, written["statistics"], year),
+        investment=investment_table(year, scale),
         projects=project_table(_rng(seed, 20), clean, sorted(set(clean["town"])), EVALUATION_DATE),
         standard_land_contracts=contract_table(_rng(seed, 21), clean, firms),
     )
@@ -342,6 +345,7 @@ def _project_yaml(county: SampleCounty) -> str:
         f"  boundary: {{path: {s['boundary']}}}\n"
         f"  built_up: {{path: {s['built_up']}}}\n"
         f"  firm_history: {{path: {s['firm_history']}}}\n"
+        f"  investment: {{path: {s['investment']}}}\n"
         f"  projects: {{path: {s['projects']}, sheet: {_SHEETS['projects']}}}\n"
         f"  standard_land_contracts: {{path: {s['standard_land_contracts']}, sheet: {_SHEETS['standard_land_contracts']}}}\n"
     )
@@ -399,6 +403,7 @@ def write_sample(county: SampleCounty, out_dir: str | Path) -> dict[str, Path]:
     write_xlsx(paths["energy"], _SHEETS["energy"], county.energy, text_columns=("统一社会信用代码",))
     write_csv(county.emissions, paths["emissions"], "utf-8-sig")
     write_csv(county.firm_history, paths["firm_history"], "utf-8-sig")
+    write_csv(county.investment, paths["investment"], "utf-8-sig")
     write_xlsx(paths["leases"], _SHEETS["leases"], county.leases, text_columns=("承租企业代码", "宗地代码"))
     write_utf8_shapefile(county.control_lines, paths["control_lines"])
     write_gpkg(county.towns, paths["towns"], "乡镇街道")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["HISTORY_GROWTH", "history_table"]
+__all__ = ["HISTORY_GROWTH", "SAMPLE_INVESTMENT_WAN", "history_table", "investment_table"]
 
 #: Measure (column of the truth frame) → (file header, mean yearly growth, s.d. across firms).
 HISTORY_GROWTH: dict[str, tuple[str, float, float]] = {
@@ -69,3 +69,29 @@ def history_table(rng: np.random.Generator, firms: pd.DataFrame, codes: pd.Serie
             ]
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
+
+
+#: Synthetic 统计局 investment of the sample county by year (万元): 制造业投资(含技改), 工业投资,
+#: 固定资产投资 — round figures of a county of Ruian's size, not Ruian's statistics.
+SAMPLE_INVESTMENT_WAN: dict[int, tuple[float, float, float]] = {
+    -2: (305_000.0, 352_000.0, 2_150_000.0),
+    -1: (332_000.0, 371_000.0, 2_380_000.0),
+    0: (376_000.0, 410_000.0, 2_600_000.0),
+}
+
+
+def investment_table(year: int, scale: float = 1.0) -> pd.DataFrame:
+    """The 统计局 investment table (optional source ``investment``) for the data year and the
+    two before it, scaled with the county (``scale``).
+
+    Returns
+    -------
+    DataFrame
+        年度, 制造业投资(含技改)(万元), 工业投资(万元), 固定资产投资(万元).
+    """
+    rows = [
+        (year + k, *(round(v * scale) for v in vals)) for k, vals in sorted(SAMPLE_INVESTMENT_WAN.items())
+    ]
+    return pd.DataFrame(
+        rows, columns=["年度", "制造业投资(含技改)(万元)", "工业投资(万元)", "固定资产投资(万元)"]
+    )

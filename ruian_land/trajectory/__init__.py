@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ruian_land.trajectory.basis import Basis, build_basis
 from ruian_land.trajectory.history import GROWTH_MEASURES, GrowthEstimate, estimate_growth
+from ruian_land.trajectory.investment import INVESTMENT_METRICS, investment_figures
 from ruian_land.trajectory.levers import LEVER_ORDER, LEVER_RULES, LEVER_ZH, Levers, levers_from_rules
 from ruian_land.trajectory.path import METRICS, figures, waterfall
 from ruian_land.trajectory.report import (
@@ -20,6 +21,7 @@ from ruian_land.trajectory.targets import TARGETS, TargetDef
 
 __all__ = [
     "GROWTH_MEASURES",
+    "INVESTMENT_METRICS",
     "LEVER_ORDER",
     "LEVER_RULES",
     "LEVER_ZH",
@@ -36,6 +38,7 @@ __all__ = [
     "estimate_growth",
     "figures",
     "final_year_rows",
+    "investment_figures",
     "levers_from_rules",
     "project_basis",
     "project_trajectory",

@@ -51,6 +51,9 @@ class Basis:
         The optional projects table (year_landed, land_mu, investment_wan, tax/VA at full).
     supply_share : DataFrame or None
         Industrial share of land supplied by year (:func:`ruian_land.control_lines.industrial_supply_share`).
+    investment : DataFrame or None
+        The 统计局 investment table by year (:func:`ruian_land.trajectory.investment_figures`);
+        ``first_plan_year`` the first year of ``targets.years``.
     """
 
     base_year: int
@@ -83,6 +86,8 @@ class Basis:
     counts: dict[str, dict[int, float]] = field(default_factory=dict)
     projects: pd.DataFrame | None = None
     supply_share: pd.DataFrame | None = None
+    investment: pd.DataFrame | None = None
+    first_plan_year: int = 0
     has_data: dict[str, bool] = field(default_factory=dict)
 
 
@@ -157,6 +162,7 @@ def build_basis(
     screening_parcels: pd.DataFrame | None = None,
     projects: pd.DataFrame | None = None,
     supply_share: pd.DataFrame | None = None,
+    investment: pd.DataFrame | None = None,
 ) -> Basis:
     """The arrays of the path from the stage results (see :class:`Basis`).
 
@@ -175,7 +181,7 @@ def build_basis(
     benchmarks, links, screening_parcels, projects, supply_share : optional
         ``Evaluation.benchmarks``; the occupancy links and the screening parcels (``far``,
         ``standard_far``, ``is_idle``) for 提容增效 and idle land; the projects table; the
-        industrial share of land supplied.
+        industrial share of land supplied; the 统计局 investment table by year.
     """
     above = firms["above_scale"].map(truthy).astype(bool) if "above_scale" in firms.columns else False
     stock = firms[above & (_num(firms, "land_area_mu").fillna(0.0) > 0)].reset_index(drop=True)
@@ -246,6 +252,7 @@ def build_basis(
         "rd": bool((rev > 0).any() and (_num(stock, "rd_wan") >= 0).any()),
         "projects": projects is not None,
         "supply": supply_share is not None,
+        "investment": investment is not None,
     }
     return Basis(
         base_year=int(base_year),
@@ -278,5 +285,7 @@ def build_basis(
         counts=counts,
         projects=projects,
         supply_share=supply_share,
+        investment=investment,
+        first_plan_year=min(years),
         has_data=has,
     )

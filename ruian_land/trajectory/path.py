@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.trajectory.basis import Basis
+from ruian_land.trajectory.investment import INVESTMENT_METRICS, investment_figures
 from ruian_land.trajectory.levers import LEVER_ORDER, Levers
 
 __all__ = ["METRICS", "figures", "waterfall"]
@@ -31,6 +32,7 @@ METRICS: tuple[str, ...] = (
     "co2_reduction_t",
     "major_projects",
     "industrial_supply_share",
+    *INVESTMENT_METRICS,
 )
 
 
@@ -151,6 +153,7 @@ def figures(
         row = b.supply_share[pd.to_numeric(b.supply_share["year"], errors="coerce") == year]
         share = float(row["industrial_share"].iloc[0]) if len(row) else np.nan
     out["industrial_supply_share"] = share
+    out.update(investment_figures(b.investment, year, b.first_plan_year))
     return {k: float(out.get(k, np.nan)) for k in METRICS}
 
 

@@ -40,6 +40,7 @@ def project_trajectory(
     projects: pd.DataFrame | None = None,
     supply_share: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
+    investment: pd.DataFrame | None = None,
 ) -> Trajectory:
     """Every target of plan §二 year by year from ``base_year``, with the levers' waterfall and what it takes.
 
@@ -52,6 +53,10 @@ def project_trajectory(
         estimated from them (:func:`ruian_land.trajectory.estimate_growth`) in place of the
         ``trajectory.growth_*`` assumption rules the user did not override; the rates used and their
         source are in ``Trajectory.growth`` and ``Trajectory.assumptions``.
+    investment : DataFrame, optional
+        The 统计局 investment table (``year``, ``manufacturing_investment_wan``,
+        ``industrial_investment_wan``, ``fixed_asset_investment_wan``): the three investment
+        targets of plan §二 are read from it (never projected).
 
     Returns
     -------
@@ -64,6 +69,7 @@ def project_trajectory(
     basis = build_basis(
         firms, selection, freed_parcels, table, rules, base_year=base_year, benchmarks=benchmarks,
         links=links, screening_parcels=screening_parcels, projects=projects, supply_share=supply_share,
+        investment=investment,
     )  # fmt: skip
     tr = project_basis(basis, rules)
     tr.growth = growth.table
