@@ -10,11 +10,10 @@ It reads the optional ``projects`` and ``land_supply`` tables of the project and
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from ruian_land.control_lines import industrial_supply_share
+from ruian_land.pipeline.clock import StageClock
 from ruian_land.pipeline.optional import optional_table
 from ruian_land.pipeline.stage_results import (
     EvaluateResult,
@@ -64,7 +63,7 @@ def trajectory(
     for value, kind in ((ingested, IngestResult), (evaluated, EvaluateResult), (screened, ScreenResult)):
         expect_result(value, kind, "trajectory")
     expect_result(simulated, SimulateResult, "trajectory")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg, rules = ingested.config, ingested.rules
     supply = optional_table(ingested.inputs, cfg, "land_supply")
     tr = project_trajectory(
@@ -79,4 +78,4 @@ def trajectory(
         projects=_projects(ingested),
         supply_share=industrial_supply_share(supply, rules) if supply is not None else None,
     )
-    return TrajectoryResult(tr, round(time.perf_counter() - t0, 3))
+    return TrajectoryResult(tr, clock.lap("trajectory"), clock.usage)
