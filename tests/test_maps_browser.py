@@ -19,6 +19,8 @@ from test_maps import EVIL, IDS, map_inputs
 
 from ruian_land import maps
 from ruian_land.maps import read_map_data
+from ruian_land.maps.aggregate import LAYER_AGGREGATE
+from ruian_land.rules import load_rules
 
 pytestmark = pytest.mark.browser
 
@@ -258,3 +260,22 @@ def test_measure_a_distance_and_go_full_screen(browser_page: Any, map_file: Path
     page.wait_for_timeout(200)
     assert page.evaluate("RUIAN.map._isFullscreen === true && document.fullscreenElement !== null")
     assert browser_page.console_errors == [] and browser_page.page_errors == []
+
+
+def test_a_large_county_page_shows_the_aggregates_and_says_so(
+    browser_page: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rules = load_rules().with_overrides({"maps.parcel_detail_max": 5})  # 8 parcels: above it
+    m = maps.overview_map(**map_inputs(), rules=rules)
+    path = maps.save_map(m, tmp_path_factory.mktemp("browser_agg") / "overview.html")
+    page = _open(browser_page, path)
+    page.wait_for_timeout(300)
+    assert browser_page.console_errors == [] and browser_page.page_errors == []
+    labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert labels[2] == LAYER_AGGREGATE  # above the towns and control lines, under the parcels
+    assert page.evaluate("(n) => RUIAN.map.hasLayer(RUIAN.layers[n])", LAYER_AGGREGATE)
+    assert page.evaluate("RUIAN.data.aggregate.length") == 1
+    assert page.evaluate("RUIAN.data.parcels.length") == 6  # only the flagged parcels
+    page.evaluate("document.querySelector('.ruian-legend details').open = true")
+    text = page.locator(".ruian-legend").inner_text()
+    assert "按乡镇（街道）汇总宗地数、面积和亩均税收" in text and "涉及的 6 宗" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -61,6 +62,27 @@ def test_output_contract_files(run_out: tuple[pipeline.RunResult, Path]) -> None
     ):
         assert key in summary["scenario"], key
     assert set(summary["class_counts"]) >= {"A", "B", "C", "D", "exempt"}
+
+
+def test_summary_has_each_stage_seconds_and_peak_memory(run_out: tuple[pipeline.RunResult, Path]) -> None:
+    result, out = run_out
+    stages = json.loads((out / "summary.json").read_text(encoding="utf-8"))["stages"]
+    expected = ["read", "validate", "link", "evaluate", "screen", "scenario", "lists"]
+    expected += ["trajectory", "parks", "map", "write"]
+    assert list(stages) == expected  # run order; compare only with scenario.compare
+    assert stages == result.stage_usage
+    for name, row in stages.items():
+        assert set(row) == {"seconds", "peak_rss_mb", "peak_rss_increase_mb"}, name
+        assert row["seconds"] >= 0 and row["peak_rss_mb"] > 0 and row["peak_rss_increase_mb"] >= 0, name
+        assert row["seconds"] == pytest.approx(result.timings_s[name], abs=1e-3), name
+    peaks = [row["peak_rss_mb"] for row in stages.values()]
+    assert peaks == sorted(peaks)  # a running high-water mark never falls
+    # a stage's increase is how much it raised the mark: at most the step from the stage before
+    # (less when the work between two stages, e.g. assembling the summary, raised it first)
+    steps = [b - a for a, b in itertools.pairwise(peaks)]
+    for row, step in zip(list(stages.values())[1:], steps, strict=True):
+        assert row["peak_rss_increase_mb"] <= step + 0.11
+    assert sum(row["peak_rss_increase_mb"] for row in stages.values()) <= peaks[-1]
 
 
 def test_ledger_balances_for_every_input(run_out: tuple[pipeline.RunResult, Path]) -> None:
@@ -227,7 +249,7 @@ def test_scenario_comparison_is_a_stage_result_and_written_with_names(
     # the main scenario is not changed by comparing others beside it (solver timings aside)
     def untimed(summary: dict) -> dict:
         sc = {k: v for k, v in summary["scenario"].items() if not k.endswith("_time_s")}
-        return {**summary, "scenario": sc}
+        return {**{k: v for k, v in summary.items() if k != "stages"}, "scenario": sc}
 
     assert untimed(compared.summary) == untimed(result.summary)
     paths = pipeline.write_outputs(compared, tmp_path / "with")

@@ -34,9 +34,14 @@ def _invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, " ".join(text.split())  # unfold rich's line wrapping
 
 
+def _is_timing(key: Any) -> bool:
+    """Timings and memory differ between runs: solver ``*_time_s`` and ``summary.json`` ``stages``."""
+    return str(key).endswith("_time_s") or key == "stages"
+
+
 def _without_times(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_times(v) for k, v in value.items() if not str(k).endswith("_time_s")}
+        return {k: _without_times(v) for k, v in value.items() if not _is_timing(k)}
     if isinstance(value, list):
         return [_without_times(v) for v in value]
     return value

@@ -35,6 +35,7 @@ from ruian_land.core.crs import (
     to_working,
 )
 from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
+from ruian_land.core.groups import join_by_group
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
@@ -120,6 +121,7 @@ __all__ = [
     "frame_to_wgs84",
     "input_error",
     "is_valid_uscc",
+    "join_by_group",
     "join_codes",
     "join_flags",
     "kwh_from_wan_kwh",

@@ -31,7 +31,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import WORKING_CRS, XLSX_OPTIONS, InputError, InputWarning, defuse_formulas, label_zh
+from ruian_land.core import (
+    WORKING_CRS,
+    XLSX_OPTIONS,
+    InputError,
+    InputWarning,
+    defuse_formulas,
+    join_by_group,
+    label_zh,
+)
 
 __all__ = [
     "FORMATS",
@@ -534,8 +542,8 @@ def _occupants(links: pd.DataFrame, firms: pd.DataFrame | None) -> pd.DataFrame:
     g = occ.groupby("parcel_id", sort=False)
     return pd.DataFrame(
         {
-            "occupant_names": g["name"].agg(lambda s: ";".join(map(str, s))),
-            "occupant_usccs": g["uscc"].agg(lambda s: ";".join(map(str, s))),
+            "occupant_names": join_by_group(occ["parcel_id"], occ["name"]),
+            "occupant_usccs": join_by_group(occ["parcel_id"], occ["uscc"]),
             "occupant_count": g["uscc"].size(),
             "main_class": g["eval_class"].first(),
         }

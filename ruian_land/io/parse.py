@@ -20,6 +20,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ruian_land.core import SCHEMAS, normalise_parcel_id, normalise_uscc, stored_as_number
+from ruian_land.io.textcells import (
+    BOOL,
+    FLOAT,
+    INT,
+    TEXT,
+    blank_mask,
+    kind_codes,
+    plain_code_mask,
+    squeezed_lower,
+    text_values,
+    type_codes,
+)
 
 __all__ = [
     "BLANK_REPORTED_KINDS",
@@ -74,6 +86,10 @@ BLANK_REPORTED_KINDS: tuple[str, ...] = ("tax", "statistics", "energy")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: ``core.codes``' scientific-notation and 15-digits-then-000 patterns, for RE2 (a plain code that
+#: matches one is checked by ``stored_as_number`` cell by cell).
+_SCIENTIFIC_RE2 = r"^[+-]?\d+(\.\d*)?E\+?\d+$"
+_TRUNCATED_RE2 = r"^\d{15}000$"
 
 
 def _clean(text: str) -> str:
@@ -169,6 +185,9 @@ def parse_numbers(series: pd.Series) -> pd.Series:
 _INTS = [int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
 _NUMERIC_TYPES: tuple[type, ...] = (*_INTS, float, np.float16, np.float32, np.float64)
 _MISSING_ARROW = pa.array(sorted(MISSING_TOKENS), type=pa.string())
+_STAMP_TYPES: dict[type, int] = {dt.datetime: 1, pd.Timestamp: 1}
+_TRUE_ARROW = pa.array(sorted(_TRUE), type=pa.string())
+_FALSE_ARROW = pa.array(sorted(_FALSE), type=pa.string())
 
 
 def _parse_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -243,17 +262,24 @@ def parse_dates(series: pd.Series) -> pd.Series:
         ``datetime64[ns]``, same index and name; NaT when blank or unreadable; unreadable
         labels in ``attrs['unparsed']``.
     """
-    values = []
+    raw = series.to_numpy(dtype=object)
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = ~blank_mask(raw, MISSING_TOKENS)
+    # date cells of a workbook (the usual case): at once, when within the datetime64[ns] range
+    stamps = np.flatnonzero((type_codes(raw, _STAMP_TYPES, 0) == 1) & todo)
+    if len(stamps):
+        when = pd.DatetimeIndex(raw[stamps])  # microseconds for datetime objects: no overflow
+        ok = np.asarray((when.year > 1677) & (when.year < 2262))
+        out[stamps[ok]] = when[ok].normalize().as_unit("ns").to_numpy()
+        todo[stamps[ok]] = False
     bad = []
-    for label, value in series.items():
-        ts = _date(value)
+    for i in np.flatnonzero(todo):  # texts, numbers and the rest, cell by cell
+        ts = _date(raw[i])
         if ts is None:
-            bad.append(label)
-            ts = pd.NaT
-        values.append(ts)
-    result = pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
-    result.index = series.index
-    result.name = series.name
+            bad.append(series.index[int(i)])
+        elif not pd.isna(ts):
+            out[i] = pd.Timestamp(ts).as_unit("ns").to_datetime64()
+    result = pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]")
     result.attrs["unparsed"] = bad
     return result
 
@@ -273,27 +299,34 @@ def parse_bool(series: pd.Series) -> pd.Series:
         pandas nullable ``boolean``, same index and name; ``<NA>`` when blank or unreadable;
         unreadable labels in ``attrs['unparsed']``. Callers decide what a blank flag means.
     """
-    values: list[bool | None] = []
+    raw = series.to_numpy(dtype=object)
+    kinds = kind_codes(raw)
+    out = np.full(len(raw), None, dtype=object)
+    todo = ~blank_mask(raw, MISSING_TOKENS, kinds)
+    where = np.flatnonzero((kinds == TEXT) & todo)
+    if len(where):  # the usual case, in Arrow: 是/否, Y/N, 规上/规下 …
+        low = squeezed_lower(raw[where])
+        yes = pc.is_in(low, value_set=_TRUE_ARROW).to_numpy(zero_copy_only=False).astype(bool)
+        no = pc.is_in(low, value_set=_FALSE_ARROW).to_numpy(zero_copy_only=False).astype(bool)
+        out[where[yes]], out[where[no]] = True, False
+        todo[where[yes | no]] = False
+    flags = (kinds == BOOL) & todo
+    out[flags] = raw[flags].astype(bool)
+    todo &= ~flags
+    where = np.flatnonzero(((kinds == INT) | (kinds == FLOAT)) & todo)
+    if len(where):  # 1 / 0 typed as numbers
+        nums = raw[where].astype(float)
+        ok = (nums == 0.0) | (nums == 1.0)
+        out[where[ok]] = nums[ok] == 1.0
+        todo[where[ok]] = False
     bad = []
-    for label, value in series.items():
-        if is_blank(value):
-            values.append(None)
-            continue
-        if isinstance(value, bool | np.bool_):
-            values.append(bool(value))
-            continue
-        if isinstance(value, int | float | np.integer | np.floating) and float(value) in (0.0, 1.0):
-            values.append(bool(value))
-            continue
-        text = _clean(str(value)).lower()
-        if text in _TRUE:
-            values.append(True)
-        elif text in _FALSE:
-            values.append(False)
+    for i in np.flatnonzero(todo):  # what is left is other numbers and unknown words: reported
+        text = _clean(str(raw[i])).lower()
+        if text in _TRUE or text in _FALSE:
+            out[i] = text in _TRUE
         else:
-            bad.append(label)
-            values.append(None)
-    result = pd.Series(values, index=series.index, name=series.name, dtype="boolean")
+            bad.append(series.index[int(i)])
+    result = pd.Series(out, index=series.index, name=series.name, dtype="boolean")
     result.attrs["unparsed"] = bad
     return result
 
@@ -321,7 +354,10 @@ def parse_text(series: pd.Series) -> pd.Series:
     Series
         pandas ``str`` dtype with missing values, same index and name.
     """
-    result = pd.Series([_text(v) for v in series], index=series.index, name=series.name, dtype="str")
+    values = series.to_numpy(dtype=object)
+    kinds = kind_codes(values)
+    texts = text_values(values, blank_mask(values, MISSING_TOKENS, kinds), kinds, _text)
+    result = pd.Series(texts, index=series.index, name=series.name, dtype="str")
     result.attrs["unparsed"] = []
     return result
 
@@ -408,9 +444,13 @@ def _code_issues(
     """``code_stored_as_number`` / ``code_repaired`` issues of one code column."""
     norm = CODE_FIELDS[canon]
     out: list[dict[str, Any]] = []
-    for label, value in raw.items():
-        if is_blank(value):
-            continue
+    values = raw.to_numpy(dtype=object)
+    kinds = kind_codes(values)
+    # only cells that are not blank and not already a plain code (digits and capitals, no
+    # scientific notation, not 15 digits + 000) are looked at one by one
+    risky = () if canon == "parcel_id" else (_SCIENTIFIC_RE2, _TRUNCATED_RE2)
+    look = ~blank_mask(values, MISSING_TOKENS, kinds) & ~plain_code_mask(values, kinds, risky=risky)
+    for label, value in zip(raw.index[look], values[look], strict=True):
         row = int(rows[label]) if label in rows else None
         if canon != "parcel_id" and stored_as_number(value):
             shown = f"{value:.6G}" if isinstance(value, float | np.floating) else str(value)
@@ -445,9 +485,9 @@ def _blank_issues(
 ) -> list[dict[str, Any]]:
     """``missing_value`` issues for blank cells of a required number column."""
     out: list[dict[str, Any]] = []
-    for label, value in raw.items():
-        if not is_blank(value):
-            continue
+    values = raw.to_numpy(dtype=object)
+    blank = blank_mask(values, MISSING_TOKENS)
+    for label, value in zip(raw.index[blank], values[blank], strict=True):
         shown = "blank" if value is None or not isinstance(value, str) or not value.strip() else repr(value)
         out.append(
             {

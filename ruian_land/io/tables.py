@@ -9,7 +9,6 @@ happens after column mapping (:mod:`ruian_land.io.parse`, :func:`ruian_land.io.l
 from __future__ import annotations
 
 import csv
-import io
 import io as _io
 import re
 import unicodedata
@@ -19,11 +18,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ruian_land.core import SCHEMAS, InputError, InputWarning, normalise_header
 from ruian_land.io.encoding import EncodingChoice, detect_encoding
-from ruian_land.io.integrity import check_suffix, sniff_format
+from ruian_land.io.excel import EXCEL_SUFFIXES, read_excel_rows, sheet_heads
+from ruian_land.io.grid import classify_rows, expand_merges, to_grid
+from ruian_land.io.integrity import check_suffix
 from ruian_land.io.parse import _number, is_blank
 
 __all__ = ["TOTALS_PATTERN", "known_aliases", "read_table", "sheet_hint"]
@@ -113,7 +115,7 @@ def read_table(
     if suffix in {".csv", ".txt", ".tsv"}:
         rows, choice = _read_csv_rows(p, encoding, source)
     elif suffix in _EXCEL:
-        rows, merges, sheet_read = _read_excel_rows(p, sheet, source)
+        rows, merges, sheet_read = read_excel_rows(p, sheet, source)
     else:
         raise InputError(
             f"unknown table format '{suffix}'", path=source, fix="deliver the table as .xlsx, .xls or .csv"
@@ -180,82 +182,11 @@ def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[lis
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if head.count("\t") > head.count(",") else ","
-    rows = [list(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)]
-    return [[None if c.strip() == "" else c for c in r] for r in rows], choice
+    rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter))
+    return rows, choice  # blank cells become None in to_grid
 
 
-_EXCEL = frozenset({".xlsx", ".xlsm", ".xls"})
-
-
-def _read_excel_rows(
-    p: Path, sheet: str | int | None, source: str
-) -> tuple[list[list[Any]], list[tuple[int, int, int, int]], str]:
-    names = _sheet_names(p, source)
-    name = _pick_sheet(names, sheet, source)
-    reader = _read_xls_rows if _is_legacy_xls(p) else _read_xlsx_rows
-    rows, merges = reader(p, name, source)
-    return rows, merges, name
-
-
-def _is_legacy_xls(p: Path) -> bool:
-    """An old OLE2 ``.xls`` by its content: an ``.xlsx`` saved under an ``.xls`` name is read as ``.xlsx``."""
-    return p.suffix.lower() == ".xls" and sniff_format(p) == "ole2"
-
-
-def _xlsx_source(p: Path) -> Any:
-    """What openpyxl opens: the path, or the bytes of an .xlsx saved under another suffix
-    (openpyxl refuses a path by its suffix, not its content)."""
-    return p if p.suffix.lower() in {".xlsx", ".xlsm"} else io.BytesIO(p.read_bytes())
-
-
-def _open_xls(p: Path, source: str, **kwargs: Any) -> Any:
-    """Open a legacy .xls workbook with xlrd, turning its failures into :class:`InputError`."""
-    try:
-        import xlrd  # type: ignore[import-not-found]
-    except ImportError:
-        raise InputError(
-            "reading old .xls workbooks needs the package xlrd, which is not installed",
-            path=source,
-            fix="open the file in Excel/WPS and save it as .xlsx, or `pip install xlrd`",
-        ) from None
-    try:
-        return xlrd.open_workbook(str(p), **kwargs)
-    except Exception as exc:  # xlrd raises XLRDError, CompDocError, … for damaged files
-        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
-
-
-def _sheet_names(p: Path, source: str) -> list[str]:
-    """The workbook's sheet names, in order."""
-    if _is_legacy_xls(p):
-        book = _open_xls(p, source, on_demand=True)
-        names = list(book.sheet_names())
-        book.release_resources()
-        return names
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(_xlsx_source(p), read_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
-    names = list(wb.sheetnames)
-    wb.close()
-    return names
-
-
-def _head_rows(p: Path, name: str) -> list[list[Any]]:
-    """The first rows of one sheet (for finding which sheets hold a table)."""
-    if _is_legacy_xls(p):
-        import xlrd  # type: ignore[import-not-found]
-
-        sh = xlrd.open_workbook(str(p), on_demand=True).sheet_by_name(name)
-        return [sh.row_values(r) for r in range(min(sh.nrows, _HEADER_SCAN_ROWS))]
-    import openpyxl
-
-    wb = openpyxl.load_workbook(_xlsx_source(p), read_only=True, data_only=True)
-    try:
-        return [list(r) for r in wb[name].iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
-    finally:
-        wb.close()
+_EXCEL = EXCEL_SUFFIXES
 
 
 def sheet_hint(
@@ -287,14 +218,13 @@ def sheet_hint(
     if p.suffix.lower() not in _EXCEL:
         return None
     try:
-        names = _sheet_names(p, str(p))
+        heads = sheet_heads(p, _HEADER_SCAN_ROWS, str(p))
+        names = list(heads)
         aliases = known_aliases(kind, extra_aliases)
         holding = [
             n
-            for n in names
-            if any(
-                sum(normalise_header(c) in aliases for c in r if c is not None) >= 2 for r in _head_rows(p, n)
-            )
+            for n, rows in heads.items()
+            if any(sum(normalise_header(c) in aliases for c in r if c is not None) >= 2 for r in rows)
         ]
     except Exception:  # a hint must never hide the original error
         return None
@@ -312,60 +242,6 @@ def sheet_hint(
     return text, fix
 
 
-def _read_xlsx_rows(
-    p: Path, sheet: str | int | None, source: str
-) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(_xlsx_source(p), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise InputError(f"cannot open the workbook: {exc}", path=source, fix="re-save it as .xlsx") from None
-    sh = wb[_pick_sheet(wb.sheetnames, sheet, source)]
-    rows = [list(r) for r in sh.iter_rows(values_only=True)]
-    merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sh.merged_cells.ranges]
-    wb.close()
-    return rows, merges
-
-
-def _read_xls_rows(
-    p: Path, sheet: str | int | None, source: str
-) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
-    book = _open_xls(p, source, formatting_info=True)
-    import xlrd  # type: ignore[import-not-found]  # present: _open_xls succeeded
-
-    name = _pick_sheet(book.sheet_names(), sheet, source)
-    sh = book.sheet_by_name(name)
-    # xlrd merge ranges are half-open (rlo, rhi, clo, chi); ours are inclusive
-    merges = [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in sh.merged_cells]
-    rows: list[list[Any]] = []
-    for r in range(sh.nrows):
-        row: list[Any] = []
-        for c in range(sh.ncols):
-            cell = sh.cell(r, c)
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
-            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                row.append(None)
-            else:
-                row.append(cell.value)
-        rows.append(row)
-    return rows, merges
-
-
-def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
-    if sheet is None:
-        return names[0]
-    if isinstance(sheet, int):
-        if 0 <= sheet < len(names):
-            return names[sheet]
-    elif sheet in names:
-        return sheet
-    raise InputError(
-        f"sheet {sheet!r} not found; sheets: {names}", path=source, fix="name one of those sheets"
-    )
-
-
 # --- header, merges, totals ---------------------------------------------------------------------
 
 
@@ -381,27 +257,6 @@ def _numeric_like(value: Any) -> bool:
     if hasattr(value, "year") and hasattr(value, "month"):
         return True
     return _number(value) is not None
-
-
-def _expand_merges(
-    rows: list[list[Any]], merges: list[tuple[int, int, int, int]], header_end: int | None
-) -> list[list[Any]]:
-    """Copy each merged range's top-left value into its cells: always within header rows
-    (< ``header_end``); below the header only text values (a merged number would count twice)."""
-    for r0, r1, c0, c1 in merges:
-        if r0 >= len(rows):
-            continue
-        value = rows[r0][c0] if c0 < len(rows[r0]) else None
-        if value is None:
-            continue
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            in_header = header_end is None or r < header_end
-            if not in_header and not isinstance(value, str):
-                continue
-            for c in range(c0, c1 + 1):
-                if c < len(rows[r]) and rows[r][c] is None:
-                    rows[r][c] = value
-    return rows
 
 
 def _find_header(rows: list[list[Any]], aliases: set[str], width: int) -> int:
@@ -470,75 +325,47 @@ def _unique(names: Iterable[str]) -> list[str]:
     return out
 
 
-def _totals_cell(row: list[Any]) -> str | None:
-    for c in row:
-        if isinstance(c, str) and TOTALS_PATTERN.match(re.sub(r"\s+", "", _cell_text(c))):
-            return _cell_text(c)
-    return None
-
-
 def _to_frame(
     rows: list[list[Any]], merges: list[tuple[int, int, int, int]], source: str, aliases: set[str]
 ) -> pd.DataFrame:
-    width = max((len(r) for r in rows), default=0)
-    rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    rows = [[None if isinstance(c, str) and not c.strip() else c for c in r] for r in rows]
+    grid = to_grid(rows)
     # trim columns that are empty everywhere
-    used = [j for j in range(width) if any(r[j] is not None for r in rows)]
-    if not used:
+    used = np.flatnonzero((~pd.isna(grid)).any(axis=0)) if grid.size else np.array([], dtype=int)
+    if not len(used):
         raise InputError("the table is empty", path=source, fix="check that the right file/sheet was given")
-    col_map = {j: k for k, j in enumerate(used)}
-    rows = [[r[j] for j in used] for r in rows]
+    col_map = {int(j): k for k, j in enumerate(used)}
+    grid = grid[:, used]
     merges = [
         (r0, r1, col_map.get(c0, 0), col_map.get(c1, len(used) - 1))
         for r0, r1, c0, c1 in merges
-        if any(c0 <= j <= c1 for j in used)
+        if ((used >= c0) & (used <= c1)).any()
     ]
     width = len(used)
-    header_view = _expand_merges([list(r) for r in rows[: _HEADER_SCAN_ROWS + 1]], merges, None)
+    view = grid[: _HEADER_SCAN_ROWS + 1].copy()
+    expand_merges(view, merges, None)
+    header_view = view.tolist()
     try:
         h = _find_header(header_view, aliases, width)
     except InputError as exc:
         raise InputError(exc.detail, path=source, fix=exc.fix) from None
     two_rows = _is_subheader(header_view, h, merges, aliases)
     header_end = h + (2 if two_rows else 1)
-    rows = _expand_merges(rows, merges, header_end)
-    parent = [_cell_text(c) for c in rows[h]]
+    expand_merges(grid, merges, header_end)
+    parent = [_cell_text(c) for c in grid[h]]
     if two_rows:
         filled, last = [], ""
         for j, p in enumerate(parent):
             # a blank parent continues the group to its left (CSV has no merge information)
             last = p if p else (last if j > 0 else "")
             filled.append(last)
-        names = _combine(filled, [_cell_text(c) for c in rows[h + 1]], aliases)
+        names = _combine(filled, [_cell_text(c) for c in grid[h + 1]], aliases)
     else:
         names = parent
     columns = _unique(names)
-    data, dropped = [], []
-    rows_in = 0
-    for k, r in enumerate(rows[header_end:], start=1):
-        if all(c is None for c in r):
-            continue
-        total = _totals_cell(r)
-        if total is not None:
-            rows_in += 1
-            dropped.append({"row": k, "problem": "totals_row", "detail": f"'{total}' row, not a firm"})
-            continue
-        filled_cells = [c for c in r if c is not None]
-        if (
-            len(filled_cells) == 1
-            and isinstance(filled_cells[0], str)
-            and _NOTE_PATTERN.match(_cell_text(filled_cells[0]))
-        ):
-            dropped.append(
-                {"row": k, "problem": "note_row", "detail": f"note '{_cell_text(filled_cells[0])[:40]}'"}
-            )
-            rows_in += 1
-            continue
-        rows_in += 1
-        data.append([*r, k])
-    frame = pd.DataFrame(data, columns=[*columns, "source_row"], dtype=object)
-    frame["source_row"] = frame["source_row"].astype("int64")
+    body = grid[header_end:]
+    keep, dropped, rows_in = classify_rows(body, TOTALS_PATTERN.pattern, _NOTE_PATTERN.pattern)
+    frame = pd.DataFrame(body[keep], columns=columns, dtype=object)
+    frame["source_row"] = (np.flatnonzero(keep) + 1).astype("int64")  # blank rows take a number too
     frame.attrs.update(
         {
             "header_rows": list(range(h + 1, header_end + 1)),

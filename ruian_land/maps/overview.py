@@ -16,7 +16,9 @@ only whitelisted properties are written, as compact columns (dictionaries, share
 reason texts as skeletons stored once); tooltips are built in the browser; hidden layers
 are built the first time they are shown; paths are drawn on a canvas. :func:`map_html`
 warns with :class:`MapSizeWarning` when the page exceeds the budget ``maps.size_budget_base_kb``
-+ ``maps.size_budget_bytes_per_parcel`` × parcels drawn.
++ ``maps.size_budget_bytes_per_parcel`` × parcels drawn. Above ``maps.parcel_detail_max`` parcels
+the page sums them up by town or hexagon and draws only the flagged parcels one by one
+(:mod:`ruian_land.maps.aggregate`); the aggregate layer's legend and the page's note say so.
 
 Geometries leave EPSG:4549 only here, on copies. With ``offline=True`` (the default) the
 saved page inlines pinned copies of Leaflet and its plugins (:mod:`ruian_land.maps.offline`)
@@ -43,6 +45,7 @@ from folium.plugins import Fullscreen, MeasureControl
 
 from ruian_land.control_lines import working_geometries
 from ruian_land.core import WORKING_CRS, InputWarning, to_map_crs
+from ruian_land.maps.aggregate import add_aggregate, aggregate_cells, flagged_parcels
 from ruian_land.maps.basemap import BASEMAPS, add_basemap
 from ruian_land.maps.book import (
     LayerBook,
@@ -189,8 +192,9 @@ def overview_map(
         works offline; tiles always come from their server. GCJ-02 / BD-09 providers refused.
     rules : RuleSet, optional
         ``maps.max_zoom``, ``maps.min_zoom``, ``maps.simplify_px``,
-        ``maps.coordinate_precision_px``, ``maps.size_budget_*``, ``maps.rank_labels_*``
-        (site rank labels: the best ones always, all from a zoom), the 亩均税收 classes
+        ``maps.coordinate_precision_px``, ``maps.size_budget_*``, ``maps.parcel_detail_max``,
+        ``maps.aggregate_by`` and ``maps.aggregate_hex_m`` (a large county's aggregates),
+        ``maps.rank_labels_*`` (site rank labels: the best ones always, all from a zoom), the 亩均税收 classes
         (``screening.tax_per_mu_floor``, ``screening.park_clearance_tax_per_mu``,
         ``standard_land.tax_per_mu``, ``targets.tax_per_mu``), ``two_high.*`` (legend) and
         the scenario years (``targets.years``); default preset.
@@ -253,6 +257,26 @@ def overview_map(
     years = sorted({int(y) for y in rules.value("targets.years")} | _years(selection) | _years(freed_parcels))
     add_towns(book, towns)
     add_control_lines(book, control_lines)
+    whole, note = base, "悬停或点击地块查看详情；勾选右上角图层显示对应图例"
+    if len(base) > int(rules.value("maps.parcel_detail_max")):  # a large county: aggregates
+        flagged = flagged_parcels(
+            attrs,
+            selection=selection,
+            freed=freed_parcels,
+            links=links,
+            firms=firms,
+            screening_firms=screening_firms,
+        )
+        cells, kind = aggregate_cells(
+            base,
+            attrs,
+            flagged,
+            towns=towns,
+            by=str(rules.value("maps.aggregate_by")),
+            hex_m=float(rules.value("maps.aggregate_hex_m")),
+        )
+        said = add_aggregate(book, cells, kind, rules, total=len(base), drawn=int(flagged.sum()))
+        base, attrs, note = base[flagged], attrs[flagged], f"{note}；{said}"
     add_parcel_layers(book, base, attrs, rules, selection, freed_parcels, links, firms)
     if selection is not None or freed_parcels is not None:
         add_scenario(book, attrs, selection, freed_parcels, links, firms, years, rules)
@@ -282,13 +306,12 @@ def overview_map(
         "class": {k: html.escape(lab) for k, (_, lab) in CLASS_STYLE.items()},
         "screen": {k: html.escape(lab) for k, (_, lab) in SCREEN_STYLE.items()},
     }
-    note = "悬停或点击地块查看详情；勾选右上角图层显示对应图例"
     Script(
         f"RUIAN.fields = {js(book.fields)};\nRUIAN.lookup = {js(lookup)};\n"
         f"RUIAN.addLegend({m.get_name()}, {js(html.escape(title))}, {js([n for n, _, _ in book.layers])}, "
         f"{js(html.escape(note))});"
     ).add_to(m)
-    _fit(m, base, _industrial_ids(scr))
+    _fit(m, whole, _industrial_ids(scr))
     m.ruian_offline = bool(offline)  # type: ignore[attr-defined]
     m.ruian_stats = {  # type: ignore[attr-defined]
         **book.stats,

@@ -21,6 +21,12 @@ from __future__ import annotations
 
 from ruian_land.pipeline.atomic import check_output_folder, staged_folder
 from ruian_land.pipeline.check import CheckReport, check_project
+from ruian_land.pipeline.partitioned import (
+    DASK_EXTRA,
+    partitioned_firm_indicators,
+    partitioned_idle,
+    partitioned_zonal_mean,
+)
 from ruian_land.pipeline.project import FIRST_STAGE_OF_SECTION, Project, find_sample_config
 from ruian_land.pipeline.result import SUMMARY_KEYS, RunResult
 from ruian_land.pipeline.runfolder import (
@@ -76,6 +82,7 @@ from ruian_land.pipeline.write import (
 )
 
 __all__ = [
+    "DASK_EXTRA",
     "EVALUATION_COLUMNS",
     "FIRST_STAGE_OF_SECTION",
     "MANIFEST",
@@ -112,6 +119,9 @@ __all__ = [
     "load_stage",
     "make_map",
     "parks",
+    "partitioned_firm_indicators",
+    "partitioned_idle",
+    "partitioned_zonal_mean",
     "read_manifest",
     "rectification_summary",
     "rules_fingerprints",

@@ -10,12 +10,11 @@ It reads the optional ``projects``, ``land_supply``, ``firm_history`` and ``inve
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from ruian_land.control_lines import industrial_supply_share
 from ruian_land.core import normalise_uscc
+from ruian_land.pipeline.clock import StageClock
 from ruian_land.pipeline.optional import optional_table
 from ruian_land.pipeline.stage_results import (
     EvaluateResult,
@@ -72,7 +71,7 @@ def trajectory(
     for value, kind in ((ingested, IngestResult), (evaluated, EvaluateResult), (screened, ScreenResult)):
         expect_result(value, kind, "trajectory")
     expect_result(simulated, SimulateResult, "trajectory")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg, rules = ingested.config, ingested.rules
     supply = optional_table(ingested.inputs, cfg, "land_supply")
     tr = project_trajectory(
@@ -89,4 +88,4 @@ def trajectory(
         history=_history(ingested),
         investment=optional_table(ingested.inputs, cfg, "investment"),
     )
-    return TrajectoryResult(tr, round(time.perf_counter() - t0, 3))
+    return TrajectoryResult(tr, clock.lap("trajectory"), clock.usage)

@@ -21,6 +21,7 @@ from ruian_land.control_lines import BalanceLedger
 from ruian_land.core import Ledger
 from ruian_land.evaluation import Evaluation
 from ruian_land.link import Occupancy
+from ruian_land.pipeline.clock import StageUsage
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening
@@ -98,6 +99,11 @@ class RunResult:
         The ``summary.json`` dict (areas 亩, money 万元, energy tce, CO₂ t).
     timings_s : dict
         Seconds per stage.
+    stage_usage : dict of str to dict
+        Per stage (``read``, ``validate``, ``link``, ``evaluate``, ``screen``, ``scenario``, ``lists``,
+        [``compare``], ``trajectory``, ``parks``, ``map``, then ``write`` once written):
+        ``seconds``, ``peak_rss_mb`` (the process's peak resident memory after the stage, MB) and
+        ``peak_rss_increase_mb`` (how much the stage raised that peak); ``summary.json`` ``stages``.
     paths : dict
         Name → path of every file written (filled by the write step).
     """
@@ -131,4 +137,5 @@ class RunResult:
     overview_map_html: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
+    stage_usage: dict[str, StageUsage] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)

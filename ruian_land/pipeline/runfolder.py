@@ -274,7 +274,7 @@ def _save_stage(run_dir: Path, stage: str, result: Any) -> None:
     if isinstance(result, MapResult):
         page = result.html if result.overview_map is None else map_html(result.overview_map)
         (tmp / "overview.html").write_text(page or "", encoding="utf-8")
-        result = MapResult(None, result.seconds)
+        result = MapResult(None, result.seconds, usage=result.usage)
     spec = serialise.dump(result, tmp)
     (tmp / "stage.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1), encoding="utf-8")
     final = run_dir / stage
@@ -342,7 +342,8 @@ def run_stage(
     result : stage result
         What the stage function returned.
     record : dict
-        Its manifest entry: ``done`` (ISO time), ``seconds``, ``inputs`` and ``rules`` fingerprints.
+        Its manifest entry: ``done`` (ISO time), ``seconds``, ``usage`` (the stage's steps' seconds
+        and peak memory, as in ``summary.json`` ``stages``), ``inputs`` and ``rules`` fingerprints.
 
     Raises
     ------
@@ -386,6 +387,7 @@ def run_stage(
     record = {
         "done": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "seconds": seconds,
+        "usage": result.usage,  # step → seconds, peak_rss_mb, peak_rss_increase_mb
         "inputs": inputs["all"],
         "rules": rules_fp,
     }

@@ -5,8 +5,9 @@ which holds the clean inputs every later stage needs)::
 
     IngestResult → EvaluateResult → ScreenResult → SimulateResult → TrajectoryResult → ParksResult → MapResult
 
-Each result has a ``summary`` (a dict of the figures the stage adds to ``summary.json``) and
-``seconds`` (its wall time). All frames are in EPSG:4549; areas in 亩, money in 万元, energy in tce.
+Each result has a ``summary`` (a dict of the figures the stage adds to ``summary.json``),
+``seconds`` (its wall time) and ``usage`` (step → seconds, peak memory MB and the step's increase
+of the peak, :class:`~ruian_land.pipeline.clock.StageClock`; ``summary.json`` ``stages``). All frames are in EPSG:4549; areas in 亩, money in 万元, energy in tce.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ruian_land.evaluation import Evaluation, class_counts
 from ruian_land.io import Inputs
 from ruian_land.link import Occupancy
 from ruian_land.parks import plan_shortfall
+from ruian_land.pipeline.clock import StageUsage
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening
@@ -73,6 +75,7 @@ class IngestResult:
     firms: pd.DataFrame
     occupancy: Occupancy
     seconds: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def parcels(self) -> gpd.GeoDataFrame:
@@ -114,6 +117,7 @@ class EvaluateResult:
     evaluation: Evaluation
     evaluation_list: pd.DataFrame
     seconds: float = 0.0
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -134,6 +138,7 @@ class ScreenResult:
 
     screening: Screening
     seconds: float = 0.0
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -171,6 +176,7 @@ class SimulateResult:
     comparison: pd.DataFrame | None = None
     comparison_svg: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -199,6 +205,7 @@ class TrajectoryResult:
 
     trajectory: Trajectory
     seconds: float = 0.0
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -229,6 +236,7 @@ class ParksResult:
     land_balance: BalanceLedger | None = None
     supply_share: pd.DataFrame | None = None
     seconds: float = 0.0
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -256,6 +264,7 @@ class MapResult:
     overview_map: folium.Map | None
     seconds: float = 0.0
     html: str | None = None
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -20,7 +20,6 @@ run first. Nothing is written here.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +33,7 @@ from ruian_land.export import site_sheet
 from ruian_land.link import Occupancy, firm_land, link_firms_to_parcels
 from ruian_land.maps import overview_map
 from ruian_land.parks import candidate_sites
+from ruian_land.pipeline.clock import StageClock, merged
 from ruian_land.pipeline.optional import optional_table as _optional_table
 from ruian_land.pipeline.projection import trajectory
 from ruian_land.pipeline.result import RunResult
@@ -118,18 +118,17 @@ def ingest(config: ProjectConfig | str | Path | None = None, *, rules: RuleSet |
     """
     cfg = _config(config)
     rules = cfg.load_rules() if rules is None else rules
-    t0 = time.perf_counter()
+    clock = StageClock()
     inputs = io.load_inputs(cfg)
-    t1 = time.perf_counter()
+    clock.lap("read")
     ledger = Ledger()
     clean = validate_inputs(inputs, ledger, rules=rules, as_of=cfg.evaluation_date)
-    t2 = time.perf_counter()
+    clock.lap("validate")
     firms = clean.firms.join(energy_tce(clean.firms, rules))
     occ = link_firms_to_parcels(clean.parcels, firms, clean.leases, ledger, points=clean.points, rules=rules)
     firms = _attach_land(firms, occ)
-    t3 = time.perf_counter()
-    seconds = {"read": round(t1 - t0, 3), "validate": round(t2 - t1, 3), "link": round(t3 - t2, 3)}
-    return IngestResult(cfg, rules, inputs, ledger, clean, firms, occ, seconds)
+    clock.lap("link")
+    return IngestResult(cfg, rules, inputs, ledger, clean, firms, occ, clock.seconds(), clock.usage)
 
 
 def evaluate(ingested: IngestResult) -> EvaluateResult:
@@ -153,7 +152,7 @@ def evaluate(ingested: IngestResult) -> EvaluateResult:
         Tax figures that can only be 元 under a 万元 header (refused before evaluating).
     """
     _expect(ingested, IngestResult, "evaluate")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg, rules = ingested.config, ingested.rules
     firms = ingested.firms.join(compute_indicators(ingested.firms, rules))
     # 元 written under a 万元 header gives absurd 亩均税收: refuse before evaluating (exit 2).
@@ -168,7 +167,8 @@ def evaluate(ingested: IngestResult) -> EvaluateResult:
         previous_classes=_previous_classes(ingested.inputs, cfg),  # None → no 差别电价 escalation
     )
     firms = firms.join(ev.firms[[c for c in ev.firms.columns if c not in firms.columns]])
-    return EvaluateResult(firms, ev, evaluation_list(firms), round(time.perf_counter() - t0, 3))
+    listed = evaluation_list(firms)
+    return EvaluateResult(firms, ev, listed, clock.lap("evaluate"), clock.usage)
 
 
 def screen(ingested: IngestResult, evaluated: EvaluateResult) -> ScreenResult:
@@ -190,7 +190,7 @@ def screen(ingested: IngestResult, evaluated: EvaluateResult) -> ScreenResult:
     """
     _expect(ingested, IngestResult, "screen")
     _expect(evaluated, EvaluateResult, "screen")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg = ingested.config
     scr = screen_parcels(
         ingested.parcels,
@@ -200,7 +200,7 @@ def screen(ingested: IngestResult, evaluated: EvaluateResult) -> ScreenResult:
         built_up=cfg.path("built_up") if cfg.has("built_up") else None,
         as_of=cfg.evaluation_date,
     )
-    return ScreenResult(scr, round(time.perf_counter() - t0, 3))
+    return ScreenResult(scr, clock.lap("screen"), clock.usage)
 
 
 def simulate(
@@ -237,7 +237,7 @@ def simulate(
     _expect(screened, ScreenResult, "simulate")
     cfg, rules, scr, firms = ingested.config, ingested.rules, screened.screening, evaluated.firms
     links, parcels, lines = ingested.occupancy.links, ingested.parcels, ingested.clean.control_lines
-    t0 = time.perf_counter()
+    clock = StageClock()
     sc = optimise(
         scr,
         firms,
@@ -248,7 +248,7 @@ def simulate(
         # targets, objective, protect_classes, remedies, town_quotas, budget_wan, partial_release, phasing
         **cfg.scenario.model_dump(exclude={"compare"}),
     )
-    t1 = time.perf_counter()
+    clock.lap("scenario")
     firms_listed = firm_list(scr, selection=sc.selection)
     parcels_listed = parcel_list(scr)
     prev = previous_list if previous_list is not None else cfg.tracking.previous_list
@@ -257,21 +257,14 @@ def simulate(
         firms_listed = merge_status(firms_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
         parcels_listed = merge_status(parcels_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
     summaries = rectification_summary(firms_listed, parcels_listed, scr, rules)
-    t2 = time.perf_counter()
-    seconds = {"scenario": round(t1 - t0, 3), "lists": round(t2 - t1, 3)}
+    planned = scenario_firms(sc.selection, firms)
+    clock.lap("lists")
     comparison, svg = None, None
     if cfg.scenario.compare:
         comparison, svg = compare(ingested, evaluated, screened, cfg.scenario.compare)
-        seconds["compare"] = round(time.perf_counter() - t2, 3)
+        clock.lap("compare")
     return SimulateResult(
-        sc,
-        scenario_firms(sc.selection, firms),
-        firms_listed,
-        parcels_listed,
-        summaries,
-        comparison,
-        svg,
-        seconds,
+        sc, planned, firms_listed, parcels_listed, summaries, comparison, svg, clock.seconds(), clock.usage
     )
 
 
@@ -347,7 +340,7 @@ def parks(
     for value, kind in ((ingested, IngestResult), (evaluated, EvaluateResult), (screened, ScreenResult)):
         _expect(value, kind, "parks")
     _expect(simulated, SimulateResult, "parks")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg, rules, scr, sc = ingested.config, ingested.rules, screened.screening, simulated.scenario
     parcels, lines = ingested.parcels, ingested.clean.control_lines
     vacant_ids = set(sc.freed_parcels["parcel_id"]) | set(
@@ -372,9 +365,8 @@ def parks(
     site_parcels = site_sheet(
         sites, parcels, ingested.occupancy.links, evaluated.firms, parcel_info=candidates
     )
-    return ParksResult(
-        sites, site_parcels, candidates, rules, balance, supply_share, round(time.perf_counter() - t0, 3)
-    )
+    seconds = clock.lap("parks")
+    return ParksResult(sites, site_parcels, candidates, rules, balance, supply_share, seconds, clock.usage)
 
 
 def make_map(
@@ -415,7 +407,7 @@ def make_map(
     if supervised is None:
         supervised = supervise(ingested, evaluated, screened)
     _expect(supervised, SuperviseResult, "map")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg, scr, sc = ingested.config, screened.screening, simulated.scenario
     m = overview_map(
         ingested.parcels,
@@ -435,7 +427,7 @@ def make_map(
         xyz_url=cfg.maps.xyz_url,
         rules=ingested.rules,
     )
-    return MapResult(m, round(time.perf_counter() - t0, 3))
+    return MapResult(m, clock.lap("map"), usage=clock.usage)
 
 
 def assemble(
@@ -483,6 +475,16 @@ def assemble(
         comparison_svg=simulated.comparison_svg,
         overview_map=None if mapped is None else mapped.overview_map,
         overview_map_html=None if mapped is None else mapped.html,
+    )
+    result.stage_usage = merged(
+        ingested.usage,
+        evaluated.usage,
+        screened.usage,
+        simulated.usage,
+        projected.usage,
+        sited.usage,
+        supervised.usage,
+        {} if mapped is None else mapped.usage,
     )
     result.summary = build_summary(result)
     result.timings_s = {

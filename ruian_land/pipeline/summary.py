@@ -59,7 +59,9 @@ def _control_line_summary(result: RunResult) -> dict[str, Any]:
 def build_summary(result: RunResult) -> dict[str, Any]:
     """The ``summary.json`` dict (DESIGN §3): keys in :data:`SUMMARY_KEYS` and a few more.
 
-    Areas in 亩, money in 万元, energy in tce, CO₂ in t.
+    Areas in 亩, money in 万元, energy in tce, CO₂ in t. ``stages`` (last) holds each stage's
+    ``seconds``, ``peak_rss_mb`` and ``peak_rss_increase_mb`` (:attr:`RunResult.stage_usage`):
+    the only figures that change between two runs of the same data.
     """
     ledger = _ledger_summary(result.ledger)
     parcels_l = ledger.get("parcels", {"rows_in": 0, "kept": 0, "rejected": 0})
@@ -102,4 +104,6 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         summary["trajectory"] = summary_dict(result.trajectory)
     if result.supervision is not None:
         summary["supervision"] = supervision_summary(result.supervision)
+    # timings and memory: differ between runs of the same data (comparisons leave them out)
+    summary["stages"] = dict(result.stage_usage)
     return _jsonable(summary)

@@ -14,12 +14,12 @@ of a staged run compute it from the results they load. Nothing is written here.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from ruian_land.pipeline.clock import StageClock, StageUsage
 from ruian_land.pipeline.optional import optional_table
 from ruian_land.pipeline.stage_results import EvaluateResult, IngestResult, ScreenResult, expect_result
 from ruian_land.supervision import Supervision, supervision_summary
@@ -40,6 +40,7 @@ class SuperviseResult:
 
     supervision: Supervision
     seconds: float = 0.0
+    usage: dict[str, StageUsage] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def supervise(
     """
     for value, kind in ((ingested, IngestResult), (evaluated, EvaluateResult), (screened, ScreenResult)):
         expect_result(value, kind, "supervise")
-    t0 = time.perf_counter()
+    clock = StageClock()
     cfg = ingested.config
     sv = supervise_frames(
         ingested.parcels,
@@ -96,4 +97,4 @@ def supervise(
         projects=optional_table(ingested.inputs, cfg, "projects"),
         min_investment_wan=min_investment_wan,
     )
-    return SuperviseResult(sv, round(time.perf_counter() - t0, 3))
+    return SuperviseResult(sv, clock.lap("supervise"), usage=clock.usage)

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import join_by_group
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening, field_checks, list_summary, progress
@@ -84,8 +85,8 @@ def build_candidates(
     grouped = occ.groupby("parcel_id", sort=False)
     occupants = pd.DataFrame(
         {
-            "occupant_names": grouped["name"].agg(lambda s: ";".join(map(str, s))),
-            "occupant_usccs": grouped["uscc"].agg(lambda s: ";".join(map(str, s))),
+            "occupant_names": join_by_group(occ["parcel_id"], occ["name"]),
+            "occupant_usccs": join_by_group(occ["parcel_id"], occ["uscc"]),
             "occupant_count": grouped["uscc"].size(),
             "main_class": grouped["eval_class"].first(),
         }

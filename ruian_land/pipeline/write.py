@@ -15,7 +15,6 @@ nothing here computes a result.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +24,7 @@ from ruian_land.core import label_zh
 from ruian_land.export import mark_cells, write_exports, write_table, write_workbook
 from ruian_land.maps import save_map
 from ruian_land.pipeline.atomic import staged_folder
+from ruian_land.pipeline.clock import StageClock
 from ruian_land.pipeline.result import RunResult
 from ruian_land.pipeline.stages import run_stages
 from ruian_land.report import write_report
@@ -71,7 +71,8 @@ def write_outputs(
     -------
     dict
         Name (path relative to ``out_dir``) → path of every file written; also set on
-        ``result.paths``.
+        ``result.paths``. ``result.timings_s["write"]`` and ``result.stage_usage["write"]``
+        (``summary.json`` ``stages.write``: every file but ``summary.json`` itself) are set too.
 
     Raises
     ------
@@ -87,15 +88,18 @@ def write_outputs(
     (e.g. a stage-commands ``run/`` folder) are kept.
     """
     final = Path(out_dir)
+    clock = StageClock()
     with staged_folder(final) as staging:
-        written = _write_into(result, staging, offline)
+        written = _write_into(result, staging, offline, clock)
     paths = {k: final / v.relative_to(staging) for k, v in written.items()}
     result.paths = paths
+    result.timings_s["write"] = round(float(clock.usage["write"]["seconds"] or 0.0), 3)
     return paths
 
 
-def _write_into(result: RunResult, out: Path, offline: bool | None) -> dict[str, Path]:
-    """Write every file of the output contract under ``out`` (an empty staging folder)."""
+def _write_into(result: RunResult, out: Path, offline: bool | None, clock: StageClock) -> dict[str, Path]:
+    """Write every file of the output contract under ``out`` (an empty staging folder); the
+    ``write`` stage's time and memory (``clock``) are those of every file but ``summary.json``."""
     for sub in ("maps", "exports", "qa"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -169,6 +173,12 @@ def _write_into(result: RunResult, out: Path, offline: bool | None) -> dict[str,
         )
         mark_cells(book, "标准地履约", columns=(label_zh("shortfall"),))
         paths["exports/监管清单.xlsx"] = book
+    clock.lap("write")
+    result.stage_usage["write"] = clock.usage["write"]
+    result.summary = {
+        **result.summary,
+        "stages": {**result.summary.get("stages", {}), "write": clock.usage["write"]},
+    }
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
     paths["summary.json"] = summary_path
@@ -203,9 +213,7 @@ def run(
         Any user mistake in the inputs.
     """
     result = run_stages(config, previous_list=previous_list)
-    t0 = time.perf_counter()
     write_outputs(result, out_dir)
-    result.timings_s["write"] = round(time.perf_counter() - t0, 3)
     return result
 
 

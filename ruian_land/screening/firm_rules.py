@@ -18,6 +18,7 @@ from ruian_land.core import (
     RulesError,
     describe,
     detailed_texts,
+    join_by_group,
     join_codes,
     join_flags,
     split_codes,
@@ -154,7 +155,7 @@ def firm_frame(
     main = by_firm.first()
     f["park_name"] = mapped_text(f["uscc"], main["_park"])
     f["town"] = f["town"].where(f["town"] != "", mapped_text(f["uscc"], main["_town"]))
-    f["parcel_ids"] = mapped_text(f["uscc"], by_firm["parcel_id"].agg(";".join))
+    f["parcel_ids"] = mapped_text(f["uscc"], join_by_group(lk_sorted["uscc"], lk_sorted["parcel_id"]))
     in_park = lk.assign(_in=text_of(lk["_park"]) != "").groupby("uscc")["_in"].any()
     f["in_park"] = f["uscc"].map(in_park).fillna(False).astype(bool)
 

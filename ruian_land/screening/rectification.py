@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import plain_texts, split_codes
+from ruian_land.core import join_by_group, plain_texts, split_codes
 from ruian_land.rules import RuleSet
 from ruian_land.screening.base import STATUS_TODO, text_of
 from ruian_land.screening.idle import truthy
@@ -236,9 +236,8 @@ def parcel_list(screening: Screening) -> pd.DataFrame:
     f = screening.firms[["uscc", "name", "eval_class", "parcel_ids"]]
     occ = f.assign(parcel_id=f["parcel_ids"].map(split_codes)).explode("parcel_id")
     occ = occ.loc[occ["parcel_id"].notna()]
-    g = occ.groupby("parcel_id", sort=False)
-    p["occupant_names"] = text_of(p["parcel_id"].map(g["name"].agg(lambda s: ";".join(map(str, s)))))
-    p["occupant_usccs"] = text_of(p["parcel_id"].map(g["uscc"].agg(";".join)))
+    p["occupant_names"] = text_of(p["parcel_id"].map(join_by_group(occ["parcel_id"], occ["name"])))
+    p["occupant_usccs"] = text_of(p["parcel_id"].map(join_by_group(occ["parcel_id"], occ["uscc"])))
     p["main_class"] = text_of(p["main_uscc"].map(f.set_index("uscc")["eval_class"]))
     p["reason_names_zh"] = plain_texts(p["reason_codes"], "zh")
     p["reason_names_en"] = plain_texts(p["reason_codes"], "en")

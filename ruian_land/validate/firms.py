@@ -37,6 +37,17 @@ def _norm_name(name: Any) -> str:
     return re.sub(r"\s+", "", text)
 
 
+#: Python's whitespace (``str.isspace``), as a regex class both ``re`` and Arrow's RE2 read alike.
+_SPACE_RUN = "[" + "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "]+"
+_PARENS = str.maketrans("（）", "()")
+
+
+def _norm_names(names: pd.Series) -> pd.Series:
+    """:func:`_norm_name` over a column, with pandas string methods (same index)."""
+    text = pd.Series(names, dtype="str").str.normalize("NFKC").str.translate(_PARENS)
+    return text.str.replace(_SPACE_RUN, "", regex=True).fillna("")
+
+
 def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) -> pd.DataFrame:
     """Merge registry, tax, statistics, energy and emissions on the normalised ``uscc``.
 
@@ -139,13 +150,14 @@ def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) ->
         table = table.loc[~unknown]
         table = dedupe(table, ["uscc"], [c for c in values if c in table.columns], name, ledger)
         if "name" in table.columns:
-            for i in table.index:
-                theirs, ours = _norm_name(cell(table, i, "name")), _norm_name(known[cell(table, i, "uscc")])
-                if theirs and ours and theirs != ours:
-                    ledger.record(
-                        name, int(cell(table, i, "source_row")), "name", "name_mismatch", "kept",
-                        f"{cell(table, i, 'uscc')}: '{cell(table, i, 'name')}' here, '{known[cell(table, i, 'uscc')]}' in the registry",
-                    )  # fmt: skip
+            theirs = _norm_names(table["name"])
+            ours = _norm_names(table["uscc"].map(pd.Series(known, dtype=object)))
+            differs = (theirs != "") & (ours != "") & (theirs != ours)
+            for i in table.index[differs.to_numpy(dtype=bool)]:  # the few names that differ
+                ledger.record(
+                    name, int(cell(table, i, "source_row")), "name", "name_mismatch", "kept",
+                    f"{cell(table, i, 'uscc')}: '{cell(table, i, 'name')}' here, '{known[cell(table, i, 'uscc')]}' in the registry",
+                )  # fmt: skip
         if name == "tax" and "tax_wan" in table.columns:
             header = str(inputs.meta.get(name, {}).get("source_columns", {}).get("tax_wan", "tax_wan"))
             for i in table.index[table["tax_wan"] < 0]:
