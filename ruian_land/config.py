@@ -282,7 +282,50 @@ class ProjectConfig(BaseModel):
                 path=self.root / "project.yaml",
                 fix="correct the key; `ruian-land rules ruian_default` lists every rule with its unit",
             )
+        bad = [text for k, v in overrides.items() if (text := _override_problem(k, v, rules[k])) is not None]
+        if bad:  # "abc" for a number would fail deep inside a stage (exit 1); name it here
+            raise InputError(
+                f"rules.overrides value(s) of the wrong type: {'; '.join(bad)}",
+                path=self.root / "project.yaml",
+                fix="give each override a value of the rule's type (a number for a threshold, "
+                "true/false for a switch, a [list] for a list); `ruian-land rules ruian_default` lists "
+                "every rule with its value and unit",
+            )
         return load_rules(base, ev, overrides or None)
+
+
+def _override_problem(key: str, value: Any, rule: Any) -> str | None:
+    """Why an override ``value`` does not fit the rule it replaces (None when it fits).
+
+    The type is the shipped value's: bool → true/false, int/float → a number (not a bool, not
+    text), list → a list, mapping → a mapping, text → text (one of the choices when the unit lists
+    them, ``a | b``). A rule shipped without a value (null) takes null or, when its unit is a
+    quantity (万元, firms …), a number.
+    """
+    given = value["value"] if isinstance(value, dict) and "value" in value else value
+    shipped = rule.value
+    unit_text = str(getattr(rule, "unit", "") or "")
+    unit = f" (unit {unit_text})" if unit_text else ""
+    choices = [c.strip() for c in unit_text.split("|")] if "|" in unit_text else []
+    if shipped is None:
+        if given is None or choices or unit_text.startswith(("name", "column")):
+            return None
+        ok, want = isinstance(given, (int, float)) and not isinstance(given, bool), f"a number{unit} or null"
+    elif isinstance(shipped, str) and choices:
+        ok, want = given in choices, f"one of {', '.join(choices)}"
+    elif isinstance(shipped, bool):
+        ok, want = isinstance(given, bool), "true or false"
+    elif isinstance(shipped, (int, float)):
+        ok, want = isinstance(given, (int, float)) and not isinstance(given, bool), f"a number{unit}"
+    elif isinstance(shipped, (list, tuple)):
+        ok, want = isinstance(given, list), f"a list, e.g. {list(shipped)!r}"
+    elif isinstance(shipped, dict):
+        ok, want = isinstance(given, dict), "a mapping {key: value}"
+    elif isinstance(shipped, str):
+        ok, want = isinstance(given, str), "text"
+    else:
+        return None
+    return None if ok else f"'{key}': {given!r} is not {want}"
 
 
 def find_default_config(cwd: Path | None = None) -> Path:
