@@ -6,9 +6,14 @@ pointed at a file the failed run does not write.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from test_bad_input import _csv, run_cli, tiny_project
+
+from ruian_land.config import load_config
+from ruian_land.pipeline import write_project_template
 
 # --------------------------------------------------------------------------- empty lease table
 
@@ -20,3 +25,47 @@ def test_run_with_an_empty_lease_table_and_no_town_column_exits_0(tmp_path: Path
     res = run_cli(project, tmp_path / "out")
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / "summary.json").exists()
+
+
+# --------------------------------------------------------------------------- init
+
+
+def test_init_names_the_boundary_after_the_project_folder(tmp_path: Path) -> None:
+    text = write_project_template(tmp_path / "平阳县", name="平阳县 2022").read_text(encoding="utf-8")
+    assert "boundary: {path: boundary/平阳县.gpkg}" in text
+    assert "瑞安市" not in text  # the sample's file name is not every county's
+    assert load_config(tmp_path / "平阳县" / "project.yaml").sources["boundary"].path == Path(
+        "boundary/平阳县.gpkg"
+    )
+
+
+# --------------------------------------------------------------------------- rule overrides
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("screening.far_min: abc", r"'screening.far_min': 'abc' is not a number \(unit ratio\)"),
+        ("screening.far_min: true", r"'screening.far_min': True is not a number"),
+        ("scenario.budget_wan: 三亿", r"'scenario.budget_wan': '三亿' is not a number \(unit 万元\) or null"),
+        ("scenario.phasing: fast", r"'scenario.phasing': 'fast' is not one of auto, milp, heuristic"),
+        ("targets.years: 2021", r"'targets.years': 2021 is not a list, e.g. \[2021, 2022, 2023\]"),
+    ],
+)
+def test_rule_override_of_the_wrong_type_exits_2_naming_key_value_and_type(
+    tmp_path: Path, override: str, expected: str
+) -> None:
+    project = tiny_project(tmp_path)
+    text = project.read_text(encoding="utf-8") + f"rules: {{overrides: {{{override}}}}}\n"
+    project.write_text(text, encoding="utf-8")
+    res = run_cli(project, tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert re.search(expected, res.output), res.output
+    assert "rules.overrides" in res.output and not (tmp_path / "out").exists()
+
+
+def test_rule_override_of_the_right_type_is_taken(tmp_path: Path) -> None:
+    cfg = load_config(tiny_project(tmp_path))
+    cfg.rules.overrides = {"screening.far_min": 2, "targets.years": [2022, 2023]}
+    rules = cfg.load_rules()  # an int for a float rule is a number
+    assert rules.value("screening.far_min") == 2 and rules.value("targets.years") == [2022, 2023]
