@@ -69,3 +69,26 @@ def test_rule_override_of_the_right_type_is_taken(tmp_path: Path) -> None:
     cfg.rules.overrides = {"screening.far_min": 2, "targets.years": [2022, 2023]}
     rules = cfg.load_rules()  # an int for a float rule is a number
     assert rules.value("screening.far_min") == 2 and rules.value("targets.years") == [2022, 2023]
+
+
+# --------------------------------------------------------------------------- --out over the inputs
+
+
+@pytest.mark.parametrize("where", ["enterprises", "enterprises/out", "."])
+def test_out_folder_holding_a_configured_input_is_refused(tmp_path: Path, where: str) -> None:
+    """``--out data/enterprises`` would be replaced as a whole, taking the bureaus' files with it."""
+    root = tmp_path / "county"
+    root.mkdir()
+    project = tiny_project(root)
+    (root / "enterprises").mkdir()
+    (root / "税收.csv").rename(root / "enterprises" / "税收.csv")
+    text = project.read_text(encoding="utf-8").replace("path: 税收.csv", "path: enterprises/税收.csv")
+    project.write_text(text, encoding="utf-8")
+    out = (root / where) if where != "." else tmp_path
+    res = run_cli(project, out)
+    if where == "enterprises/out":  # inside an input folder, holding none: fine
+        assert res.exit_code == 0, res.output
+        return
+    assert res.exit_code == 2, res.output
+    assert "holds" in res.output and "input file" in res.output and "--out out" in res.output
+    assert (root / "enterprises" / "税收.csv").exists()
