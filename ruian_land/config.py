@@ -85,6 +85,11 @@ class SourceConfig(BaseModel):
     engine: Literal["pyogrio", "fiona"] = Field(
         default="pyogrio", description="GDAL binding for vector layers (fiona needs ruian-land[fiona])"
     )
+    duplicates: Literal["first", "last", "largest", "error"] | None = Field(
+        default=None,
+        description="parcels only: which feature of a duplicated 宗地代码 with different polygons is kept "
+        "(first, last, the largest polygon) or error to refuse the layer; default first",
+    )
 
 
 class RulesConfig(BaseModel):
@@ -235,6 +240,9 @@ class ProjectConfig(BaseModel):
         missing = [s for s in REQUIRED_SOURCES if s not in v]
         if missing:
             raise ValueError(f"sources {missing} are required")
+        other = [k for k, s in v.items() if s.duplicates is not None and k != "parcels"]
+        if other:  # only the parcel layer has a choice; elsewhere the key would be ignored
+            raise ValueError(f"'duplicates' applies to sources.parcels only, not to {', '.join(other)}")
         return v
 
     def path(self, source: str) -> Path:
@@ -282,7 +290,7 @@ class ProjectConfig(BaseModel):
                 path=self.root / "project.yaml",
                 fix="correct the key; `ruian-land rules ruian_default` lists every rule with its unit",
             )
-        bad = [text for k, v in overrides.items() if (text := _override_problem(k, v, rules[k])) is not None]
+        bad = [why for k, v in overrides.items() if (why := _override_problem(k, v, rules[k])) is not None]
         if bad:  # "abc" for a number would fail deep inside a stage (exit 1); name it here
             raise InputError(
                 f"rules.overrides value(s) of the wrong type: {'; '.join(bad)}",

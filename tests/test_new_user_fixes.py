@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
-from test_bad_input import _csv, run_cli, tiny_project
+from shapely.geometry import box
+from test_bad_input import X0, Y0, _csv, code, events, run_cli, tiny_project, validated
 
 from ruian_land.config import load_config
+from ruian_land.core import InputError
 from ruian_land.pipeline import write_project_template
 
 # --------------------------------------------------------------------------- empty lease table
@@ -92,3 +95,66 @@ def test_out_folder_holding_a_configured_input_is_refused(tmp_path: Path, where:
     assert res.exit_code == 2, res.output
     assert "holds" in res.output and "input file" in res.output and "--out out" in res.output
     assert (root / "enterprises" / "税收.csv").exists()
+
+
+# --------------------------------------------------------------------------- duplicated 宗地代码
+
+
+def _duplicated_parcels() -> gpd.GeoDataFrame:
+    """P1 twice: a 100 m square (15 亩, feature 1) and a 200 m × 100 m one (30 亩, feature 2), then
+    P1 a third time as a 50 m square (3.75 亩, feature 3); P2 once."""
+    return gpd.GeoDataFrame(
+        {
+            "宗地代码": ["P1", "P1", "P1", "P2"],
+            "权利人代码": [code(1), code(1), code(1), code(2)],
+            "土地用途": ["工业用地"] * 4,
+        },
+        geometry=[
+            box(X0, Y0, X0 + 100, Y0 + 100),
+            box(X0, Y0, X0 + 200, Y0 + 100),
+            box(X0, Y0, X0 + 50, Y0 + 50),
+            box(X0 + 400, Y0, X0 + 500, Y0 + 100),
+        ],
+        crs=4549,
+    )
+
+
+def _with_duplicates(tmp_path: Path, choice: str | None) -> Path:
+    project = tiny_project(tmp_path, parcels=_duplicated_parcels())
+    if choice is not None:
+        text = project.read_text(encoding="utf-8")
+        project.write_text(text.replace("{path: 宗地.shp}", f"{{path: 宗地.shp, duplicates: {choice}}}"))
+    return project
+
+
+@pytest.mark.parametrize(
+    ("choice", "kept_mu", "kept_row"),
+    [(None, 15.0, 1), ("first", 15.0, 1), ("last", 3.75, 3), ("largest", 30.0, 2)],
+)
+def test_duplicated_parcel_code_keeps_the_configured_row(
+    tmp_path: Path, choice: str | None, kept_mu: float, kept_row: int
+) -> None:
+    clean = validated(_with_duplicates(tmp_path, choice))
+    p1 = clean.parcels[clean.parcels["parcel_id"] == "P1"]
+    assert len(p1) == 1 and p1["area_mu"].iloc[0] == pytest.approx(kept_mu)
+    assert int(p1["source_row"].iloc[0]) == kept_row
+    rejected = events(clean, "parcels", "conflicting_duplicate")
+    assert sorted(rejected["row"]) == sorted({1, 2, 3} - {kept_row})
+    assert rejected["detail"].str.contains(f"kept row {kept_row}").all()
+
+
+def test_duplicated_parcel_code_with_error_exits_2_naming_code_and_rows(tmp_path: Path) -> None:
+    res = run_cli(_with_duplicates(tmp_path, "error"), tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert "宗地代码 P1 is on 3 features" in res.output and "宗地.shp" in res.output
+    assert "duplicates: first | last | largest" in res.output
+
+
+def test_duplicates_choice_on_another_source_is_refused(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    text = project.read_text(encoding="utf-8").replace(
+        "{path: 税收.csv}", "{path: 税收.csv, duplicates: last}"
+    )
+    project.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"'duplicates' applies to sources\.parcels only, not to tax"):
+        load_config(project)

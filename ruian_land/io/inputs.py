@@ -264,6 +264,8 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
                 parsed = raw
             frames[name] = parsed
             meta[name] = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
+            if name == "parcels":  # which duplicated 宗地代码 validate keeps
+                meta[name]["duplicates"] = src.duplicates or "first"
         except InputError as exc:
             if problems is None:
                 raise

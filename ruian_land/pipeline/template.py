@@ -32,6 +32,8 @@ sources:
   # 宗地 parcels: shapefile / GeoPackage / GeoJSON. encoding: the DBF's text encoding when there is no
   # .cpg (不动产登记 exports are usually gbk); crs: when the .prj is missing or wrong, e.g. EPSG:4549
   # (CGCS2000 / 3-degree GK CM 120E, Ruian) or EPSG:4490 (CGCS2000 lon/lat).
+  # duplicates: which feature of a 宗地代码 found twice with different polygons is kept — first (default),
+  # last, largest, or error (refuse the layer); every other one is in the ledger (qa/issues.csv).
   parcels: {{path: parcels/宗地.shp, encoding: gbk}}
   # 企业名录 (经信局): xlsx/xls/csv; sheet: name or 0-based number of the worksheet.
   registry: {{path: enterprises/企业名录_经信局.xlsx, sheet: 企业名录}}
