@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -15,8 +16,16 @@ from shapely.geometry import box
 from test_bad_input import X0, Y0, _csv, code, events, run_cli, tiny_project, validated
 
 from ruian_land.config import load_config
-from ruian_land.core import InputError
+from ruian_land.core import InputError, InputWarning, Ledger
+from ruian_land.io import load_inputs
 from ruian_land.pipeline import write_project_template
+from ruian_land.validate import validate_inputs
+
+
+def validated_with_warnings(project: Path) -> Any:
+    """:func:`validate_inputs` on a project, its InputWarnings left to the caller."""
+    return validate_inputs(load_inputs(load_config(project)), Ledger())
+
 
 # --------------------------------------------------------------------------- empty lease table
 
@@ -158,3 +167,65 @@ def test_duplicates_choice_on_another_source_is_refused(tmp_path: Path) -> None:
     project.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"'duplicates' applies to sources\.parcels only, not to tax"):
         load_config(project)
+
+
+# --------------------------------------------------------------------------- a tax file cut mid-row
+
+
+def _cut_tax(root: Path, keep_chars: int | None = None, *, tail: str | None = None) -> None:
+    """Rewrite 税收.csv without its final line break: cut to ``keep_chars`` characters, or with its
+    last line replaced by ``tail``."""
+    text = (root / "税收.csv").read_text(encoding="utf-8-sig").rstrip("\n")
+    if tail is not None:
+        text = text.rsplit("\n", 1)[0] + "\n" + tail
+    (root / "税收.csv").write_text(text[:keep_chars], encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("tail", "why"),
+    [
+        (f"{code(3)},企业3", "has 2 of the 3 fields"),  # cut before the tax column
+        (f"{code(3)},企业3,9.", "'9.' is a number cut short"),  # cut inside 90.0
+    ],
+)
+def test_tax_file_cut_mid_row_rejects_that_row_with_a_note(tmp_path: Path, tail: str, why: str) -> None:
+    project = tiny_project(tmp_path)
+    _cut_tax(tmp_path, tail=tail)
+    with pytest.warns(InputWarning, match="ends mid-row"):
+        clean = validated_with_warnings(project)
+    cut = events(clean, "tax", "truncated_row")
+    assert cut["row"].tolist() == [3] and cut["action"].tolist() == ["rejected"]
+    assert cut["detail"].str.contains("file ends mid-row: truncated?", regex=False).all()
+    assert cut["detail"].str.contains(why, regex=False).all()
+    assert clean.firms.set_index("uscc").loc[code(3), "in_tax"] == False  # noqa: E712 - not a half row
+
+
+def test_tax_file_without_final_line_break_but_whole_rows_is_read_whole(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    _cut_tax(tmp_path)  # only the final "\n" removed: the last row is complete
+    clean = validated_with_warnings(project)
+    assert events(clean, "tax", "truncated_row").empty
+    assert clean.firms["tax_wan"].tolist() == [30.0, 60.0, 90.0]
+
+
+def test_tax_file_cut_in_half_says_truncated_not_wrong_file_and_no_qa_path(tmp_path: Path) -> None:
+    firms = [code(i) for i in range(1, 5)]
+    registry = [[c, f"企业{i}", "3311", "规上"] for i, c in enumerate(firms, 1)]
+    project = tiny_project(
+        tmp_path, registry=registry, tax=[[c, f"企业{i}", 10.0] for i, c in enumerate(firms, 1)]
+    )
+    text = (tmp_path / "税收.csv").read_text(encoding="utf-8-sig")
+    _cut_tax(tmp_path, text.index(firms[1]) + 5)  # header, firm 1, and 5 characters of firm 2's code
+    res = run_cli(project, tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert "ends mid-row" in res.output and "truncated" in res.output and "wrong one" not in res.output
+    assert "qa/" not in res.output.split("Input error")[1]  # the failed run writes no qa/ files
+
+
+def test_tax_coverage_error_names_firms_instead_of_an_unwritten_qa_file(tmp_path: Path) -> None:
+    firms = [code(i) for i in range(1, 5)]
+    registry = [[c, f"企业{i}", "3311", "规上"] for i, c in enumerate(firms, 1)]
+    res = run_cli(tiny_project(tmp_path, registry=registry, tax=[[firms[0], "x", 1.0]]), tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert "wrong one" in res.output and "(e.g. 企业2, 企业3, 企业4)" in res.output
+    assert "qa/" not in res.output

@@ -42,6 +42,7 @@ INPUTS_ZH: dict[str, str] = {
 PROBLEMS: dict[str, tuple[str, str]] = {
     "totals_row": ("合计行，不是企业", "totals row, not a firm"),
     "note_row": ("表尾说明行", "note row below the table"),
+    "truncated_row": ("文件在行中途结束（文件不完整？），该行剔除", "file ends mid-row: truncated?"),
     "unparseable_value": ("数值无法识别，按缺失处理", "value unreadable, read as missing"),
     "missing_geometry": ("缺少图形", "missing or empty geometry"),
     "not_polygon": ("不是面图形", "geometry is not a polygon"),

@@ -122,6 +122,7 @@ def _meta(path: Path, attrs: Mapping[Any, Any]) -> dict[str, Any]:
         "sheet",
         "source_crs",
         "coords",
+        "truncated",
     )
     return {
         "path": path,

@@ -110,8 +110,9 @@ def read_table(
     merges: list[tuple[int, int, int, int]] = []
     choice: EncodingChoice | None = None
     sheet_read: str | None = None
+    truncated: str | None = None  # CSV only: why the last line looks cut off
     if suffix in {".csv", ".txt", ".tsv"}:
-        rows, choice = _read_csv_rows(p, encoding, source)
+        rows, choice, truncated = _read_csv_rows(p, encoding, source)
     elif suffix in _EXCEL:
         rows, merges, sheet_read = _read_excel_rows(p, sheet, source)
     else:
@@ -123,7 +124,7 @@ def read_table(
             f"{source}: encoding '{encoding}' ignored for an Excel file", InputWarning, stacklevel=2
         )
     try:
-        frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases))
+        frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases), truncated=truncated)
     except InputError as exc:
         if sheet_read is None:
             raise
@@ -148,7 +149,10 @@ def read_table(
 # --- raw rows -------------------------------------------------------------------------------
 
 
-def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[list[Any]], EncodingChoice]:
+def _read_csv_rows(
+    p: Path, encoding: str | None, source: str
+) -> tuple[list[list[Any]], EncodingChoice, str | None]:
+    """The rows of a CSV, the encoding chosen and why the last line looks cut off (None if not)."""
     raw = p.read_bytes()
     if encoding:
         choice = EncodingChoice(encoding, "explicit", "stated by the user")
@@ -181,7 +185,28 @@ def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[lis
     except csv.Error:
         delimiter = "\t" if head.count("\t") > head.count(",") else ","
     rows = [list(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)]
-    return [[None if c.strip() == "" else c for c in r] for r in rows], choice
+    truncated = _cut_off(rows) if text and not text.endswith(("\n", "\r")) else None
+    return [[None if c.strip() == "" else c for c in r] for r in rows], choice, truncated
+
+
+_CUT_NUMBER = re.compile(r"[-+]?(\d+\.|\d+(\.\d+)?[eE][-+]?|[-+.])")
+
+
+def _cut_off(rows: list[list[str]]) -> str | None:
+    """Why the last line of a CSV without a final line break looks cut off mid-row, or None: fewer
+    fields than the file's usual row (its most common width), or a last value that is a number cut
+    short (``12.``, ``3e``, ``-``)."""
+    widths = [len(r) for r in rows[:-1] if any(c.strip() for c in r)]
+    if not rows or not widths:
+        return None
+    usual = max(set(widths), key=widths.count)
+    last = rows[-1]
+    cell = next((c.strip() for c in reversed(last) if c.strip()), "")
+    if len(last) < usual:
+        return f"its last line has {len(last)} of the {usual} fields and no line break"
+    if _CUT_NUMBER.fullmatch(cell):
+        return f"its last value '{cell}' is a number cut short and there is no line break"
+    return None
 
 
 _EXCEL = frozenset({".xlsx", ".xlsm", ".xls"})
@@ -478,7 +503,12 @@ def _totals_cell(row: list[Any]) -> str | None:
 
 
 def _to_frame(
-    rows: list[list[Any]], merges: list[tuple[int, int, int, int]], source: str, aliases: set[str]
+    rows: list[list[Any]],
+    merges: list[tuple[int, int, int, int]],
+    source: str,
+    aliases: set[str],
+    *,
+    truncated: str | None = None,
 ) -> pd.DataFrame:
     width = max((len(r) for r in rows), default=0)
     rows = [list(r) + [None] * (width - len(r)) for r in rows]
@@ -519,6 +549,22 @@ def _to_frame(
     for k, r in enumerate(rows[header_end:], start=1):
         if all(c is None for c in r):
             continue
+        if truncated is not None and k == len(rows) - header_end:  # the half row is not a firm's
+            rows_in += 1
+            dropped.append(
+                {
+                    "row": k,
+                    "problem": "truncated_row",
+                    "detail": f"file ends mid-row: truncated? ({truncated})",
+                }
+            )
+            warnings.warn(
+                f"{source}: the file ends mid-row ({truncated}): truncated? That row (line "
+                f"{header_end + k}) is left out and listed in the ledger; ask for the whole file",
+                InputWarning,
+                stacklevel=4,
+            )
+            continue
         total = _totals_cell(r)
         if total is not None:
             rows_in += 1
@@ -545,6 +591,7 @@ def _to_frame(
             "first_data_line": header_end + 1,
             "dropped_rows": dropped,
             "rows_in": rows_in,
+            "truncated": truncated if any(d["problem"] == "truncated_row" for d in dropped) else None,
         }
     )
     return frame
