@@ -23,7 +23,7 @@ import pandas as pd
 
 from ruian_land.core import SCHEMAS, InputError, InputWarning, normalise_header
 from ruian_land.io.encoding import EncodingChoice, detect_encoding
-from ruian_land.io.integrity import check_suffix, sniff_format
+from ruian_land.io.integrity import check_suffix, csv_cut_off, sniff_format
 from ruian_land.io.parse import _number, is_blank
 
 __all__ = ["TOTALS_PATTERN", "known_aliases", "read_table", "sheet_hint"]
@@ -185,28 +185,8 @@ def _read_csv_rows(
     except csv.Error:
         delimiter = "\t" if head.count("\t") > head.count(",") else ","
     rows = [list(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)]
-    truncated = _cut_off(rows) if text and not text.endswith(("\n", "\r")) else None
+    truncated = csv_cut_off(rows) if text and not text.endswith(("\n", "\r")) else None
     return [[None if c.strip() == "" else c for c in r] for r in rows], choice, truncated
-
-
-_CUT_NUMBER = re.compile(r"[-+]?(\d+\.|\d+(\.\d+)?[eE][-+]?|[-+.])")
-
-
-def _cut_off(rows: list[list[str]]) -> str | None:
-    """Why the last line of a CSV without a final line break looks cut off mid-row, or None: fewer
-    fields than the file's usual row (its most common width), or a last value that is a number cut
-    short (``12.``, ``3e``, ``-``)."""
-    widths = [len(r) for r in rows[:-1] if any(c.strip() for c in r)]
-    if not rows or not widths:
-        return None
-    usual = max(set(widths), key=widths.count)
-    last = rows[-1]
-    cell = next((c.strip() for c in reversed(last) if c.strip()), "")
-    if len(last) < usual:
-        return f"its last line has {len(last)} of the {usual} fields and no line break"
-    if _CUT_NUMBER.fullmatch(cell):
-        return f"its last value '{cell}' is a number cut short and there is no line break"
-    return None
 
 
 _EXCEL = frozenset({".xlsx", ".xlsm", ".xls"})
