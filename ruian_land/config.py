@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ruian_land.core import SCHEMAS, InputError
 from ruian_land.rules import RuleSet, load_rules
@@ -180,7 +180,13 @@ class ProjectConfig(BaseModel):
     columns: dict[str, dict[str, list[str]]] = Field(
         default_factory=dict,
         description="extra header aliases per input kind: {kind: {canonical_column: [中文表头, …]}}; "
-        "the reverse form {kind: {中文表头: canonical_column}} is accepted too",
+        "the reverse form {kind: {中文表头: canonical_column}} is accepted too, and "
+        "{kind: {canonical_column: {header: 中文表头, scale: 10000}}} states the unit factor",
+    )
+    column_scales: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="unit factor per extra header {kind: {中文表头: factor}}; filled from the "
+        "{header, scale} form under columns (a header naming its unit needs none)",
     )
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     maps: MapConfig = Field(default_factory=MapConfig)
@@ -191,6 +197,38 @@ class ProjectConfig(BaseModel):
         description="allow source paths outside the project folder (absolute, or through ..)",
     )
     root: Path = Path(".")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stated_scales(cls, data: Any) -> Any:
+        """Move ``{header: …, scale: …}`` aliases under ``columns`` into ``column_scales``."""
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+            return data
+        scales: dict[str, dict[str, float]] = {
+            k: dict(v) for k, v in (data.get("column_scales") or {}).items()
+        }
+        columns: dict[Any, Any] = {}
+        for kind, mapping in data["columns"].items():
+            if not isinstance(mapping, dict):
+                columns[kind] = mapping
+                continue
+            columns[kind] = {}
+            for key, value in mapping.items():
+                items = value if isinstance(value, list) else [value]
+                if not any(isinstance(x, dict) for x in items):
+                    columns[kind][key] = value
+                    continue
+                headers = []
+                for x in items:
+                    if isinstance(x, dict):
+                        header, scale = _stated(kind, key, x)
+                        headers.append(header)
+                        if scale is not None:
+                            scales.setdefault(str(kind), {})[header] = scale
+                    else:
+                        headers.append(x)
+                columns[kind][key] = headers
+        return {**data, "columns": columns, "column_scales": scales}
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -300,6 +338,19 @@ class ProjectConfig(BaseModel):
                 "every rule with its value and unit",
             )
         return load_rules(base, ev, overrides or None)
+
+
+def _stated(kind: Any, key: Any, spec: dict[str, Any]) -> tuple[str, float | None]:
+    """The header and the scale of a ``{header: …, scale: …}`` alias (scale None when not given)."""
+    where = f"columns.{kind}.{key}"
+    if set(spec) - {"header", "scale"} or not isinstance(spec.get("header"), str):
+        raise ValueError(f"{where}: write {{header: 表头, scale: <factor>}} (got {spec})")
+    scale = spec.get("scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0):
+        raise ValueError(
+            f"{where}: scale must be a positive number (e.g. 10000 for 万千瓦时 → kWh), got {scale!r}"
+        )
+    return spec["header"], None if scale is None else float(scale)
 
 
 def _override_problem(key: str, value: Any, rule: Any) -> str | None:

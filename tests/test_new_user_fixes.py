@@ -7,17 +7,19 @@ pointed at a file the failed run does not write.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import box
 from test_bad_input import X0, Y0, _csv, code, events, run_cli, tiny_project, validated
 
 from ruian_land.config import load_config
-from ruian_land.core import InputError, InputWarning, Ledger
-from ruian_land.io import load_inputs
+from ruian_land.core import SCHEMAS, InputError, InputWarning, Ledger, header_unit, map_columns
+from ruian_land.io import load_inputs, parse_columns
 from ruian_land.pipeline import write_project_template
 from ruian_land.validate import validate_inputs
 
@@ -229,3 +231,75 @@ def test_tax_coverage_error_names_firms_instead_of_an_unwritten_qa_file(tmp_path
     assert res.exit_code == 2, res.output
     assert "wrong one" in res.output and "(e.g. 企业2, 企业3, 企业4)" in res.output
     assert "qa/" not in res.output
+
+
+# --------------------------------------------------------------------------- units of user aliases
+
+
+def _energy(header: str, value: str = "2") -> pd.DataFrame:
+    return pd.DataFrame({"统一社会信用代码": [code(1)], header: [value], "source_row": [1]})
+
+
+@pytest.mark.parametrize(
+    ("kind", "canon", "header", "value", "expected"),
+    [
+        ("energy", "elec_kwh", "用电(万度)", "2", 20_000.0),  # 万度 = 万千瓦时
+        ("energy", "elec_kwh", "用电（万kWh）", "2", 20_000.0),  # full-width brackets, mixed case
+        ("energy", "elec_kwh", "用电(千瓦时)", "2", 2.0),
+        ("tax", "tax_wan", "税款(元)", "125000", 12.5),  # 元 → 万元
+        ("tax", "tax_wan", "税款元", "125000", 12.5),  # unit word without brackets
+        ("leases", "leased_area_m2", "租地(亩)", "3", 2000.0),  # 3 亩 = 2000 m²
+        ("conversions", "area_mu", "面积2(公顷)", "2", 30.0),  # 2 ha = 30 亩
+    ],
+)
+def test_user_alias_takes_the_unit_its_header_names(
+    kind: str, canon: str, header: str, value: str, expected: float
+) -> None:
+    required = {c: ["1"] for c, f in SCHEMAS[kind].items() if f.required and c != canon}
+    frame = pd.DataFrame({**required, header: [value], "source_row": [1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)  # a header naming its unit needs no note
+        mapped = map_columns(frame, kind, extra_aliases={canon: [header]}, keep_unmapped=False)
+    note = [n for n in mapped.attrs["column_notes"] if n["problem"] == "unit_from_header"]
+    parsed, _ = parse_columns(mapped, kind)
+    assert parsed[canon].tolist() == [pytest.approx(expected)]
+    assert len(note) == 1 and f"{canon} × {expected / float(value):g}" in note[0]["detail"]  # in the ledger
+
+
+def test_user_alias_without_a_unit_is_read_in_the_field_unit_with_a_note() -> None:
+    with pytest.warns(InputWarning, match=r"'用电' is mapped to elec_kwh .* names no unit .*scale: <factor>"):
+        mapped = map_columns(
+            _energy("用电"), "energy", source="能耗.csv", extra_aliases={"elec_kwh": ["用电"]}
+        )
+    assert parse_columns(mapped, "energy")[0]["elec_kwh"].tolist() == [2.0]
+    notes = [n for n in mapped.attrs["column_notes"] if n["problem"] == "alias_without_unit"]
+    assert [n["column"] for n in notes] == ["elec_kwh"]
+
+
+def test_a_stated_scale_wins_and_bad_ones_are_refused(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    text = project.read_text(encoding="utf-8").replace("实缴税收(万元)", "税款")
+    (tmp_path / "税收.csv").write_text(
+        (tmp_path / "税收.csv").read_text(encoding="utf-8-sig").replace("实缴税收(万元)", "税款"),
+        encoding="utf-8-sig",
+    )
+    project.write_text(text + "columns: {tax: {tax_wan: {header: 税款, scale: 0.5}}}\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)
+        tax = load_inputs(load_config(project)).tax
+    assert tax["tax_wan"].tolist() == [15.0, 30.0, 45.0]  # 30, 60, 90 × 0.5
+    project.write_text(text + "columns: {tax: {tax_wan: {header: 税款, scale: 万}}}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"columns\.tax\.tax_wan: scale must be a positive number"):
+        load_config(project)
+
+
+def test_unit_words_agree_with_the_schemas_aliases() -> None:
+    checked = 0
+    for kind, schema in SCHEMAS.items():
+        for canon, fld in schema.items():
+            for alias, scale in fld.aliases.items():
+                found = header_unit(alias, canon)
+                if found is not None:
+                    assert found[1] == pytest.approx(scale), (kind, canon, alias)
+                    checked += 1
+    assert checked >= 40  # the table is exercised by most unit-bearing aliases

@@ -15,7 +15,7 @@ from ruian_land.core.codes import (
     uscc_check_char,
     validate_uscc_series,
 )
-from ruian_land.core.columns import map_columns, normalise_header
+from ruian_land.core.columns import header_unit, map_columns, normalise_header
 from ruian_land.core.coords import (
     COORD_SYSTEMS,
     OFFSET_SYSTEMS,
@@ -60,6 +60,7 @@ from ruian_land.core.units import (
     M2_PER_MU,
     MU_PER_HA,
     MU_PER_KM2,
+    UNIT_WORDS,
     YUAN_PER_WAN,
     YUAN_PER_YI,
     kwh_from_wan_kwh,
@@ -91,6 +92,7 @@ __all__ = [
     "REMEDIES",
     "SCHEMAS",
     "TAX_CODES",
+    "UNIT_WORDS",
     "USCC_ALPHABET",
     "WORKING_CRS",
     "XLSX_OPTIONS",
@@ -117,6 +119,7 @@ __all__ = [
     "describe",
     "detailed_texts",
     "frame_to_wgs84",
+    "header_unit",
     "input_error",
     "is_valid_uscc",
     "join_codes",

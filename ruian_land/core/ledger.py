@@ -42,6 +42,8 @@ INPUTS_ZH: dict[str, str] = {
 PROBLEMS: dict[str, tuple[str, str]] = {
     "totals_row": ("合计行，不是企业", "totals row, not a firm"),
     "note_row": ("表尾说明行", "note row below the table"),
+    "unit_from_header": ("自定义表头的单位已换算", "unit of a project-config header applied"),
+    "alias_without_unit": ("自定义表头未写单位，按字段单位读取", "project-config header names no unit"),
     "truncated_row": ("文件在行中途结束（文件不完整？），该行剔除", "file ends mid-row: truncated?"),
     "unparseable_value": ("数值无法识别，按缺失处理", "value unreadable, read as missing"),
     "missing_geometry": ("缺少图形", "missing or empty geometry"),

@@ -256,9 +256,16 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
                 _require_rows(name, raw, path, config)
             if name in SCHEMAS:
                 try:
-                    mapped = map_columns(raw, name, source=str(path), extra_aliases=extra)
+                    mapped = map_columns(
+                        raw,
+                        name,
+                        source=str(path),
+                        extra_aliases=extra,
+                        extra_scales=config.column_scales.get(name),
+                    )
                 except InputError as exc:
                     raise _with_sheet_hint(exc, path, attrs, name, extra) from None
+                issues += [{**n, "input": name} for n in mapped.attrs.get("column_notes", [])]
                 parsed, found = parse_columns(mapped, name)
                 issues += found
             else:
