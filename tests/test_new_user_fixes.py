@@ -18,9 +18,18 @@ from shapely.geometry import box
 from test_bad_input import X0, Y0, _csv, code, events, run_cli, tiny_project, validated
 
 from ruian_land.config import load_config
-from ruian_land.core import SCHEMAS, InputError, InputWarning, Ledger, header_unit, map_columns
+from ruian_land.core import (
+    CLASS_DECIDING,
+    SCHEMAS,
+    InputError,
+    InputWarning,
+    Ledger,
+    header_unit,
+    map_columns,
+)
 from ruian_land.io import load_inputs, parse_columns
 from ruian_land.pipeline import write_project_template
+from ruian_land.rules import load_rules
 from ruian_land.validate import validate_inputs
 
 
@@ -303,3 +312,65 @@ def test_unit_words_agree_with_the_schemas_aliases() -> None:
                     assert found[1] == pytest.approx(scale), (kind, canon, alias)
                     checked += 1
     assert checked >= 40  # the table is exercised by most unit-bearing aliases
+
+
+# --------------------------------------------------------------------------- renamed optional columns
+
+
+def _registry_with(tmp_path: Path, header: str, extra: str = "") -> Path:
+    project = tiny_project(tmp_path)
+    rows = [["统一社会信用代码", "企业名称", "行业代码", "企业规模", header]]
+    rows += [[code(i), f"企业{i}", "3311", "规上", "是" if i == 1 else "否"] for i in (1, 2, 3)]
+    _csv(tmp_path / "名录.csv", rows)
+    if extra:
+        project.write_text(project.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return project
+
+
+def test_renamed_veto_column_is_named_with_did_you_mean_and_listed_in_qa(tmp_path: Path) -> None:
+    project = _registry_with(tmp_path, "环境违法处罚")
+    res = run_cli(project, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    assert "did you mean: map 环境违法处罚 to environmental_penalty under columns:" in res.output
+    listed = pd.read_csv(tmp_path / "out" / "qa" / "unused_columns.csv", encoding="utf-8-sig")
+    reg = listed[listed["输入 input"] == "registry"]
+    pairs = set(zip(reg["问题代码 problem"], reg["字段 column"], strict=True))
+    assert ("unused_column", "环境违法处罚") in pairs
+    assert ("optional_field_missing", "environmental_penalty") in pairs
+    assert ("optional_field_missing", "exempt_reason") in pairs  # listed, but no similar header
+    missing = reg.set_index("字段 column")["说明 detail"]
+    assert "did you mean '环境违法处罚'" in missing["environmental_penalty"]
+    report = (tmp_path / "out" / "qa" / "report.md").read_text(encoding="utf-8")
+    row = next(line for line in report.splitlines() if line.startswith("| 企业名录(经信局) | 环境违法处罚 |"))
+    assert "environmental_penalty" in row and "exempt_reason" in row
+
+
+def test_mapped_veto_column_is_used_and_needs_no_note(tmp_path: Path) -> None:
+    project = _registry_with(
+        tmp_path, "环境违法处罚", "columns: {registry: {environmental_penalty: [环境违法处罚]}}\n"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        clean = validated_with_warnings(project)
+    assert not [w for w in caught if "did you mean" in str(w.message)]
+    assert clean.firms.set_index("uscc")["environmental_penalty"].to_dict() == {
+        code(1): True,
+        code(2): False,
+        code(3): False,
+    }
+    assert events(clean, "registry", "unused_column").empty
+
+
+def test_an_unrelated_extra_column_gives_no_did_you_mean(tmp_path: Path) -> None:
+    project = _registry_with(tmp_path, "备注")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InputWarning)
+        clean = validated_with_warnings(project)
+    assert not [w for w in caught if "did you mean" in str(w.message)]
+    assert events(clean, "registry", "unused_column")["column"].tolist() == ["备注"]
+
+
+def test_every_shipped_veto_flag_is_watched_for_renamed_headers() -> None:
+    rules = load_rules()
+    assert set(rules.value("evaluation.vetoes")) <= set(CLASS_DECIDING["registry"])
+    assert "exempt_reason" in CLASS_DECIDING["registry"]

@@ -15,7 +15,7 @@ from ruian_land.core.codes import (
     uscc_check_char,
     validate_uscc_series,
 )
-from ruian_land.core.columns import header_unit, map_columns, normalise_header
+from ruian_land.core.columns import CLASS_DECIDING, header_unit, map_columns, normalise_header
 from ruian_land.core.coords import (
     COORD_SYSTEMS,
     OFFSET_SYSTEMS,
@@ -74,6 +74,7 @@ __all__ = [
     "ACTIONS",
     "ACTIONS_ZH",
     "CHINA_LONLAT_BOUNDS",
+    "CLASS_DECIDING",
     "COORD_SYSTEMS",
     "FORMULA_STARTS",
     "INPUTS_ZH",

@@ -29,7 +29,29 @@ from ruian_land.core.errors import InputError, InputWarning
 from ruian_land.core.schemas import SCHEMAS
 from ruian_land.core.units import UNIT_WORDS
 
-__all__ = ["header_unit", "map_columns", "normalise_header"]
+__all__ = ["CLASS_DECIDING", "header_unit", "map_columns", "normalise_header"]
+
+#: Optional fields whose absence silently changes classes (vetoes, exemptions): when one is not
+#: found and an unused header looks like one of its aliases, the reader says so (did you mean).
+CLASS_DECIDING: dict[str, tuple[str, ...]] = {
+    "registry": (
+        "exempt_reason",
+        "safety_accident",
+        "environmental_penalty",
+        "energy_task_unmet",
+        "tax_arrears",
+        "industry_policy",
+    ),
+    "parcels": (
+        "government_delay",
+        "government_delay_months",
+        "government_delay_from",
+        "government_delay_to",
+    ),
+}
+#: Columns a reader adds to the source's own (not headers of the file).
+_READER_ADDS: dict[str, tuple[str, ...]] = {"parcels": ("area_m2", "area_mu", "geometry_status")}
+_LOOKS_LIKE = 0.5  # difflib ratio from which an unused header is offered as "did you mean"
 
 
 _PARENS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "［": "(", "］": ")"})
@@ -150,14 +172,17 @@ def map_columns(
         in ``attrs['scales'][canonical]`` (only factors other than 1) and applied by
         :func:`ruian_land.io.parse_columns` after the cells are parsed as numbers;
         ``attrs['source_columns']`` maps canonical names back to the source headers;
-        ``attrs['column_notes']`` lists input-level ledger notes (``row`` None): each project
-        alias's unit (``unit_from_header``, ``alias_without_unit``).
+        ``attrs['column_notes']`` lists input-level ledger notes (``row`` None): each header
+        matching no field (``unused_column``), each optional field not found
+        (``optional_field_missing``, with a "did you mean" when an unused header looks like it),
+        and each project alias's unit (``unit_from_header``, ``alias_without_unit``).
 
     Warns
     -----
     InputWarning
         A project alias used for a column with a unit names no unit (read as the column's own
-        unit).
+        unit); an optional field that decides vetoes or exemptions (:data:`CLASS_DECIDING`) is
+        missing while an unused header looks like it (one warning per input).
 
     Raises
     ------
@@ -241,6 +266,7 @@ def _column_notes(
     extra_aliases: Mapping[str, Sequence[str]] | None,
 ) -> list[dict[str, Any]]:
     """Input-level notes of a column mapping (see :func:`map_columns`), warning where they matter."""
+    schema = SCHEMAS[kind]
     notes: list[dict[str, Any]] = []
     for col, canon in rename.items():
         key = normalise_header(col)
@@ -259,4 +285,38 @@ def _column_notes(
             )
             warnings.warn(text, InputWarning, stacklevel=3)
             notes.append(_note(canon, "alias_without_unit", f"header '{col}' names no unit; read as {unit}"))
+    added = (*_READER_ADDS.get(kind, ()), "source_row", "geometry")  # not the bureau's headers
+    unused = [str(c) for c in df.columns if c not in rename and c not in added]
+    for col in unused:
+        notes.append(_note(col, "unused_column", f"header '{col}' matches no {kind} column; not used"))
+    hints = []
+    for canon, fld in schema.items():
+        if fld.required or canon in rename.values():
+            continue
+        names = [*fld.aliases, *(extra_aliases or {}).get(canon, [])]
+        close = [
+            h
+            for h in _closest(names, unused, n=1)
+            if max(
+                difflib.SequenceMatcher(None, normalise_header(a), normalise_header(h)).ratio() for a in names
+            )
+            >= _LOOKS_LIKE
+        ]
+        guess = f"; did you mean '{close[0]}'?" if close else ""
+        notes.append(
+            _note(
+                canon,
+                "optional_field_missing",
+                f"no header for {canon} (e.g. '{names[0]}'): read as not given{guess}",
+            )
+        )
+        if close and canon in CLASS_DECIDING.get(kind, ()):
+            hints.append(f"map {close[0]} to {canon} under columns: ({{{kind}: {{{canon}: [{close[0]}]}}}})")
+    if hints:
+        warnings.warn(
+            f"{source}: optional columns that decide vetoes or exemptions were not found, so no row has them, "
+            f"and unused headers look like them — did you mean: {'; '.join(hints)}",
+            InputWarning,
+            stacklevel=3,
+        )
     return notes
