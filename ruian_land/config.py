@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ruian_land.core import SCHEMAS, InputError
 from ruian_land.rules import RuleSet, load_rules
@@ -86,6 +86,11 @@ class SourceConfig(BaseModel):
     )
     engine: Literal["pyogrio", "fiona"] = Field(
         default="pyogrio", description="GDAL binding for vector layers (fiona needs ruian-land[fiona])"
+    )
+    duplicates: Literal["first", "last", "largest", "error"] | None = Field(
+        default=None,
+        description="parcels only: which feature of a duplicated 宗地代码 with different polygons is kept "
+        "(first, last, the largest polygon) or error to refuse the layer; default first",
     )
 
 
@@ -177,7 +182,13 @@ class ProjectConfig(BaseModel):
     columns: dict[str, dict[str, list[str]]] = Field(
         default_factory=dict,
         description="extra header aliases per input kind: {kind: {canonical_column: [中文表头, …]}}; "
-        "the reverse form {kind: {中文表头: canonical_column}} is accepted too",
+        "the reverse form {kind: {中文表头: canonical_column}} is accepted too, and "
+        "{kind: {canonical_column: {header: 中文表头, scale: 10000}}} states the unit factor",
+    )
+    column_scales: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="unit factor per extra header {kind: {中文表头: factor}}; filled from the "
+        "{header, scale} form under columns (a header naming its unit needs none)",
     )
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     maps: MapConfig = Field(default_factory=MapConfig)
@@ -188,6 +199,38 @@ class ProjectConfig(BaseModel):
         description="allow source paths outside the project folder (absolute, or through ..)",
     )
     root: Path = Path(".")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stated_scales(cls, data: Any) -> Any:
+        """Move ``{header: …, scale: …}`` aliases under ``columns`` into ``column_scales``."""
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+            return data
+        scales: dict[str, dict[str, float]] = {
+            k: dict(v) for k, v in (data.get("column_scales") or {}).items()
+        }
+        columns: dict[Any, Any] = {}
+        for kind, mapping in data["columns"].items():
+            if not isinstance(mapping, dict):
+                columns[kind] = mapping
+                continue
+            columns[kind] = {}
+            for key, value in mapping.items():
+                items = value if isinstance(value, list) else [value]
+                if not any(isinstance(x, dict) for x in items):
+                    columns[kind][key] = value
+                    continue
+                headers = []
+                for x in items:
+                    if isinstance(x, dict):
+                        header, scale = _stated(kind, key, x)
+                        headers.append(header)
+                        if scale is not None:
+                            scales.setdefault(str(kind), {})[header] = scale
+                    else:
+                        headers.append(x)
+                columns[kind][key] = headers
+        return {**data, "columns": columns, "column_scales": scales}
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -237,6 +280,9 @@ class ProjectConfig(BaseModel):
         missing = [s for s in REQUIRED_SOURCES if s not in v]
         if missing:
             raise ValueError(f"sources {missing} are required")
+        other = [k for k, s in v.items() if s.duplicates is not None and k != "parcels"]
+        if other:  # only the parcel layer has a choice; elsewhere the key would be ignored
+            raise ValueError(f"'duplicates' applies to sources.parcels only, not to {', '.join(other)}")
         return v
 
     def path(self, source: str) -> Path:
@@ -284,7 +330,63 @@ class ProjectConfig(BaseModel):
                 path=self.root / "project.yaml",
                 fix="correct the key; `ruian-land rules ruian_default` lists every rule with its unit",
             )
+        bad = [why for k, v in overrides.items() if (why := _override_problem(k, v, rules[k])) is not None]
+        if bad:  # "abc" for a number would fail deep inside a stage (exit 1); name it here
+            raise InputError(
+                f"rules.overrides value(s) of the wrong type: {'; '.join(bad)}",
+                path=self.root / "project.yaml",
+                fix="give each override a value of the rule's type (a number for a threshold, "
+                "true/false for a switch, a [list] for a list); `ruian-land rules ruian_default` lists "
+                "every rule with its value and unit",
+            )
         return load_rules(base, ev, overrides or None)
+
+
+def _stated(kind: Any, key: Any, spec: dict[str, Any]) -> tuple[str, float | None]:
+    """The header and the scale of a ``{header: …, scale: …}`` alias (scale None when not given)."""
+    where = f"columns.{kind}.{key}"
+    if set(spec) - {"header", "scale"} or not isinstance(spec.get("header"), str):
+        raise ValueError(f"{where}: write {{header: 表头, scale: <factor>}} (got {spec})")
+    scale = spec.get("scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0):
+        raise ValueError(
+            f"{where}: scale must be a positive number (e.g. 10000 for 万千瓦时 → kWh), got {scale!r}"
+        )
+    return spec["header"], None if scale is None else float(scale)
+
+
+def _override_problem(key: str, value: Any, rule: Any) -> str | None:
+    """Why an override ``value`` does not fit the rule it replaces (None when it fits).
+
+    The type is the shipped value's: bool → true/false, int/float → a number (not a bool, not
+    text), list → a list, mapping → a mapping, text → text (one of the choices when the unit lists
+    them, ``a | b``). A rule shipped without a value (null) takes null or, when its unit is a
+    quantity (万元, firms …), a number.
+    """
+    given = value["value"] if isinstance(value, dict) and "value" in value else value
+    shipped = rule.value
+    unit_text = str(getattr(rule, "unit", "") or "")
+    unit = f" (unit {unit_text})" if unit_text else ""
+    choices = [c.strip() for c in unit_text.split("|")] if "|" in unit_text else []
+    if shipped is None:
+        if given is None or choices or unit_text.startswith(("name", "column")):
+            return None
+        ok, want = isinstance(given, (int, float)) and not isinstance(given, bool), f"a number{unit} or null"
+    elif isinstance(shipped, str) and choices:
+        ok, want = given in choices, f"one of {', '.join(choices)}"
+    elif isinstance(shipped, bool):
+        ok, want = isinstance(given, bool), "true or false"
+    elif isinstance(shipped, (int, float)):
+        ok, want = isinstance(given, (int, float)) and not isinstance(given, bool), f"a number{unit}"
+    elif isinstance(shipped, (list, tuple)):
+        ok, want = isinstance(given, list), f"a list, e.g. {list(shipped)!r}"
+    elif isinstance(shipped, dict):
+        ok, want = isinstance(given, dict), "a mapping {key: value}"
+    elif isinstance(shipped, str):
+        ok, want = isinstance(given, str), "text"
+    else:
+        return None
+    return None if ok else f"'{key}': {given!r} is not {want}"
 
 
 def find_default_config(cwd: Path | None = None) -> Path:

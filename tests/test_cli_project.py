@@ -37,6 +37,9 @@ def county(tmp_path: Path) -> Path:
     out.mkdir()
     for sub in ("parcels", "enterprises", "control_lines", "boundary", "raster"):
         shutil.copytree(DATA / sub, out / sub)
+    (out / "boundary" / "瑞安市.gpkg").rename(
+        out / "boundary" / "平阳县.gpkg"
+    )  # init names it after the folder
     return out
 
 
@@ -49,6 +52,7 @@ def test_init_then_check_then_run_on_a_copy_of_the_sample(
     config = county / "project.yaml"
     text = config.read_text(encoding="utf-8")
     assert "name: 平阳县" in text and "# " in text  # named after the folder, commented
+    assert "boundary: {path: boundary/平阳县.gpkg}" in text and "瑞安市" not in text
     assert "encoding: gbk" in text and "EPSG:4549" in text and "columns:" in text and "targets." in text
     res = runner.invoke(app, ["check", "--config", str(config)])
     assert res.exit_code == 0, res.output

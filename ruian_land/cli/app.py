@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ruian_land.config import find_default_config, load_config
 from ruian_land.core import InputError, InputWarning
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "err_console",
     "fail",
     "guard",
+    "input_files",
     "main",
     "print_timings",
     "step",
@@ -158,6 +160,20 @@ def check_paths(config: Path | None, out: Path) -> None:
                 path=parent,
                 fix="choose another --out folder (it is created if missing)",
             )
+
+
+def input_files(config: Path | None) -> list[Path]:
+    """The project's configured files: the config and every source path (for ``check_output_folder``).
+
+    Empty when there is no config to read (the run itself then names the problem).
+    """
+    try:
+        path = config if config is not None else find_default_config()
+        cfg = load_config(path)
+    except InputError:
+        return []
+    sources = [(Path(cfg.root) / s.path).resolve() for s in cfg.sources.values()]
+    return [path.resolve(), *sources]
 
 
 def main() -> None:

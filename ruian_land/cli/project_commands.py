@@ -19,6 +19,7 @@ from ruian_land.cli.app import (
     console,
     err_console,
     guard,
+    input_files,
     print_timings,
 )
 from ruian_land.cli.summary import print_summary
@@ -63,7 +64,7 @@ def run(
     t0 = time.perf_counter()
     with guard(quiet, out):
         check_paths(config, out)
-        check_output_folder(out)  # writable, and a folder of its own: before any work
+        check_output_folder(out, input_files(config))  # writable, its own, no input inside
         result = run_stages(config, previous_list=previous)
         write_outputs(result, out, offline=False if online_map else None)
     if quiet:

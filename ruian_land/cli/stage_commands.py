@@ -18,6 +18,7 @@ from ruian_land.cli.app import (
     check_paths,
     console,
     guard,
+    input_files,
     print_timings,
     step,
 )
@@ -196,7 +197,7 @@ def export(
     t0 = time.perf_counter()
     with guard(quiet, out):
         check_paths(config, out)
-        check_output_folder(out)
+        check_output_folder(out, input_files(config))
         result = export_run(config, run_dir, out, step=step(quiet))
     if quiet:
         return

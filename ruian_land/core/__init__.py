@@ -15,7 +15,7 @@ from ruian_land.core.codes import (
     uscc_check_char,
     validate_uscc_series,
 )
-from ruian_land.core.columns import map_columns, normalise_header
+from ruian_land.core.columns import CLASS_DECIDING, header_unit, map_columns, normalise_header
 from ruian_land.core.coords import (
     COORD_SYSTEMS,
     OFFSET_SYSTEMS,
@@ -61,6 +61,7 @@ from ruian_land.core.units import (
     M2_PER_MU,
     MU_PER_HA,
     MU_PER_KM2,
+    UNIT_WORDS,
     YUAN_PER_WAN,
     YUAN_PER_YI,
     kwh_from_wan_kwh,
@@ -74,6 +75,7 @@ __all__ = [
     "ACTIONS",
     "ACTIONS_ZH",
     "CHINA_LONLAT_BOUNDS",
+    "CLASS_DECIDING",
     "COORD_SYSTEMS",
     "FORMULA_STARTS",
     "INPUTS_ZH",
@@ -93,6 +95,7 @@ __all__ = [
     "REMEDIES",
     "SCHEMAS",
     "TAX_CODES",
+    "UNIT_WORDS",
     "USCC_ALPHABET",
     "WORKING_CRS",
     "XLSX_OPTIONS",
@@ -119,6 +122,7 @@ __all__ = [
     "describe",
     "detailed_texts",
     "frame_to_wgs84",
+    "header_unit",
     "input_error",
     "is_valid_uscc",
     "join_by_group",

@@ -42,6 +42,11 @@ INPUTS_ZH: dict[str, str] = {
 PROBLEMS: dict[str, tuple[str, str]] = {
     "totals_row": ("合计行，不是企业", "totals row, not a firm"),
     "note_row": ("表尾说明行", "note row below the table"),
+    "unused_column": ("表头未对应任何字段，未使用", "header matches no field; not used"),
+    "optional_field_missing": ("未找到可选字段，按未填处理", "optional field not found; read as not given"),
+    "unit_from_header": ("自定义表头的单位已换算", "unit of a project-config header applied"),
+    "alias_without_unit": ("自定义表头未写单位，按字段单位读取", "project-config header names no unit"),
+    "truncated_row": ("文件在行中途结束（文件不完整？），该行剔除", "file ends mid-row: truncated?"),
     "unparseable_value": ("数值无法识别，按缺失处理", "value unreadable, read as missing"),
     "missing_geometry": ("缺少图形", "missing or empty geometry"),
     "not_polygon": ("不是面图形", "geometry is not a polygon"),
@@ -358,7 +363,12 @@ class Ledger:
     def write(
         self, qa_dir: str | Path, *, meta: Mapping[str, Mapping[str, Any]] | None = None
     ) -> dict[str, Path]:
-        """Write ``ledger_summary.csv``, ``issues.csv`` (UTF-8 with BOM, for Excel) and ``report.md``.
+        """Write ``ledger_summary.csv``, ``issues.csv``, ``unused_columns.csv`` (UTF-8 with BOM, for
+        Excel) and ``report.md``.
+
+        ``unused_columns.csv`` lists, per input, the headers that matched no field and the
+        optional fields that were not found (the ``unused_column`` / ``optional_field_missing``
+        events of :func:`ruian_land.core.map_columns`), so a renamed 环保处罚 column is seen.
 
         Parameters
         ----------
@@ -371,13 +381,14 @@ class Ledger:
         Returns
         -------
         dict
-            ``{'summary': path, 'issues': path, 'report': path}``.
+            ``{'summary': path, 'issues': path, 'columns': path, 'report': path}``.
         """
         qa = Path(qa_dir)
         qa.mkdir(parents=True, exist_ok=True)
         paths = {
             "summary": qa / "ledger_summary.csv",
             "issues": qa / "issues.csv",
+            "columns": qa / "unused_columns.csv",
             "report": qa / "report.md",
         }
         summary = self.summary_frame()
@@ -385,6 +396,11 @@ class Ledger:
         issues = self.to_frame()
         defused = defuse_formulas(issues)  # a detail quoting "=HYPERLINK(…)" cannot run in Excel
         defused.rename(columns=_BILINGUAL).to_csv(paths["issues"], index=False, encoding="utf-8-sig")
+        unused = defused.loc[
+            defused["problem"].isin(["unused_column", "optional_field_missing"]),
+            ["input", "input_zh", "file", "problem", "problem_zh", "column", "detail"],
+        ]
+        unused.rename(columns=_BILINGUAL).to_csv(paths["columns"], index=False, encoding="utf-8-sig")
         files = {k: {"path": v} for k, v in self._files.items()}
         facts = {**files, **{k: dict(v) for k, v in (meta or {}).items()}}
         paths["report"].write_text(self._report(summary, issues, facts), encoding="utf-8")
@@ -436,7 +452,31 @@ class Ledger:
                 "is the row number Excel shows (title and header rows counted; feature number for layers).",
                 "",
             ]
+        lines += _columns_section(issues)
         return "\n".join(lines) + "\n"
+
+
+def _columns_section(issues: pd.DataFrame) -> list[str]:
+    """report.md lines: per input, the headers not used and the optional fields not found."""
+    cols = (
+        issues[issues["problem"].isin(["unused_column", "optional_field_missing"])] if len(issues) else issues
+    )
+    if cols.empty:
+        return []
+    lines = [
+        "## 未使用的表头与未找到的可选字段 / Unused headers and optional fields not found",
+        "",
+        "A renamed optional column (环保处罚 → 环境违法处罚) is read as not given: map it under `columns:` "
+        "in the project config. Details: `unused_columns.csv`.",
+        "",
+        "| 输入 input | 未使用的表头 unused headers | 未找到的可选字段 optional fields not found |",
+        "|---|---|---|",
+    ]
+    for inp, g in cols.groupby("input", sort=False):
+        unused = ", ".join(g.loc[g["problem"] == "unused_column", "column"].astype(str))
+        missing = ", ".join(g.loc[g["problem"] == "optional_field_missing", "column"].astype(str))
+        lines.append(f"| {INPUTS_ZH.get(str(inp), str(inp))} | {unused or '—'} | {missing or '—'} |")
+    return [*lines, ""]
 
 
 _BILINGUAL = {

@@ -16,6 +16,7 @@ __all__ = [
     "M2_PER_MU",
     "MU_PER_HA",
     "MU_PER_KM2",
+    "UNIT_WORDS",
     "YUAN_PER_WAN",
     "YUAN_PER_YI",
     "kwh_from_wan_kwh",
@@ -36,6 +37,46 @@ YUAN_PER_WAN: int = 10_000
 YUAN_PER_YI: int = 100_000_000
 #: 1 kgce = 29 307.6 kJ (GB/T 2589-2020).
 KGCE_KJ: float = 29_307.6
+
+
+#: Unit words a header may carry, per canonical unit (the suffix of a canonical column name:
+#: ``elec_kwh`` → ``kwh``), with the factor that turns a value in that unit into the canonical
+#: one (``用电(万度)`` → elec_kwh × 10 000). Keys are normalised as headers are (NFKC, lower case).
+#: The schemas' own aliases (:mod:`ruian_land.core.schemas`) agree with this table (tested).
+UNIT_WORDS: dict[str, dict[str, float]] = {
+    "wan": {"万元": 1.0, "元": 1 / YUAN_PER_WAN, "千元": 0.1, "亿元": float(YUAN_PER_YI // YUAN_PER_WAN)},
+    "kwh": {
+        **dict.fromkeys(("千瓦时", "kwh", "度", "千瓦·时"), 1.0),
+        **dict.fromkeys(("万千瓦时", "万kwh", "万度"), 1e4),
+        **dict.fromkeys(("亿千瓦时", "亿kwh", "亿度"), 1e8),
+        "mwh": 1e3,
+        "兆瓦时": 1e3,
+    },
+    "m2": {
+        **dict.fromkeys(("平方米", "m2", "m^2", "平米"), 1.0),
+        "亩": M2_PER_MU,
+        **dict.fromkeys(("公顷", "ha"), 1e4),
+        **dict.fromkeys(("平方公里", "km2"), 1e6),
+    },
+    "mu": {
+        "亩": 1.0,
+        **dict.fromkeys(("平方米", "m2", "平米"), 15 / 10_000),
+        **dict.fromkeys(("公顷", "ha"), float(MU_PER_HA)),
+        **dict.fromkeys(("平方公里", "km2"), float(MU_PER_KM2)),
+    },
+    "t": {**dict.fromkeys(("吨", "t"), 1.0), **dict.fromkeys(("千克", "公斤", "kg"), 1e-3), "万吨": 1e4},
+    "tce": {
+        **dict.fromkeys(("吨标准煤", "吨标煤", "tce"), 1.0),
+        **dict.fromkeys(("万吨标准煤", "万吨标煤", "万tce"), 1e4),
+        **dict.fromkeys(("千克标准煤", "kgce"), 1e-3),
+    },
+    "m3": {**dict.fromkeys(("立方米", "m3", "方"), 1.0), **dict.fromkeys(("万立方米", "万m3", "万方"), 1e4)},
+    "mj": {
+        **dict.fromkeys(("兆焦", "mj"), 1.0),
+        **dict.fromkeys(("百万千焦", "吉焦", "gj"), 1e3),
+        **dict.fromkeys(("千焦", "kj"), 1e-3),
+    },
+}
 
 
 def m2_to_mu(area_m2: npt.ArrayLike) -> npt.NDArray[np.float64]:

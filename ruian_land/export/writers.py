@@ -504,7 +504,7 @@ def site_sheet(
         lambda s: [] if _scalar_na(s) else [x for x in str(s).split(";") if x]
     )
     rows = base.loc[base.index.repeat(ids.map(len).to_numpy())].copy()
-    rows["parcel_id"] = [pid for lst in ids for pid in lst]
+    rows["parcel_id"] = pd.Series([pid for lst in ids for pid in lst], dtype="str").to_numpy()  # str if none
     pcols = [c for c in ("parcel_id", "area_mu", "town", "land_use") if c in parcels.columns]
     pinfo = (
         pd.DataFrame(parcels[pcols])

@@ -122,6 +122,7 @@ def _meta(path: Path, attrs: Mapping[Any, Any]) -> dict[str, Any]:
         "sheet",
         "source_crs",
         "coords",
+        "truncated",
     )
     return {
         "path": path,
@@ -255,15 +256,24 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
                 _require_rows(name, raw, path, config)
             if name in SCHEMAS:
                 try:
-                    mapped = map_columns(raw, name, source=str(path), extra_aliases=extra)
+                    mapped = map_columns(
+                        raw,
+                        name,
+                        source=str(path),
+                        extra_aliases=extra,
+                        extra_scales=config.column_scales.get(name),
+                    )
                 except InputError as exc:
                     raise _with_sheet_hint(exc, path, attrs, name, extra) from None
+                issues += [{**n, "input": name} for n in mapped.attrs.get("column_notes", [])]
                 parsed, found = parse_columns(mapped, name)
                 issues += found
             else:
                 parsed = raw
             frames[name] = parsed
             meta[name] = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
+            if name == "parcels":  # which duplicated 宗地代码 validate keeps
+                meta[name]["duplicates"] = src.duplicates or "first"
         except InputError as exc:
             if problems is None:
                 raise

@@ -17,6 +17,7 @@ parcels:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -30,6 +31,7 @@ __all__ = [
     "check_features",
     "check_shapefile",
     "check_suffix",
+    "csv_cut_off",
     "sniff_format",
 ]
 
@@ -245,3 +247,37 @@ def check_features(gdf: gpd.GeoDataFrame, *, source: str) -> None:
             path=source,
             fix="the geometry was lost in an export: export the layer again with its shapes",
         )
+
+
+_CUT_NUMBER = re.compile(r"[-+]?(\d+\.|\d+(\.\d+)?[eE][-+]?|[-+.])")
+
+
+def csv_cut_off(rows: list[list[str]]) -> str | None:
+    """Why the last line of a CSV without a final line break looks cut off mid-row.
+
+    Parameters
+    ----------
+    rows : list of list of str
+        The file's rows as :func:`csv.reader` gives them (title and header rows included).
+
+    Returns
+    -------
+    str or None
+        The reason (fewer fields than the file's usual row, i.e. its most common width, or a
+        last value that is a number cut short: ``12.``, ``3e``, ``-``), or None when the last
+        line looks whole.
+
+    >>> csv_cut_off([["代码", "税收"], ["A", "1.5"], ["B"]])
+    'its last line has 1 of the 2 fields and no line break'
+    """
+    widths = [len(r) for r in rows[:-1] if any(c.strip() for c in r)]
+    if not rows or not widths:
+        return None
+    usual = max(set(widths), key=widths.count)
+    last = rows[-1]
+    cell = next((c.strip() for c in reversed(last) if c.strip()), "")
+    if len(last) < usual:
+        return f"its last line has {len(last)} of the {usual} fields and no line break"
+    if _CUT_NUMBER.fullmatch(cell):
+        return f"its last value '{cell}' is a number cut short and there is no line break"
+    return None

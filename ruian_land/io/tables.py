@@ -25,7 +25,7 @@ from ruian_land.core import SCHEMAS, InputError, InputWarning, normalise_header
 from ruian_land.io.encoding import EncodingChoice, detect_encoding
 from ruian_land.io.excel import EXCEL_SUFFIXES, read_excel_rows, sheet_heads
 from ruian_land.io.grid import classify_rows, expand_merges, to_grid
-from ruian_land.io.integrity import check_suffix
+from ruian_land.io.integrity import check_suffix, csv_cut_off
 from ruian_land.io.parse import _number, is_blank
 
 __all__ = ["TOTALS_PATTERN", "known_aliases", "read_table", "sheet_hint"]
@@ -112,8 +112,9 @@ def read_table(
     merges: list[tuple[int, int, int, int]] = []
     choice: EncodingChoice | None = None
     sheet_read: str | None = None
+    truncated: str | None = None  # CSV only: why the last line looks cut off
     if suffix in {".csv", ".txt", ".tsv"}:
-        rows, choice = _read_csv_rows(p, encoding, source)
+        rows, choice, truncated = _read_csv_rows(p, encoding, source)
     elif suffix in _EXCEL:
         rows, merges, sheet_read = read_excel_rows(p, sheet, source)
     else:
@@ -125,7 +126,7 @@ def read_table(
             f"{source}: encoding '{encoding}' ignored for an Excel file", InputWarning, stacklevel=2
         )
     try:
-        frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases))
+        frame = _to_frame(rows, merges, source, known_aliases(kind, extra_aliases), truncated=truncated)
     except InputError as exc:
         if sheet_read is None:
             raise
@@ -150,7 +151,10 @@ def read_table(
 # --- raw rows -------------------------------------------------------------------------------
 
 
-def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[list[Any]], EncodingChoice]:
+def _read_csv_rows(
+    p: Path, encoding: str | None, source: str
+) -> tuple[list[list[Any]], EncodingChoice, str | None]:
+    """The rows of a CSV, the encoding chosen and why the last line looks cut off (None if not)."""
     raw = p.read_bytes()
     if encoding:
         choice = EncodingChoice(encoding, "explicit", "stated by the user")
@@ -183,7 +187,8 @@ def _read_csv_rows(p: Path, encoding: str | None, source: str) -> tuple[list[lis
     except csv.Error:
         delimiter = "\t" if head.count("\t") > head.count(",") else ","
     rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter))
-    return rows, choice  # blank cells become None in to_grid
+    truncated = csv_cut_off(rows) if text and not text.endswith(("\n", "\r")) else None
+    return rows, choice, truncated  # blank cells become None in to_grid
 
 
 _EXCEL = EXCEL_SUFFIXES
@@ -326,7 +331,12 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 
 def _to_frame(
-    rows: list[list[Any]], merges: list[tuple[int, int, int, int]], source: str, aliases: set[str]
+    rows: list[list[Any]],
+    merges: list[tuple[int, int, int, int]],
+    source: str,
+    aliases: set[str],
+    *,
+    truncated: str | None = None,
 ) -> pd.DataFrame:
     grid = to_grid(rows)
     # trim columns that are empty everywhere
@@ -364,6 +374,18 @@ def _to_frame(
     columns = _unique(names)
     body = grid[header_end:]
     keep, dropped, rows_in = classify_rows(body, TOTALS_PATTERN.pattern, _NOTE_PATTERN.pattern)
+    if truncated is not None and len(body) and keep[-1]:  # the half row at the end is not a firm's
+        k = len(body)
+        keep[-1] = False
+        dropped.append(
+            {"row": k, "problem": "truncated_row", "detail": f"file ends mid-row: truncated? ({truncated})"}
+        )
+        warnings.warn(
+            f"{source}: the file ends mid-row ({truncated}): truncated? That row (line "
+            f"{header_end + k}) is left out and listed in the ledger; ask for the whole file",
+            InputWarning,
+            stacklevel=4,
+        )
     frame = pd.DataFrame(body[keep], columns=columns, dtype=object)
     frame["source_row"] = (np.flatnonzero(keep) + 1).astype("int64")  # blank rows take a number too
     frame.attrs.update(
@@ -372,6 +394,7 @@ def _to_frame(
             "first_data_line": header_end + 1,
             "dropped_rows": dropped,
             "rows_in": rows_in,
+            "truncated": truncated if any(d["problem"] == "truncated_row" for d in dropped) else None,
         }
     )
     return frame

@@ -197,7 +197,8 @@ def parcel_attributes(
         ]
         others = rest.groupby("parcel_id")["label"].agg("；".join)
         extra = g.size() - 1 - max_names
-        others = others + extra.reindex(others.index).map(lambda k: f" 等{k + max_names}家" if k > 0 else "")
+        more = extra.reindex(others.index).map(lambda k: f" 等{k + max_names}家" if k > 0 else "")
+        others = others.astype("str") + more.astype("str")  # str even when no parcel has a second occupant
         out["main_uscc"] = pid.map(main["uscc"]).to_numpy()
         out["main_name"] = pid.map(main["name"]).to_numpy()
         out["other_occupants"] = pid.map(others).to_numpy()

@@ -16,7 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,13 +34,16 @@ def _existing_ancestor(path: Path) -> Path:
     return Path(path.anchor or ".")
 
 
-def check_output_folder(out: str | Path) -> Path:
+def check_output_folder(out: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
     """Refuse an output folder that cannot be written, before any work is done.
 
     Parameters
     ----------
     out : str or Path
         The ``--out`` folder (created later if missing).
+    inputs : iterable of str or Path, optional
+        The project's configured files (its sources and the config itself): none may lie inside
+        ``out``, which each run replaces as a whole.
 
     Returns
     -------
@@ -51,8 +54,8 @@ def check_output_folder(out: str | Path) -> Path:
     ------
     InputError
         ``out`` or one of its parents is a file; ``out`` is the current folder or holds it, or
-        is a project or repository folder (it would be replaced as a whole); its nearest existing
-        parent is not writable.
+        is a project or repository folder (it would be replaced as a whole); a configured input
+        lies inside it; its nearest existing parent is not writable.
     """
     target = Path(out).resolve()
     for parent in (target, *target.parents):
@@ -73,6 +76,14 @@ def check_output_folder(out: str | Path) -> Path:
             "the output folder would be replaced as a whole by each run, and it holds other work",
             path=target,
             fix="give the outputs a folder of their own, e.g. --out out",
+        )
+    inside = [p for p in (Path(i).resolve() for i in inputs) if p.is_relative_to(target)]
+    if inside:  # e.g. --out data/enterprises: the run would replace the bureaus' files
+        raise InputError(
+            f"the output folder holds {len(inside)} of the project's input file(s) (e.g. {inside[0]}), "
+            "and each run replaces the output folder as a whole",
+            path=target,
+            fix="give the outputs a folder of their own, outside the input folders, e.g. --out out",
         )
     probe_dir = _existing_ancestor(target.parent)
     try:

@@ -17,6 +17,12 @@ def optional_table(inputs: io.Inputs, cfg: ProjectConfig, kind: str) -> pd.DataF
     raw = inputs.other.get(kind)
     if raw is None:
         return None
-    mapped = map_columns(raw, kind, source=str(cfg.path(kind)), extra_aliases=cfg.columns.get(kind))
+    mapped = map_columns(
+        raw,
+        kind,
+        source=str(cfg.path(kind)),
+        extra_aliases=cfg.columns.get(kind),
+        extra_scales=cfg.column_scales.get(kind),
+    )
     parsed, _ = io.parse_columns(mapped, kind, input_name=kind)
     return parsed

@@ -59,9 +59,8 @@ def build_candidates(
     flagged = p["is_low_efficiency"].astype(bool) | p["is_idle"].astype(bool)
     freed = sc.freed_parcels.set_index("parcel_id")
     ids = sorted(set(p.loc[flagged, "parcel_id"]) | set(freed.index))
-    base = parcels.loc[
-        parcels["parcel_id"].isin(ids), ["parcel_id", "town", "park_name", "area_mu", "geometry"]
-    ]
+    cols = ["parcel_id", "town", "park_name", "area_mu", "geometry"]  # town, park_name are optional
+    base = parcels.loc[parcels["parcel_id"].isin(ids)].reindex(columns=cols)
     keep = [
         c
         for c in (

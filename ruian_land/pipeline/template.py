@@ -32,6 +32,8 @@ sources:
   # 宗地 parcels: shapefile / GeoPackage / GeoJSON. encoding: the DBF's text encoding when there is no
   # .cpg (不动产登记 exports are usually gbk); crs: when the .prj is missing or wrong, e.g. EPSG:4549
   # (CGCS2000 / 3-degree GK CM 120E, Ruian) or EPSG:4490 (CGCS2000 lon/lat).
+  # duplicates: which feature of a 宗地代码 found twice with different polygons is kept — first (default),
+  # last, largest, or error (refuse the layer); every other one is in the ledger (qa/issues.csv).
   parcels: {{path: parcels/宗地.shp, encoding: gbk}}
   # 企业名录 (经信局): xlsx/xls/csv; sheet: name or 0-based number of the worksheet.
   registry: {{path: enterprises/企业名录_经信局.xlsx, sheet: 企业名录}}
@@ -44,7 +46,7 @@ sources:
   leases: {{path: enterprises/厂房租赁_经信局.xlsx}}       # tenants: 承租企业代码, 宗地代码, 租用面积
   control_lines: {{path: control_lines/工业用地控制线.shp}}
   towns: {{path: boundary/乡镇街道.gpkg}}
-  boundary: {{path: boundary/瑞安市.gpkg}}
+  boundary: {{path: boundary/{county}.gpkg}}             # the county's outline (named after this folder)
   built_up: {{path: raster/建成度.tif}}                    # built-up fraction raster (0–1), any CRS
   # points: {{path: enterprises/企业坐标.csv, coords: gcj02}}   # geocoded firms (AMap gcj02, Baidu bd09, wgs84)
   # conversions: {{path: land/用途转换.xlsx}}                  # 用途转换 for the 工业用地控制线 books
@@ -91,7 +93,8 @@ def write_project_template(folder: str | Path, *, name: str | None = None, force
         The county's project folder; source paths in the template are relative to it and follow
         the sample county's layout (``parcels/``, ``enterprises/``, ``control_lines/`` …).
     name : str, optional
-        The project name (default: the folder's name).
+        The project name (default: the folder's name). The boundary path is
+        ``boundary/<folder name>.gpkg`` either way.
     force : bool
         Overwrite an existing ``project.yaml``.
 
@@ -116,6 +119,7 @@ def write_project_template(folder: str | Path, *, name: str | None = None, force
             fix="edit it, or add --force to replace it with the commented template",
         )
     out.mkdir(parents=True, exist_ok=True)
-    text = PROJECT_TEMPLATE.format(name=name or out.resolve().name, config=target)
+    county = out.resolve().name  # boundary/<folder>.gpkg, not the sample's 瑞安市.gpkg
+    text = PROJECT_TEMPLATE.format(name=name or county, config=target, county=county)
     target.write_text(text, encoding="utf-8", newline="\n")
     return target

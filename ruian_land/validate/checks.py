@@ -170,16 +170,31 @@ def check_tax_coverage(
     if share < limit:
         matched = int(firms["in_tax"].astype(bool).sum())
         header = _header(meta, "tax", "uscc")
+        # no qa/ files are written on exit 2, so the message itself names a few of the firms
+        unmatched = firms.loc[~firms["in_tax"].astype(bool)]
+        names = unmatched["name"] if "name" in unmatched.columns else unmatched.get("uscc")
+        examples = "" if names is None else f" (e.g. {', '.join(map(str, names.head(3)))})"
+        cut = (meta or {}).get("tax", {}).get("truncated")
+        if cut:  # a file cut in half is not "the wrong file"
+            raise InputError(
+                f"only {matched} of {len(firms)} registry firms ({share:.0%}) have a row in the tax table, "
+                f"fewer than {limit:.0%} (rule qa.min_tax_match_share), and the tax file ends mid-row "
+                f"({cut}): it looks truncated (a copy or an export cut short); firms without a row"
+                f"{examples}",
+                path=_path(meta, "tax"),
+                fix="get the whole tax file again from the 税务局 (compare its size or row count with the "
+                "export) and re-run",
+            )
         raise InputError(
             f"only {matched} of {len(firms)} registry firms ({share:.0%}) have a row in the tax table, "
             f"fewer than {limit:.0%} (rule qa.min_tax_match_share): the tax file or its code column "
             f"'{header}' is probably the wrong one (another year, another county, or a column of "
-            "other numbers); the ledger (qa/issues.csv) lists the codes that matched nothing",
+            f"other numbers); registry firms without a tax row{examples}",
             path=_path(meta, "tax"),
             column=header,
             fix="check that the tax file is this county's for the data year and that its 纳税人识别号 "
             "column holds the firms' 统一社会信用代码 (map another header with 'columns: {tax: {uscc: "
-            "[…]}}' in the project config)",
+            "[…]}}' in the project config); `ruian-land check` lists the other problems of the inputs",
         )
     return share
 

@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ruian_land.core import (
     WORKING_CRS,
+    InputError,
     Ledger,
     m2_to_mu,
     normalise_parcel_id,
@@ -24,10 +25,16 @@ from ruian_land.rules import RuleSet
 from ruian_land.validate.geometry import find_overlaps, repair_polygons
 from ruian_land.validate.rows import cell
 
-__all__ = ["validate_parcels"]
+__all__ = ["DUPLICATE_CHOICES", "validate_parcels"]
 
 
-def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) -> gpd.GeoDataFrame:
+#: Which row of a duplicated 宗地代码 is kept (``sources.parcels.duplicates`` in the project config).
+DUPLICATE_CHOICES: tuple[str, ...] = ("first", "last", "largest", "error")
+
+
+def validate_parcels(
+    parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet, *, duplicates: str = "first"
+) -> gpd.GeoDataFrame:
     """Repair geometry, check codes and duplicates, recompute areas (CONTRACTS §2 ``parcels``).
 
     Parameters
@@ -45,6 +52,10 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
         (row kept), as slivers below this area. ``qa.min_parcel_area_m2``: a smaller polygon
         is a digitising sliver, rejected (``sliver_parcel``) when nobody holds it (权利人 and
         权利人代码 blank), kept with a note when someone does.
+    duplicates : {'first', 'last', 'largest', 'error'}
+        Which row of a duplicated ``parcel_id`` with different polygons is kept: the first or
+        last in file order, the largest polygon (the first of equal ones), or none — ``error``
+        refuses the layer (``sources.parcels.duplicates`` in the project config; default first).
 
     Returns
     -------
@@ -53,12 +64,17 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
 
     Notes
     -----
-    Duplicates: the first row of a ``parcel_id`` is kept. A later row with the same geometry is
-    rejected as ``duplicate``; one with a different geometry as ``conflicting_duplicate`` (the
-    two areas are named) — a planner must decide which polygon is right, so nothing is merged.
+    Duplicates: one row of a ``parcel_id`` is kept (``duplicates``: the first by default). Another
+    row with the same geometry is rejected as ``duplicate``; one with a different geometry as
+    ``conflicting_duplicate`` (the two areas are named) — a planner must decide which polygon is
+    right, so nothing is merged.
 
     Raises
     ------
+    InputError
+        ``duplicates='error'`` and a ``parcel_id`` is on features with different polygons
+        (naming the file, the code and the rows), or ``duplicates`` is not one of
+        :data:`DUPLICATE_CHOICES`.
     StageInputError
         ``parcels`` lacks ``parcel_id`` or ``source_row`` (columns not yet mapped: read through
         :func:`ruian_land.io.load_inputs`, or map them with :func:`ruian_land.core.map_columns`).
@@ -75,7 +91,7 @@ def validate_parcels(parcels: gpd.GeoDataFrame, ledger: Ledger, rules: RuleSet) 
     for row in gdf.loc[no_id, "source_row"]:
         ledger.record("parcels", int(row), "parcel_id", "missing_id", "rejected", "宗地代码 is blank")
     gdf = repair_polygons(gdf.loc[~no_id], "parcels", ledger)
-    gdf = _dedupe_parcels(gdf, ledger)
+    gdf = _dedupe_parcels(gdf, ledger, duplicates)
     gdf["area_m2"] = np.asarray(shapely.area(gdf.geometry.values), dtype=float)
     gdf = _drop_slivers(gdf, ledger, float(rules.value("qa.min_parcel_area_m2")))
     find_overlaps(gdf, "parcels", ledger, sliver_m2=float(rules.value("qa.sliver_overlap_m2")))
@@ -169,27 +185,47 @@ def _same_geometry(a: BaseGeometry, b: BaseGeometry) -> bool:
     return bool(shapely.equals(a, b))
 
 
-def _dedupe_parcels(gdf: gpd.GeoDataFrame, ledger: Ledger) -> gpd.GeoDataFrame:
+_KEPT_HOW = {"first": "the first", "last": "the last", "largest": "the largest polygon", "error": "the first"}
+
+
+def _dedupe_parcels(gdf: gpd.GeoDataFrame, ledger: Ledger, keep: str = "first") -> gpd.GeoDataFrame:
+    if keep not in DUPLICATE_CHOICES:
+        raise InputError(
+            f"unknown choice for duplicated 宗地代码: {keep!r}",
+            path=ledger.files.get("parcels"),
+            fix=f"set sources.parcels.duplicates to one of {', '.join(DUPLICATE_CHOICES)}",
+        )
     dup = gdf["parcel_id"].duplicated(keep=False)
     if not dup.any():
         return gdf
     drop: list[Any] = []
     for pid, group in gdf.loc[dup].groupby("parcel_id", sort=False):
-        first = group.index[0]
-        g0 = gdf.geometry[first]
-        r0 = ledger.where("parcels", int(cell(gdf, first, "source_row")))
-        for i in group.index[1:]:
+        kept = {"last": group.index[-1], "largest": group.geometry.area.idxmax()}.get(keep, group.index[0])
+        g0 = gdf.geometry[kept]
+        r0 = ledger.where("parcels", int(cell(gdf, kept, "source_row")))
+        for i in group.index.drop(kept):
             gi = gdf.geometry[i]
+            ri = ledger.where("parcels", int(cell(gdf, i, "source_row")))
             if _same_geometry(g0, gi):
                 ledger.record(
                     "parcels", int(cell(gdf, i, "source_row")), "parcel_id", "duplicate", "rejected",
                     f"same 宗地代码 {pid} and geometry as {r0} (kept)",
                 )  # fmt: skip
+            elif keep == "error":
+                raise InputError(
+                    f"宗地代码 {pid} is on {len(group)} features with different polygons ({g0.area:,.1f} m² "
+                    f"on {r0}, {gi.area:,.1f} m² on {ri}) and the project says duplicates: error",
+                    path=ledger.files.get("parcels"),
+                    column="parcel_id",
+                    row=ledger.file_row("parcels", int(cell(gdf, i, "source_row"))),
+                    fix="correct the parcel layer so each 宗地代码 is on one feature, or choose which to keep "
+                    "with sources.parcels.duplicates: first | last | largest in the project config",
+                )
             else:
                 ledger.record(
                     "parcels", int(cell(gdf, i, "source_row")), "parcel_id", "conflicting_duplicate", "rejected",
                     f"宗地代码 {pid} also on {r0} with a different polygon ({g0.area:,.1f} m² on {r0} "
-                    f"vs {gi.area:,.1f} m² here); kept {r0} (the first), not merged: check which is right",
+                    f"vs {gi.area:,.1f} m² here); kept {r0} ({_KEPT_HOW[keep]}), not merged: check which is right",
                 )  # fmt: skip
             drop.append(i)
     return gdf.drop(index=drop)

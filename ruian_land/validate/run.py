@@ -115,7 +115,8 @@ def validate_inputs(
             parcels=blank_future_dates(inputs.parcels, "parcels", day, led, inputs.meta),
             registry=blank_future_dates(inputs.registry, "registry", day, led, inputs.meta),
         )
-    parcels = validate_parcels(inputs.parcels, led, rules)
+    keep = inputs.meta.get("parcels", {}).get("duplicates") or "first"  # sources.parcels.duplicates
+    parcels = validate_parcels(inputs.parcels, led, rules, duplicates=str(keep))
     led.check_kept("parcels", len(parcels))
     firms = merge_firms(inputs, led, rules)
     check_tax_coverage(firms, rules, meta=inputs.meta)
