@@ -206,3 +206,18 @@ def test_misspelt_rule_override_in_the_config_is_refused(tmp_path: Path) -> None
         cfg.load_rules()
     ok = ProjectConfig(**MINIMAL, root=str(tmp_path), rules={"overrides": {"targets.freed_area_mu": 1200}})
     assert ok.load_rules().value("targets.freed_area_mu") == 1200
+
+
+def test_verbose_prints_each_stage_with_seconds_and_peak_memory(capsys: pytest.CaptureFixture[str]) -> None:
+    from ruian_land.cli.app import print_timings
+
+    usage = {
+        "read": {"seconds": 1.234, "peak_rss_mb": 345.6, "peak_rss_increase_mb": 48.0},
+        "write": {"seconds": 4.5, "peak_rss_mb": None, "peak_rss_increase_mb": None},
+    }
+    print_timings({"read": 1.234, "write": 4.5}, usage)
+    out = capsys.readouterr().out
+    assert "peak MB" in out and "1.23" in out and "346" in out and "48" in out
+    assert "—" in out  # memory not recorded on this platform
+    print_timings({"ingest": 2.0})  # a stage command without usage: seconds only
+    assert "2.00" in capsys.readouterr().out

@@ -129,12 +129,26 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
             err_console.print(f"[yellow]note[/]: {text}", soft_wrap=True, highlight=False)
 
 
-def print_timings(timings: dict[str, float]) -> None:
-    t = Table(title="stage seconds", show_header=True, header_style="bold")
+def print_timings(timings: dict[str, float], usage: dict[str, Any] | None = None) -> None:
+    """Each stage's seconds and, where recorded (``RunResult.stage_usage``, a stage's ``usage``),
+    the peak memory after it and how much the stage raised it (MB)."""
+    usage = usage or {}
+    t = Table(title="stage seconds and peak memory", show_header=True, header_style="bold")
     t.add_column("stage")
     t.add_column("s", justify="right")
-    for k, v in timings.items():
-        t.add_row(str(k), f"{float(v):.2f}")
+    t.add_column("peak MB", justify="right")
+    t.add_column("+MB", justify="right")
+    names = list(usage) if usage else list(timings)
+    for k in names:
+        u = usage.get(k, {})
+        secs = u.get("seconds", timings.get(k))
+        peak, inc = u.get("peak_rss_mb"), u.get("peak_rss_increase_mb")
+        t.add_row(
+            str(k),
+            "—" if secs is None else f"{float(secs):.2f}",
+            "—" if peak is None else f"{float(peak):,.0f}",
+            "—" if inc is None else f"{float(inc):,.0f}",
+        )
     console.print(t)
 
 

@@ -73,7 +73,7 @@ def run(
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print_summary(result.summary, out, wall, peak_mb)
     if verbose:
-        print_timings(result.timings_s)
+        print_timings(result.timings_s, result.stage_usage)
 
 
 @app.command()

@@ -48,7 +48,7 @@ def _stage(stage: str, config: Path | None, run_dir: Path, quiet: bool, verbose:
     console.print(f"next: ruian-land {nxt.get(stage, 'map' if stage == 'parks' else 'export')}")
     if verbose:
         seconds = result.seconds if isinstance(result.seconds, dict) else {stage: result.seconds}
-        print_timings(seconds)
+        print_timings(seconds, getattr(result, "usage", None))
 
 
 @app.command()
@@ -204,4 +204,4 @@ def export(
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print_summary(result.summary, out, time.perf_counter() - t0, peak_mb)
     if verbose:
-        print_timings(result.timings_s)
+        print_timings(result.timings_s, result.stage_usage)
