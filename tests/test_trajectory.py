@@ -492,3 +492,22 @@ def test_the_sample_reads_its_investment_table(project: pipeline.Project) -> Non
     assert share["value"] == pytest.approx(410000 / 2600000) and share["target"] == pytest.approx(0.20)
     later = _row(tt, 2022, "manufacturing_investment")
     assert later["path_status"] == "no data" and "every plan year" in later["data_table"]
+
+
+def test_what_it_takes_names_the_projects_still_needed() -> None:
+    projects = pd.DataFrame(
+        {
+            "name": ["甲项目"],
+            "industry": ["汽车制造"],
+            "investment_wan": [150000.0],
+            "land_mu": [100.0],
+            "year_landed": [2023],
+            "tax_at_full_wan": [4000.0],
+            "value_added_at_full_wan": [20000.0],
+        }
+    )
+    tr, _ = _hand(projects)
+    wit = tr.what_it_takes.set_index("indicator")
+    row = wit.loc["major_projects"]
+    assert row["lever"] == "projects" and row["value"] == 1 and row["needed"] == 10
+    assert row["note"].startswith("9 more project(s) of ≥ 10 亿元 landed by 2023")

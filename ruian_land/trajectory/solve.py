@@ -50,6 +50,30 @@ def _bisect(f, lo: float, hi: float, goal: float, tol: float) -> float:  # type:
     return b
 
 
+def _without_lever(
+    key: str, zh: str, rule: str, year: int, value: float, goal: float, major_wan: float
+) -> dict[str, object]:
+    """The what-it-takes row of a target no lever of the path moves: what would close it instead."""
+    row: dict[str, object] = {"indicator": key, "label_zh": zh, "year": year, "value": value, "target": goal,
+                              "rule": rule, "closes": False}  # fmt: skip
+    if key == "major_projects":
+        more = math.ceil(goal - value - 1e-9)
+        row.update(lever="projects", needed=float(goal), closes=True, note=(
+            f"{more} more project(s) of ≥ {major_wan / 1e4:g} 亿元 landed by {year} (rows of the projects table "
+            "with 总投资 at or above targets.major_project_investment_wan and 落地年份 ≤ the year)"))  # fmt: skip
+    elif key.startswith(("manufacturing_investment", "industrial_investment")):
+        row.update(lever="investment", note="read from the investment table (统计局), not projected: no lever of "
+                   "the path moves it")  # fmt: skip
+    elif key == "industrial_supply_share":
+        row.update(lever="land_supply", note="read from the land_supply table, not projected: more industrial "
+                   "land in the year's 供地 closes it")  # fmt: skip
+    else:
+        row.update(
+            lever="scenario", note="set by the scenario's MILP: raise the targets.* rule and re-run simulate"
+        )
+    return row
+
+
 def what_it_takes(b: Basis, lv: Levers, rules: RuleSet, year: int, *, major_wan: float) -> pd.DataFrame:
     """One row per (missed target, lever): the lever value that meets the target in ``year``.
 
@@ -68,9 +92,7 @@ def what_it_takes(b: Basis, lv: Levers, rules: RuleSet, year: int, *, major_wan:
         if not math.isfinite(value) or value >= goal:
             continue
         if not t.levers:
-            rows.append({"indicator": t.key, "label_zh": t.zh, "year": year, "value": value, "target": goal,
-                         "lever": "scenario", "rule": t.rule, "closes": False,
-                         "note": "set by the scenario's MILP or by the table: raise the targets.* rule and re-run simulate"})  # fmt: skip
+            rows.append(_without_lever(t.key, t.zh, t.rule, year, value, goal, major_wan))
             continue
         for name in t.levers:
             lo, hi = (float(x) for x in rules.value(f"trajectory.range.{name}"))
