@@ -68,7 +68,7 @@ def test_summary_has_each_stage_seconds_and_peak_memory(run_out: tuple[pipeline.
     result, out = run_out
     stages = json.loads((out / "summary.json").read_text(encoding="utf-8"))["stages"]
     expected = ["read", "validate", "link", "evaluate", "screen", "scenario", "lists"]
-    expected += ["trajectory", "parks", "map", "write"]
+    expected += ["trajectory", "parks", "supervise", "map", "write"]
     assert list(stages) == expected  # run order; compare only with scenario.compare
     assert stages == result.stage_usage
     for name, row in stages.items():
