@@ -5,14 +5,18 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from ruian_land.core import InputWarning, is_valid_uscc, normalise_uscc, uscc_check_char
 from ruian_land.io import read_parcels
 from ruian_land.pipeline import stages
 from ruian_land.sample import Province, build_province, recode_uscc, tile_admin_codes, write_province
+from ruian_land.sample.bulk import write_parcels_bulk, write_xlsx_rows
+from ruian_land.sample.writers import write_parcels_shapefile, write_xlsx
 
 SCALE, TILES = 0.05, 3
 
@@ -127,3 +131,39 @@ def test_written_variants_read_and_link_as_tiles_times_one(
         linked, linked1 = ing.summary["enterprises_linked"], base.summary["enterprises_linked"]
         assert linked == TILES * linked1
         assert ing.parcels["area_mu"].sum() == pytest.approx(TILES * base.parcels["area_mu"].sum())
+
+
+def _small_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "宗地代码": ["330381101002GB00001", "330381101002GB00002", "330381101002GB00003"],
+            "权利人": ["瑞安市甲鞋业有限公司", None, "A&B <厂>"],
+            "宗地面积": [4830.84, np.nan, 12.5],
+            "供地日期": pd.to_datetime(["2019-03-01", None, "2020-12-31"]),
+            "政府原因": ["是", "否", ""],
+        }
+    )
+
+
+def test_bulk_dbf_reads_back_as_the_gdal_written_one(tmp_path: Path) -> None:
+    frame = _small_frame()
+    geoms = [shapely.box(520_000 + 300 * i, 3_070_000, 520_200 + 300 * i, 3_070_200) for i in range(3)]
+    write_parcels_shapefile(gpd.GeoDataFrame(frame, geometry=geoms, crs=4549), tmp_path / "a" / "宗地.shp")
+    write_parcels_bulk(frame, np.array(shapely.to_wkb(geoms), dtype=object), tmp_path / "b" / "宗地.shp")
+    a = read_parcels(tmp_path / "a" / "宗地.shp", encoding="gbk")
+    b = read_parcels(tmp_path / "b" / "宗地.shp", encoding="gbk")
+    assert not (tmp_path / "b" / "宗地.cpg").exists()
+    pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+    assert b["权利人"].tolist()[::2] == ["瑞安市甲鞋业有限公司", "A&B <厂>"]
+    assert b["area_mu"].round(9).tolist() == [60.0, 60.0, 60.0]
+
+
+def test_bulk_xlsx_reads_back_as_the_xlsxwriter_one(tmp_path: Path) -> None:
+    frame = _small_frame()
+    write_xlsx(tmp_path / "a.xlsx", "表", frame, title="标题", text_columns=("宗地代码",))
+    write_xlsx_rows(tmp_path / "b.xlsx", "表", frame, title="标题", text_columns=("宗地代码",))
+    a = pd.read_excel(tmp_path / "a.xlsx", header=1, engine="openpyxl")
+    b = pd.read_excel(tmp_path / "b.xlsx", header=1, engine="openpyxl")
+    pd.testing.assert_frame_equal(a, b)
+    assert b["供地日期"].iloc[2] == pd.Timestamp("2020-12-31")
+    assert b["权利人"].iloc[2] == "A&B <厂>"
