@@ -167,3 +167,13 @@ def test_bulk_xlsx_reads_back_as_the_xlsxwriter_one(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(a, b)
     assert b["供地日期"].iloc[2] == pd.Timestamp("2020-12-31")
     assert b["权利人"].iloc[2] == "A&B <厂>"
+
+
+def test_same_seed_same_province_and_bad_tile_counts_refused(one: Province) -> None:
+    again = build_province(tiles=1, base_scale=SCALE)
+    pd.testing.assert_frame_equal(again.parcels, one.parcels)
+    assert (again.parcel_wkb == one.parcel_wkb).all()
+    pd.testing.assert_frame_equal(again.tables["registry"], one.tables["registry"])
+    for bad in (0, 274):
+        with pytest.raises(ValueError, match=r"tiles must be in 1\.\.273"):
+            build_province(tiles=bad, base_scale=SCALE)

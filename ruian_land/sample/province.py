@@ -283,7 +283,13 @@ def _tile_layers(
 
 
 def _tiles_for(parcels: int, base_count: int) -> int:
-    return max(1, min(MAX_TILES, round(parcels / base_count)))
+    n = max(1, round(parcels / base_count))
+    if n > MAX_TILES:
+        raise ValueError(
+            f"{parcels:,} parcels need {n} tiles of {base_count:,}, more than the {MAX_TILES} the grid holds "
+            "inside Zhejiang; ask for fewer parcels"
+        )
+    return n
 
 
 def build_province(
@@ -314,15 +320,16 @@ def build_province(
     Raises
     ------
     ValueError
-        ``base_scale`` outside (0, 2] or more tiles than :data:`MAX_TILES`.
+        ``base_scale`` outside (0, 2], ``tiles`` outside 1 … :data:`MAX_TILES`, or more parcels
+        than :data:`MAX_TILES` counties hold.
     """
     if not 0 < base_scale <= 2:
         raise ValueError(f"base_scale must be in (0, 2], got {base_scale}")
+    if tiles is not None:
+        tile_admin_codes(tiles)  # raises for a count outside 1 … MAX_TILES, before the county is built
     county = build_sample(seed=seed, scale=base_scale)
     n_tiles = tiles if tiles is not None else _tiles_for(parcels, len(county.parcels))
     offsets = _offsets(n_tiles)
-    if n_tiles > MAX_TILES or n_tiles < 1:
-        raise ValueError(f"tiles must be in 1..{MAX_TILES}, got {n_tiles}")
     h, w = county.built_up.shape
     t = county.built_up_transform
     box = shapely.box(t.c, t.f + h * t.e, t.c + w * t.a, t.f)
