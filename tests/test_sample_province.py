@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet
 import pytest
 import shapely
 
@@ -123,6 +125,8 @@ def test_written_variants_read_and_link_as_tiles_times_one(
     assert len(shp) == len(pq) == len(three.parcels)
     assert shp["area_m2"].sum() == pytest.approx(pq["area_m2"].sum())
     assert shp["宗地代码"].tolist() == pq["宗地代码"].tolist()
+    geo = json.loads(pyarrow.parquet.read_schema(paths3["geoparquet:parcels"]).metadata[b"geo"])
+    assert geo["columns"]["geometry"]["geometry_types"] == sorted(set(pq.geom_type.dropna()))
     base = stages.ingest(paths1["geoparquet_project"])
     for project in (paths3["project"], paths3["geoparquet_project"]):
         ing = stages.ingest(project)

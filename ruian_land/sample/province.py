@@ -73,6 +73,16 @@ _CELL_Y_M = 18_500.0
 _FIRST_COLUMN = 6  # tile 0 (the county in place) is the 7th column of the bottom row
 _WEIGHTS = np.array([pow(3, i, 31) for i in range(17)])
 _VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
 _FULLWIDTH = {c: c + 0xFEE0 for c in range(ord("!"), ord("~") + 1)}
 
 #: Source → path of the GeoParquet variant, relative to ``<out>/geoparquet/``.
@@ -116,7 +126,8 @@ class Province:
     ``parcels`` holds the attribute columns and ``parcel_wkb`` the geometry as WKB (object
     array aligned with ``parcels``); the other frames are the county's tables repeated per tile.
     ``built_up`` is the county raster (repeated into the mosaic when written) with
-    ``built_up_transform`` of tile 0, and ``offsets`` the (dx, dy) metres of each tile.
+    ``built_up_transform`` of tile 0, ``offsets`` the (dx, dy) metres of each tile and
+    ``geometry_types`` the parcel geometry types present (for the GeoParquet metadata).
     """
 
     seed: int
@@ -130,6 +141,7 @@ class Province:
     built_up: np.ndarray
     built_up_transform: Affine
     offsets: np.ndarray
+    geometry_types: tuple[str, ...] = ("Polygon",)
 
 
 def tile_admin_codes(tiles: int) -> np.ndarray:
@@ -358,6 +370,9 @@ def build_province(
         built_up=county.built_up,
         built_up_transform=county.built_up_transform,
         offsets=offsets,
+        geometry_types=tuple(
+            sorted(_TYPE_NAMES[int(i)] for i in np.unique(shapely.get_type_id(base_geoms)) if i >= 0)
+        ),
     )
     del county
     gc.collect()
@@ -400,26 +415,33 @@ def _write_mosaic(province: Province, path: Path) -> Path:
     return path
 
 
-def _geo_metadata() -> dict[str, object]:
+def _geo_metadata(geometry_types: tuple[str, ...]) -> dict[str, object]:
     return {
         "version": "1.0.0",
         "primary_column": "geometry",
         "columns": {
             "geometry": {
                 "encoding": "WKB",
-                "geometry_types": ["Polygon"],
+                "geometry_types": list(geometry_types),
                 "crs": json.loads(WORKING_CRS.to_json()),
             }
         },
     }
 
 
-def write_geoparquet(attrs: pd.DataFrame, wkb: np.ndarray, path: Path, row_group: int = 100_000) -> Path:
-    """Write parcels as GeoParquet 1.0 (WKB geometry, EPSG:4549) in row groups of ``row_group``."""
+def write_geoparquet(
+    attrs: pd.DataFrame,
+    wkb: np.ndarray,
+    path: Path,
+    geometry_types: tuple[str, ...] = ("Polygon",),
+    row_group: int = 100_000,
+) -> Path:
+    """Write parcels as GeoParquet 1.0 (WKB geometry of ``geometry_types``, EPSG:4549) in row
+    groups of ``row_group`` rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     first = pa.Table.from_pandas(attrs.iloc[:1], preserve_index=False)
     schema = first.schema.append(pa.field("geometry", pa.binary()))
-    schema = schema.with_metadata({b"geo": json.dumps(_geo_metadata()).encode()})
+    schema = schema.with_metadata({b"geo": json.dumps(_geo_metadata(geometry_types)).encode()})
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for start in range(0, len(attrs), row_group):
             part = attrs.iloc[start : start + row_group]
@@ -502,7 +524,7 @@ def write_province(
     if "geoparquet" in formats:
         gp = out / "geoparquet"
         paths["geoparquet:parcels"] = write_geoparquet(
-            province.parcels, province.parcel_wkb, gp / PARQUET_FILES["parcels"]
+            province.parcels, province.parcel_wkb, gp / PARQUET_FILES["parcels"], province.geometry_types
         )
         for name, frame in tables.items():
             paths[f"geoparquet:{name}"] = write_csv(frame, gp / PARQUET_FILES[name], "utf-8")
