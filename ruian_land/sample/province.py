@@ -384,6 +384,8 @@ def _write_mosaic(province: Province, path: Path) -> Path:
     h, w = province.built_up.shape
     t = province.built_up_transform
     step_c, step_r = round(_CELL_X_M / t.a), round(_CELL_Y_M / -t.e)
+    if w > step_c or h > step_r:  # the tiles would overlap (a county wider than its cell)
+        raise ValueError(f"the county raster ({w}×{h} cells) does not fit a {step_c}×{step_r} tile cell")
     cols = np.round(province.offsets[:, 0] / t.a).astype(int)
     rows = np.round(province.offsets[:, 1] / -t.e).astype(int)
     c0, r_top = cols.min(), rows.max()
