@@ -1,5 +1,5 @@
 """Vector layers as delivered: shapefiles (GBK/UTF-8 DBF, ESRI .prj), GeoPackage, GeoJSON
-(including DataV's bare JSON arrays of features), TopoJSON, zip.
+(including DataV's bare JSON arrays of features), TopoJSON, zip, GeoParquet.
 
 Everything is returned in the working CRS (EPSG:4549) with the source's own columns kept and a
 1-based ``source_row``. GCJ-02 / BD-09 lon/lat (AMap, DataV, Baidu) are converted to WGS84
@@ -38,7 +38,10 @@ from ruian_land.core import (
 from ruian_land.io.encoding import EncodingChoice, choose_vector_encoding
 from ruian_land.io.integrity import check_features, check_shapefile, check_suffix
 
-__all__ = ["ENGINES", "GEOMETRY_STATUSES", "read_layer", "read_parcels"]
+__all__ = ["ENGINES", "GEOMETRY_STATUSES", "PARQUET_SUFFIXES", "read_layer", "read_parcels"]
+
+#: Suffixes read as GeoParquet (``geopandas.read_parquet``; GDAL need not have the Parquet driver).
+PARQUET_SUFFIXES: frozenset[str] = frozenset({".parquet", ".geoparquet"})
 
 
 def _open_path(path: Path) -> str:
@@ -86,7 +89,8 @@ def read_layer(
     path : str or Path
         ``.shp`` (with its ``.dbf``/``.shx``/``.prj``), ``.gpkg``, ``.geojson``/``.json``
         (a FeatureCollection, or a bare JSON array of Features as DataV files are),
-        ``.topojson``, ``.zip`` holding a shapefile, or anything else pyogrio opens.
+        ``.topojson``, ``.zip`` holding a shapefile, ``.parquet``/``.geoparquet`` (GeoParquet,
+        read with ``geopandas.read_parquet`` whatever the engine), or anything else pyogrio opens.
     encoding : str, optional
         Text encoding of the attributes. Wins over ``.cpg``, the DBF language byte and
         detection (:func:`ruian_land.io.encoding.choose_vector_encoding`); passed to pyogrio once.
@@ -150,6 +154,10 @@ def read_layer(
         gdf = _from_features(features, source)
         layer = None
         choice = EncodingChoice(encoding or "utf-8", "explicit" if encoding else "json", "JSON text")
+    elif p.suffix.lower() in PARQUET_SUFFIXES:
+        gdf = _read_parquet(p, source)
+        layer = None
+        choice = EncodingChoice("utf-8", "parquet", "Parquet strings are UTF-8")
     else:
         choice = choose_vector_encoding(p, encoding, source=source)
         gdf, layer = _read_vector(p, choice, layer, source, _engine(engine, source))
@@ -242,6 +250,19 @@ def _read_vector(
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError("the layer has no geometry column", path=source, fix="give a spatial layer")
     return gdf, layer
+
+
+def _read_parquet(p: Path, source: str) -> gpd.GeoDataFrame:
+    """A GeoParquet file as a GeoDataFrame (its CRS from the ``geo`` metadata)."""
+    try:
+        gdf = gpd.read_parquet(p)
+    except (ValueError, OSError) as exc:  # not Parquet, or Parquet without geometry metadata
+        raise InputError(
+            f"cannot read the file as GeoParquet: {exc}",
+            path=source,
+            fix="export the layer again as GeoParquet (geopandas to_parquet, GDAL Parquet driver) or as a GeoPackage",
+        ) from None
+    return gdf
 
 
 def _bare_feature_array(p: Path, encoding: str | None, source: str) -> list[dict[str, Any]] | None:

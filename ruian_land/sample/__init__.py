@@ -10,7 +10,8 @@ control lines, town areas and a built-up raster, with realistic faults planted a
 >>> paths = write_sample(county, "data")        # doctest: +SKIP
 
 ``python -m ruian_land.sample --out data --seed 20211130`` regenerates the committed
-``data/`` byte for byte.
+``data/`` byte for byte; ``python -m ruian_land.sample --province --parcels 1000000 --out /tmp/prov``
+writes a province-scale set (the county tiled, :mod:`ruian_land.sample.province`).
 """
 
 from ruian_land.sample.generate import (
@@ -23,14 +24,32 @@ from ruian_land.sample.generate import (
     generate_sample,
     write_sample,
 )
+from ruian_land.sample.province import (
+    MAX_TILES,
+    PARQUET_FILES,
+    Province,
+    build_province,
+    generate_province,
+    recode_uscc,
+    tile_admin_codes,
+    write_province,
+)
 
 __all__ = [
     "DEFAULT_SEED",
     "FILES",
     "MAX_SCALE",
+    "MAX_TILES",
+    "PARQUET_FILES",
+    "Province",
     "SampleCounty",
     "SampleTruth",
+    "build_province",
     "build_sample",
+    "generate_province",
     "generate_sample",
+    "recode_uscc",
+    "tile_admin_codes",
+    "write_province",
     "write_sample",
 ]
