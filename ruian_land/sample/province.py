@@ -55,6 +55,7 @@ from ruian_land.sample.writers import write_csv, write_gpkg, write_utf8_shapefil
 __all__ = [
     "MAX_TILES",
     "PARQUET_FILES",
+    "TILED_SOURCES",
     "Province",
     "build_province",
     "generate_province",
@@ -453,6 +454,14 @@ def write_geoparquet(
     return path
 
 
+#: The sources a province repeats tile by tile; the county's optional tables (firm_history,
+#: investment, projects, standard_land_contracts) are left out of its project.yaml.
+TILED_SOURCES: tuple[str, ...] = (
+    "parcels", "registry", "tax", "statistics", "energy", "emissions", "leases",
+    "control_lines", "towns", "boundary", "built_up",
+)  # fmt: skip
+
+
 def _project_yaml(province: Province, files: dict[str, str], encodings: dict[str, str]) -> str:
     shared = any(path.startswith("../") for path in files.values())
     lines = [
@@ -468,6 +477,8 @@ def _project_yaml(province: Province, files: dict[str, str], encodings: dict[str
         "sources:",
     ]
     for name, path in files.items():
+        if name not in TILED_SOURCES:  # the county's optional tables (history, projects …) are not tiled
+            continue
         extra = [f"encoding: {encodings[name]}"] if name in encodings else []
         if name in _SHEETS and path.endswith(".xlsx"):
             extra.append(f"sheet: {_SHEETS[name]}")
