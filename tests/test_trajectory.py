@@ -511,3 +511,51 @@ def test_what_it_takes_names_the_projects_still_needed() -> None:
     row = wit.loc["major_projects"]
     assert row["lever"] == "projects" and row["value"] == 1 and row["needed"] == 10
     assert row["note"].startswith("9 more project(s) of ≥ 10 亿元 landed by 2023")
+
+
+def test_the_sample_investment_figures_are_reported_not_projected(project: pipeline.Project) -> None:
+    tt = project.trajectory().trajectory.targets
+    assert _row(tt, 2021, "manufacturing_investment")["path_status"] == "reported"
+    assert _row(tt, 2021, "tax_per_mu")["path_status"] == "projected"
+
+
+def _ingested_with(tmp_path: Path, name: str, text: str) -> Any:
+    """A copy of the sample whose firm_history or investment file is ``text`` (UTF-8 with BOM)."""
+    import shutil
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    files = {"firm_history": "enterprises/历年数据_经信局.csv", "investment": "enterprises/投资_统计局.csv"}
+    (tmp_path / "data" / files[name]).write_text(text, encoding="utf-8-sig")
+    return ruian_land.Project.from_config(tmp_path / "data" / "project.yaml")
+
+
+@needs_sample
+def test_repeated_investment_years_are_not_added_up(tmp_path: Path) -> None:
+    head = "年度,制造业投资(含技改)(万元),工业投资(万元),固定资产投资(万元)\n"
+    rows = "2020,332000,371000,2380000\n2021,376000,410000,2600000\n"
+    p = _ingested_with(tmp_path, "investment", head + rows + "2021,376000,410000,2600000\n")
+    with pytest.warns(ruian_land.core.InputWarning, match="repeat an earlier row exactly"):
+        tt = p.trajectory().trajectory.targets
+    assert _row(tt, 2021, "manufacturing_investment")["value"] == 376000  # not 752 000
+    clash = _ingested_with(tmp_path / "b", "investment", head + rows + "2021,400000,410000,2600000\n")
+    with pytest.raises(ruian_land.core.InputError, match=r"different figures for the same year.*2021"):
+        clash.trajectory()
+
+
+def test_firm_history_keeps_one_row_per_firm_and_year(tmp_path: Path) -> None:
+    from ruian_land.pipeline.keys import one_row_per_key
+
+    hist = pd.DataFrame(
+        {
+            "uscc": ["A", "A", "B"],
+            "year": [2020, 2020, 2020],
+            "tax_wan": [10.0, 10.0, 5.0],
+            "source_row": [2, 3, 4],
+        }
+    )
+    with pytest.warns(ruian_land.core.InputWarning, match=r"1 row\(s\) of firm_history repeat.*file rows 3"):
+        kept = one_row_per_key(hist, ("uscc", "year"), "firm_history", tmp_path / "h.csv")
+    assert list(kept["source_row"]) == [2, 4]
+    clash = hist.assign(tax_wan=[10.0, 11.0, 5.0])
+    with pytest.raises(ruian_land.core.InputError, match=r"A/2020 \(row 2\); A/2020 \(row 3\)"):
+        one_row_per_key(clash, ("uscc", "year"), "firm_history", tmp_path / "h.csv")

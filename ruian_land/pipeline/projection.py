@@ -10,11 +10,14 @@ It reads the optional ``projects``, ``land_supply``, ``firm_history`` and ``inve
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from ruian_land.control_lines import industrial_supply_share
-from ruian_land.core import normalise_uscc
+from ruian_land.core import InputWarning, normalise_uscc
 from ruian_land.pipeline.clock import StageClock
+from ruian_land.pipeline.keys import one_row_per_key
 from ruian_land.pipeline.optional import optional_table
 from ruian_land.pipeline.stage_results import (
     EvaluateResult,
@@ -42,10 +45,29 @@ def _projects(ingested: IngestResult) -> pd.DataFrame | None:
 
 
 def _history(ingested: IngestResult) -> pd.DataFrame | None:
-    table = optional_table(ingested.inputs, ingested.config, "firm_history")
+    cfg = ingested.config
+    table = optional_table(ingested.inputs, cfg, "firm_history")
     if table is None:
         return None
-    return table.assign(uscc=table["uscc"].map(normalise_uscc))
+    table = table.assign(uscc=table["uscc"].map(normalise_uscc))
+    later = pd.to_numeric(table["year"], errors="coerce") >= int(cfg.data_year)
+    if later.any():
+        warnings.warn(
+            f"{cfg.path('firm_history')}: {int(later.sum())} row(s) of firm_history are of the data year "
+            f"{cfg.data_year} or later and are not used (the data year comes from the current tables)",
+            InputWarning,
+            stacklevel=2,
+        )
+        table = table[~later]
+    return one_row_per_key(table, ("uscc", "year"), "firm_history", cfg.path("firm_history"))
+
+
+def _investment(ingested: IngestResult) -> pd.DataFrame | None:
+    cfg = ingested.config
+    table = optional_table(ingested.inputs, cfg, "investment")
+    if table is None:
+        return None
+    return one_row_per_key(table, ("year",), "investment", cfg.path("investment"))
 
 
 def trajectory(
@@ -86,6 +108,6 @@ def trajectory(
         projects=_projects(ingested),
         supply_share=industrial_supply_share(supply, rules) if supply is not None else None,
         history=_history(ingested),
-        investment=optional_table(ingested.inputs, cfg, "investment"),
+        investment=_investment(ingested),
     )
     return TrajectoryResult(tr, clock.lap("trajectory"), clock.usage)

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ruian_land.rules import RuleSet
+from ruian_land.trajectory.investment import INVESTMENT_METRICS
 from ruian_land.trajectory.levers import LEVER_ORDER, LEVER_RULES, LEVER_ZH
 from ruian_land.trajectory.targets import TARGETS
 
@@ -25,7 +26,7 @@ class Trajectory:
     targets : DataFrame
         One row per (year, target): ``year``, ``indicator`` (key), ``label_zh``, ``unit``,
         ``value``, ``target``, ``gap`` (target − value, positive = short), ``met``, ``province``
-        (comparison figure, NaN = none), ``path_status`` (``projected`` | ``no data``),
+        (comparison figure, NaN = none), ``path_status`` (``projected`` | ``reported`` — read from a table, never projected | ``no data``),
         ``data_table`` (the table that answers it).
     waterfall : DataFrame
         One row per (year, indicator): ``base`` (data year), ``lever_<name>`` per lever of
@@ -50,6 +51,10 @@ class Trajectory:
     growth: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+#: Targets read from a table for the years it gives, never projected (path_status ``reported``).
+READ_ONLY: frozenset[str] = frozenset({"industrial_supply_share", *INVESTMENT_METRICS})
+
+
 def targets_table(
     wf: pd.DataFrame, rules: RuleSet, years: list[int], has_data: dict[str, bool]
 ) -> pd.DataFrame:
@@ -70,7 +75,7 @@ def targets_table(
                 "year": year, "indicator": t.key, "label_zh": t.zh, "unit": t.unit,
                 "value": v if known else math.nan, "target": goal,
                 "gap": goal - v if known else math.nan, "met": bool(known and v >= goal - 1e-9) if known else None,
-                "province": province, "path_status": "projected" if known else "no data", "data_table": t.table,
+                "province": province, "path_status": (("reported" if t.key in READ_ONLY else "projected") if known else "no data"), "data_table": t.table,
             })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -109,7 +114,7 @@ def summary_dict(tr: Trajectory) -> dict[str, Any]:
         entry = {"value": _clean(r["value"]), "target": _clean(r["target"]), "gap": _clean(r["gap"]),
                  "met": r["met"], "status": r["path_status"], "province": _clean(r["province"])}  # fmt: skip
         w = wf.get((int(r["year"]), str(r["indicator"])))
-        if r["path_status"] == "projected" and w is not None:
+        if r["path_status"] != "no data" and w is not None:
             entry["base"] = _clean(float(w["base"]))
             entry["contributions"] = {lv: _clean(float(w[f"lever_{lv}"])) for lv in LEVER_ORDER}
         else:
@@ -161,7 +166,7 @@ def final_year_rows(trajectory: dict[str, Any] | None) -> list[tuple[str, str]]:
         e = trajectory.get("years", {}).get(year, {}).get(t.key)
         if e is None:
             continue
-        if e.get("status") != "projected":
+        if e.get("status") == "no data":
             rows.append((f"  {t.zh}", f"no data (needs {e.get('table')})"))
             continue
         mark = "✓" if e.get("met") else "✗"
