@@ -37,6 +37,11 @@ INPUTS_ZH: dict[str, str] = {
     "towns": "乡镇街道",
     "boundary": "行政边界",
     "points": "企业地理编码点位",
+    "projects": "招大引强项目",
+    "standard_land_contracts": "标准地投资监管协议",
+    "firm_history": "企业历年数据",
+    "investment": "工业投资",
+    "land_supply": "土地供应",
 }
 #: Stable problem codes with Chinese and English text.
 PROBLEMS: dict[str, tuple[str, str]] = {

@@ -137,7 +137,10 @@ def supervision_summary(sv: Supervision) -> dict[str, Any]:
         out["standard_land"] = {
             "contracts": len(sv.contracts),
             "due": int(sv.contracts["due"].sum()) if "due" in sv.contracts.columns else 0,
-            **{k: int(st.get(k, 0)) for k in ("breach", "compliant", "no_data", "not_due", "no_due_date")},
+            **{
+                k: int(st.get(k, 0))
+                for k in ("breach", "compliant", "no_data", "not_due", "no_due_date", "no_parcel")
+            },
             "breach_clauses": len(sv.breaches),
             "by_clause": {
                 str(k): int(n) for k, n in sv.breaches["clause"].value_counts().sort_index().items()
