@@ -452,3 +452,33 @@ def test_optional_tables_put_unreadable_cells_refused_rows_and_unknown_parcels_i
     assert table is not None and list(table["parcel_id"]) == ["P1", "P9", "P3"]
     projects = optional_table(inputs, _Cfg(), "projects")  # type: ignore[arg-type]
     assert projects is not None and list(projects["name"]) == ["乙"]
+
+
+def test_the_standard_land_sheet_lists_a_contract_on_an_unknown_parcel() -> None:
+    from ruian_land.supervision import supervision_sheets
+
+    d = _land()
+    contracts = pd.concat(
+        [
+            _contracts(),
+            pd.DataFrame({"parcel_id": ["P9"], "contract_id": ["C9"], "agreed_tax_per_mu": [30.0]}),
+        ],
+        ignore_index=True,
+    )
+    sv = supervise(
+        d["parcels"],
+        d["links"],
+        d["firms"].assign(eval_class="A"),
+        d["screening"].assign(in_park=False, standard_far=1.5, is_industrial=True),
+        RULES,
+        AS_OF,
+        contracts=contracts,
+        projects=None,
+    )
+    sheet = supervision_sheets(sv)["标准地履约"]
+    assert list(zip(sheet["contract_id"], sheet["contract_status_zh"], strict=True)) == [
+        ("C1", "违约"),
+        ("C9", "无此宗地"),
+    ]
+    assert "未核查" in sheet["clause_text"].iloc[1] and pd.isna(sheet["agreed"].iloc[1])
+    assert supervision_summary(sv)["standard_land"]["no_parcel"] == 1
