@@ -439,6 +439,10 @@ def test_optional_tables_put_unreadable_cells_refused_rows_and_unknown_parcels_i
         (4, "grant_date", "open_ended_date", "kept"),  # 9999-12-31
     }
     assert sorted(c["file_row"]) == [2, 2, 3, 4, 5]  # header on line 1
+    years = c.loc[c["column"] == "full_production_years", "detail"].iloc[0]
+    assert "'长期' is not a valid float" in years and "default 达产年限" in years
+    grant = c.loc[(c["column"] == "grant_date") & (c["problem"] == "unparseable_value"), "detail"].iloc[0]
+    assert "'2021.13.01'" in grant and "parcel layer's grant date is used instead" in grant
     p = issues[issues["input"] == "projects"]
     assert set(zip(p["row"], p["problem"], strict=True)) == {
         (1, "negative_value"),

@@ -32,6 +32,13 @@ NON_NEGATIVE: dict[str, tuple[str, ...]] = {
         "agreed_far",
     ),
 }
+#: What a stage uses instead of an unreadable cell, added to its note (else "read as missing" is
+#: all a planner learns, while e.g. the default 达产年限 is applied).
+_FALLBACKS: dict[tuple[str, str], str] = {
+    ("standard_land_contracts", "full_production_years"): "the default 达产年限 "
+    "(supervision.contract_full_production_years) applies unless 约定达产日期 is given",
+    ("standard_land_contracts", "grant_date"): "the parcel layer's grant date is used instead",
+}
 #: Optional tables whose 宗地代码 must name a parcel of the parcel layer (else a note).
 _PARCEL_TABLES: tuple[str, ...] = ("projects", "standard_land_contracts")
 _SHOWN = 5
@@ -66,6 +73,10 @@ def read_optional(
         extra_scales=cfg.column_scales.get(kind),
     )
     parsed, issues = io.parse_columns(mapped, kind, input_name=kind)
+    for i in issues:
+        then = _FALLBACKS.get((kind, str(i.get("column"))))
+        if then and i["problem"] in ("unparseable_value", "open_ended_date"):
+            i["detail"] = f"{i['detail']}; {then}"
     headers: dict[str, str] = dict(mapped.attrs.get("source_columns", {}))
     rejects: list[dict[str, Any]] = []
     refused = pd.Series(False, index=parsed.index)
