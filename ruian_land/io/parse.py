@@ -277,7 +277,8 @@ def parse_dates(series: pd.Series) -> pd.Series:
         ok = np.asarray((when.year > 1677) & (when.year < 2262))
         out[stamps[ok]] = when[ok].normalize().as_unit("ns").to_numpy()
         todo[stamps[ok]] = False
-    bad, far = [], []
+    bad: list[Any] = []
+    far: list[Any] = []
     for i in np.flatnonzero(todo):  # texts, numbers and the rest, cell by cell
         ts = _date(raw[i])
         if ts is None:
