@@ -428,3 +428,41 @@ def test_every_shipped_veto_flag_is_watched_for_renamed_headers() -> None:
     rules = load_rules()
     assert set(rules.value("evaluation.vetoes")) <= set(CLASS_DECIDING["registry"])
     assert "exempt_reason" in CLASS_DECIDING["registry"]
+
+
+# --------------------------------------------------------------------------- optional tables' bad cells
+
+
+def test_a_run_lists_the_bad_cells_of_the_optional_tables_in_qa_issues(tmp_path: Path) -> None:
+    _csv(
+        tmp_path / "协议.csv",
+        [["宗地代码", "达产年限", "出让日期", "约定达产日期", "约定投资强度"],
+         ["P1", "长期", "2021.13.01", "", 300], ["P2", 3, "2018-01-01", "9999-12-31", -250],
+         ["P9", 3, "2018-01-01", "", 300]],
+    )  # fmt: skip
+    _csv(
+        tmp_path / "项目.csv",
+        [["项目名称", "总投资(万元)", "用地面积(亩)", "落地年份", "达产税收(万元)", "达产增加值(万元)", "宗地代码"],
+         ["甲", -120000, 50, 2022, 1000, 5000, "P1"], ["乙", "abc", 30, 2023, 800, 4000, "P8"]],
+    )  # fmt: skip
+    extra = "  standard_land_contracts: {path: 协议.csv}\n  projects: {path: 项目.csv}\n"
+    project = tiny_project(tmp_path, extra_sources=extra)
+    res = run_cli(project, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    issues = pd.read_csv(tmp_path / "out" / "qa" / "issues.csv", encoding="utf-8-sig")
+    mine = issues[issues["输入 input"].isin(["standard_land_contracts", "projects"])]
+    got = sorted(zip(mine["输入 input"], mine["文件行号 file_row"], mine["问题代码 problem"], strict=True))
+    assert got == [
+        ("projects", 2, "negative_value"),
+        ("projects", 3, "unknown_parcel"),
+        ("projects", 3, "unparseable_value"),
+        ("standard_land_contracts", 2, "unparseable_value"),  # 达产年限 长期
+        ("standard_land_contracts", 2, "unparseable_value"),  # 出让日期 2021.13.01
+        ("standard_land_contracts", 3, "negative_value"),
+        ("standard_land_contracts", 3, "open_ended_date"),
+        ("standard_land_contracts", 4, "unknown_parcel"),
+    ]
+    summary = pd.read_csv(tmp_path / "out" / "qa" / "ledger_summary.csv", encoding="utf-8-sig")
+    row = summary.set_index("输入 input").loc["standard_land_contracts"]
+    assert (row["读入行数 rows_in"], row["保留 kept"], row["剔除 rejected"]) == (3, 2, 1)
+    assert "problem(s) in standard_land_contracts" in re.sub(r"\s+", " ", res.output)
