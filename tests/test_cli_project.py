@@ -221,3 +221,41 @@ def test_verbose_prints_each_stage_with_seconds_and_peak_memory(capsys: pytest.C
     assert "—" in out  # memory not recorded on this platform
     print_timings({"ingest": 2.0})  # a stage command without usage: seconds only
     assert "2.00" in capsys.readouterr().out
+
+
+@needs_data
+def test_check_reads_the_optional_project_tables(county: Path) -> None:
+    config = write_project_template(county)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace(
+        "  # projects: {path: enterprises/项目库_发改局.xlsx}", "  projects: {path: enterprises/项目.csv}"
+    )
+    text = text.replace(
+        "  # standard_land_contracts: {path: enterprises/标准地监管协议.xlsx}",
+        "  standard_land_contracts: {path: enterprises/协议.csv}",
+    )
+    assert (
+        "  projects: {path: enterprises/项目.csv}" in text
+        and "  standard_land_contracts: {path: enterprises/协议.csv}" in text
+    )
+    config.write_text(text, encoding="utf-8")
+    (county / "enterprises" / "项目.csv").write_text(
+        "项目名称,总投资(万元),用地面积(亩),落地年份,达产税收(万元),达产增加值(万元)\n"
+        "甲,abc,50,2022,1000,5000\n乙,-120000,30,2023,800,4000\n",
+        encoding="utf-8",
+    )
+    contracts = county / "enterprises" / "协议.csv"
+    contracts.write_text("协议编号,约定投资强度\nC1,300\n", encoding="utf-8")  # no 宗地代码
+    found = check_project(config)
+    assert not found.ok
+    table = found.to_frame()
+    assert len(table) == 1, table.to_string()
+    assert table["文件"].iloc[0].endswith("协议.csv") and table["列或键"].iloc[0] == "parcel_id"
+
+    contracts.write_text("宗地代码,约定投资强度,出让日期\nNOPE-1,300,2021.13.01\n", encoding="utf-8")
+    found = check_project(config)
+    assert found.ok, found.to_frame().to_string()
+    notes = " | ".join(found.notes)
+    assert "2 problem(s) in projects" in notes and "1 row(s) left out" in notes
+    assert "2 problem(s) in standard_land_contracts" in notes and "1 unknown 宗地代码" in notes
+    assert found.ledger is not None and found.ledger.loc["projects", "rejected"] == 1

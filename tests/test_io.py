@@ -303,6 +303,30 @@ def test_parse_numbers_dates_bools_by_hand():
     assert flags.attrs["unparsed"] == [9]
 
 
+def test_parse_dates_reads_9999_12_31_as_no_date_not_a_crash():
+    import datetime as dt
+
+    cells = ["9999-12-31", dt.datetime(9999, 12, 31), "1600-01-01", "2021-05-06", "长期"]
+    dates = parse_dates(pd.Series(cells))
+    assert dates.isna().tolist() == [True, True, True, False, True]
+    assert dates[3] == pd.Timestamp("2021-05-06")
+    assert dates.attrs["open_ended"] == [0, 1]  # 长期 placeholders: no date
+    assert dates.attrs["unparsed"] == [2, 4]  # 1600 and 长期 as words: unreadable
+
+
+def test_parse_columns_notes_the_9999_placeholder_in_a_tiny_contract_table():
+    raw = pd.DataFrame(
+        {"宗地代码": ["A1", "A2"], "约定达产日期": ["9999-12-31", "2024-03-01"], "source_row": [1, 2]}
+    )
+    mapped = map_columns(raw, "standard_land_contracts", source="contracts.xlsx")
+    parsed, issues = parse_columns(mapped, "standard_land_contracts")
+    assert pd.isna(parsed["full_production_date"].iloc[0])
+    assert parsed["full_production_date"].iloc[1] == pd.Timestamp("2024-03-01")
+    [note] = [i for i in issues if i["problem"] == "open_ended_date"]
+    assert note["row"] == 1 and note["column"] == "full_production_date" and note["action"] == "kept"
+    assert "'9999-12-31'" in note["detail"] and "长期/no date" in note["detail"]
+
+
 # --- load_inputs ------------------------------------------------------------------------------
 
 

@@ -94,6 +94,60 @@ def test_rule_override_of_the_right_type_is_taken(tmp_path: Path) -> None:
     assert rules.value("screening.far_min") == 2 and rules.value("targets.years") == [2022, 2023]
 
 
+def test_a_negative_tax_per_mu_floor_exits_2_naming_the_rule(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path)
+    text = project.read_text(encoding="utf-8") + "rules: {overrides: {scenario.tax_per_mu_min: -5}}\n"
+    project.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"'scenario.tax_per_mu_min' = -5 must be ≥ 0 or null"):
+        load_config(project).load_rules()
+    res = run_cli(project, tmp_path / "out")
+    assert res.exit_code == 2, res.output
+    assert "scenario.tax_per_mu_min" in res.output and "Traceback" not in res.output
+    assert load_rules().with_overrides({"scenario.tax_per_mu_min": 0}).value("scenario.tax_per_mu_min") == 0
+
+
+@pytest.mark.parametrize(
+    ("floor", "expected"),
+    [
+        (
+            {"floor": 33.0, "reason": "imposed", "applied": True, "after": 33.02, "met": True, "binds": True},
+            "33.00: imposed, after 33.02, binds",
+        ),
+        (
+            {"floor": 42.0, "reason": "beyond reach", "applied": False, "reachable": 34.113, "after": 30.0},
+            "42.00: beyond reach of the scenario's levers (LP bound 34.11): not imposed",
+        ),
+        (
+            {"floor": 20.0, "reason": "already met", "applied": False, "before": 25.5, "met": True},
+            "20.00: already met (before 25.50)",
+        ),
+        (None, None),
+    ],
+)
+def test_the_console_summary_says_what_became_of_the_tax_per_mu_floor(
+    floor: dict[str, Any] | None, expected: str | None
+) -> None:
+    from ruian_land.cli.app import console
+    from ruian_land.cli.summary import floor_text, print_summary
+
+    assert floor_text(floor) == expected
+    sc = {
+        "freed_area_mu": 1.0, "target_area_mu": 1.0, "freed_energy_tce": 0.0, "co2_reduction_t": 0.0,
+        "firms_exited": 0, "firms_upgraded": 0, "feasible": True, "tax_per_mu_floor": floor,
+    }  # fmt: skip
+    s = {
+        "project": "x", "scenario": sc, "class_counts": {}, "parcels_read": 1, "parcels_kept": 1,
+        "parcels_rejected": 0, "enterprises_read": 1, "enterprises_linked": 1, "enterprises_unlinked": 0,
+        "low_efficiency_parcels": 0, "idle_parcels": 0, "park_candidates": 0,
+    }  # fmt: skip
+    with console.capture() as cap:
+        print_summary(s, Path("out"), 1.0, 1.0)
+    shown = re.sub(r"\s+", " ", cap.get())
+    assert ("亩均税收底线 (scenario.tax_per_mu_min)" in shown) == (floor is not None)
+    if expected is not None:
+        assert expected.split(":")[1].strip().split(",")[0] in shown
+
+
 # --------------------------------------------------------------------------- --out over the inputs
 
 
@@ -374,3 +428,41 @@ def test_every_shipped_veto_flag_is_watched_for_renamed_headers() -> None:
     rules = load_rules()
     assert set(rules.value("evaluation.vetoes")) <= set(CLASS_DECIDING["registry"])
     assert "exempt_reason" in CLASS_DECIDING["registry"]
+
+
+# --------------------------------------------------------------------------- optional tables' bad cells
+
+
+def test_a_run_lists_the_bad_cells_of_the_optional_tables_in_qa_issues(tmp_path: Path) -> None:
+    _csv(
+        tmp_path / "协议.csv",
+        [["宗地代码", "达产年限", "出让日期", "约定达产日期", "约定投资强度"],
+         ["P1", "长期", "2021.13.01", "", 300], ["P2", 3, "2018-01-01", "9999-12-31", -250],
+         ["P9", 3, "2018-01-01", "", 300]],
+    )  # fmt: skip
+    _csv(
+        tmp_path / "项目.csv",
+        [["项目名称", "总投资(万元)", "用地面积(亩)", "落地年份", "达产税收(万元)", "达产增加值(万元)", "宗地代码"],
+         ["甲", -120000, 50, 2022, 1000, 5000, "P1"], ["乙", "abc", 30, 2023, 800, 4000, "P8"]],
+    )  # fmt: skip
+    extra = "  standard_land_contracts: {path: 协议.csv}\n  projects: {path: 项目.csv}\n"
+    project = tiny_project(tmp_path, extra_sources=extra)
+    res = run_cli(project, tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    issues = pd.read_csv(tmp_path / "out" / "qa" / "issues.csv", encoding="utf-8-sig")
+    mine = issues[issues["输入 input"].isin(["standard_land_contracts", "projects"])]
+    got = sorted(zip(mine["输入 input"], mine["文件行号 file_row"], mine["问题代码 problem"], strict=True))
+    assert got == [
+        ("projects", 2, "negative_value"),
+        ("projects", 3, "unknown_parcel"),
+        ("projects", 3, "unparseable_value"),
+        ("standard_land_contracts", 2, "unparseable_value"),  # 达产年限 长期
+        ("standard_land_contracts", 2, "unparseable_value"),  # 出让日期 2021.13.01
+        ("standard_land_contracts", 3, "negative_value"),
+        ("standard_land_contracts", 3, "open_ended_date"),
+        ("standard_land_contracts", 4, "unknown_parcel"),
+    ]
+    summary = pd.read_csv(tmp_path / "out" / "qa" / "ledger_summary.csv", encoding="utf-8-sig")
+    row = summary.set_index("输入 input").loc["standard_land_contracts"]
+    assert (row["读入行数 rows_in"], row["保留 kept"], row["剔除 rejected"]) == (3, 2, 1)
+    assert "problem(s) in standard_land_contracts" in re.sub(r"\s+", " ", res.output)

@@ -357,3 +357,132 @@ def test_a_supervision_rule_change_reruns_the_supervise_stage_only() -> None:
     p.set_rules({"supervision.projects_min_investment_wan": 0})
     assert p.screen() is screened  # kept
     assert len(p.supervise().supervision.projects) == 12
+
+
+# --- bad rows of the optional tables (adversary review) -------------------------------------
+
+
+def test_a_contract_on_an_unknown_parcel_is_listed_as_no_such_parcel() -> None:
+    d = _land()
+    act = parcel_actuals(d["parcels"], d["links"], d["firms"], d["screening"])
+    contracts = pd.concat(
+        [
+            _contracts(),
+            pd.DataFrame({"parcel_id": ["P9"], "contract_id": ["C9"], "agreed_tax_per_mu": [30.0]}),
+        ],
+        ignore_index=True,
+    )
+    status, breaches = contract_compliance(contracts, act, AS_OF, RULES)
+    assert list(status["status"]) == ["breach", "compliant", "not_due", "no_parcel"]
+    assert status["status_zh"].iloc[3] == "无此宗地" and len(breaches) == 1
+
+
+class _Cfg:
+    """The three things ``read_optional`` asks of a project config."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, Any] = {}
+        self.column_scales: dict[str, Any] = {}
+
+    def path(self, kind: str) -> Path:
+        return Path(f"{kind}.xlsx")
+
+
+def _optional_inputs() -> Any:
+    from types import SimpleNamespace
+
+    contracts = pd.DataFrame(
+        {
+            "宗地代码": ["P1", "P2", "P9", "P3"],
+            "达产年限": ["长期", 3, 3, 3],
+            "出让日期": ["2021.13.01", "2018-01-01", "2018-01-01", "9999-12-31"],
+            "约定投资强度": [300, -250, 300, 300],
+            "source_row": [1, 2, 3, 4],
+        }
+    )
+    projects = pd.DataFrame(
+        {
+            "项目名称": ["甲", "乙"],
+            "总投资(万元)": [-120000, "abc"],
+            "用地面积(亩)": [50, 30],
+            "落地年份": [2022, 2023],
+            "达产税收(万元)": [1000, 800],
+            "达产增加值(万元)": [5000, 4000],
+            "宗地代码": ["P1", "P8"],
+            "source_row": [1, 2],
+        }
+    )
+    meta = {k: {"path": f"{k}.xlsx", "first_data_line": 2} for k in ("standard_land_contracts", "projects")}
+    return SimpleNamespace(other={"standard_land_contracts": contracts, "projects": projects}, meta=meta)
+
+
+def test_optional_tables_put_unreadable_cells_refused_rows_and_unknown_parcels_in_the_ledger() -> None:
+    from ruian_land.core import InputWarning, Ledger
+    from ruian_land.pipeline.optional import optional_table, record_optional_tables
+
+    inputs, led = _optional_inputs(), Ledger()
+    with pytest.warns(InputWarning) as caught:
+        notes = record_optional_tables(inputs, _Cfg(), led, pd.Series(["P1", "P2", "P3"]))  # type: ignore[arg-type]
+    assert len(notes) == 2 and len([w for w in caught if "problem(s) in" in str(w.message)]) == 2
+    summary = led.summary()
+    # contracts: row 2 (投资强度 −250) left out; projects: row 1 (总投资 −120000) left out
+    assert summary["standard_land_contracts"] == {"rows_in": 4, "kept": 3, "repaired": 0, "rejected": 1}
+    assert summary["projects"] == {"rows_in": 2, "kept": 1, "repaired": 0, "rejected": 1}
+    issues = led.to_frame()
+    c = issues[issues["input"] == "standard_land_contracts"].set_index("row")
+    got = set(zip(c.index, c["column"], c["problem"], c["action"], strict=True))
+    assert got == {
+        (1, "full_production_years", "unparseable_value", "kept"),  # 长期 is not a number of years
+        (1, "grant_date", "unparseable_value", "kept"),  # 2021.13.01
+        (2, "agreed_investment_per_mu", "negative_value", "rejected"),
+        (3, "parcel_id", "unknown_parcel", "kept"),
+        (4, "grant_date", "open_ended_date", "kept"),  # 9999-12-31
+    }
+    assert sorted(c["file_row"]) == [2, 2, 3, 4, 5]  # header on line 1
+    years = c.loc[c["column"] == "full_production_years", "detail"].iloc[0]
+    assert "'长期' is not a valid float" in years and "default 达产年限" in years
+    grant = c.loc[(c["column"] == "grant_date") & (c["problem"] == "unparseable_value"), "detail"].iloc[0]
+    assert "'2021.13.01'" in grant and "parcel layer's grant date is used instead" in grant
+    p = issues[issues["input"] == "projects"]
+    assert set(zip(p["row"], p["problem"], strict=True)) == {
+        (1, "negative_value"),
+        (2, "unparseable_value"),
+        (2, "unknown_parcel"),
+    }
+    assert "总投资(万元) = -120000 is negative" in p.loc[p["problem"] == "negative_value", "detail"].iloc[0]
+    assert "rows 2, 3, 4, 5" in notes[0]
+    # the stages get the tables without the refused rows
+    table = optional_table(inputs, _Cfg(), "standard_land_contracts")  # type: ignore[arg-type]
+    assert table is not None and list(table["parcel_id"]) == ["P1", "P9", "P3"]
+    projects = optional_table(inputs, _Cfg(), "projects")  # type: ignore[arg-type]
+    assert projects is not None and list(projects["name"]) == ["乙"]
+
+
+def test_the_standard_land_sheet_lists_a_contract_on_an_unknown_parcel() -> None:
+    from ruian_land.supervision import supervision_sheets
+
+    d = _land()
+    contracts = pd.concat(
+        [
+            _contracts(),
+            pd.DataFrame({"parcel_id": ["P9"], "contract_id": ["C9"], "agreed_tax_per_mu": [30.0]}),
+        ],
+        ignore_index=True,
+    )
+    sv = supervise(
+        d["parcels"],
+        d["links"],
+        d["firms"].assign(eval_class="A"),
+        d["screening"].assign(in_park=False, standard_far=1.5, is_industrial=True),
+        RULES,
+        AS_OF,
+        contracts=contracts,
+        projects=None,
+    )
+    sheet = supervision_sheets(sv)["标准地履约"]
+    assert list(zip(sheet["contract_id"], sheet["contract_status_zh"], strict=True)) == [
+        ("C1", "违约"),
+        ("C9", "无此宗地"),
+    ]
+    assert "未核查" in sheet["clause_text"].iloc[1] and pd.isna(sheet["agreed"].iloc[1])
+    assert supervision_summary(sv)["standard_land"]["no_parcel"] == 1

@@ -9,7 +9,7 @@ from rich.table import Table
 from ruian_land.cli.app import console
 from ruian_land.trajectory import final_year_rows
 
-__all__ = ["print_summary"]
+__all__ = ["floor_text", "print_summary"]
 
 
 def _num_text(value: object, suffix: str = "") -> str:
@@ -17,6 +17,21 @@ def _num_text(value: object, suffix: str = "") -> str:
     if value is None:
         return "—"
     return f"{float(value):,.2f}{suffix}"  # type: ignore[arg-type]
+
+
+def floor_text(floor: dict | None) -> str | None:
+    """What became of ``scenario.tax_per_mu_min`` (``summary.json`` ``scenario.tax_per_mu_floor``),
+    e.g. ``'33.00: imposed, after 33.02, binds'``; None when no floor is set."""
+    if not floor:
+        return None
+    g = f"{float(floor['floor']):.2f}"
+    if floor.get("reason") == "beyond reach":
+        bound = _num_text(floor.get("reachable"))
+        return f"{g}: beyond reach of the scenario's levers (LP bound {bound}): not imposed"
+    if floor.get("reason") == "already met":
+        return f"{g}: already met (before {_num_text(floor.get('before'))})"
+    state = "binds" if floor.get("binds") else ("does not bind" if floor.get("met") else "NOT met")
+    return f"{g}: imposed, after {_num_text(floor.get('after'))}, {state}"
 
 
 def _sites_text(s: dict) -> str:
@@ -61,6 +76,11 @@ def print_summary(s: dict, out: Path, wall_s: float, peak_mb: float) -> None:
         (
             "  亩均税收 new projects would need to reach the target",
             _num_text(sc.get("reuse_tax_per_mu_needed"), " 万元/亩 on the freed land"),
+        ),
+        *(
+            [("亩均税收底线 (scenario.tax_per_mu_min)", text)]
+            if (text := floor_text(sc.get("tax_per_mu_floor"))) is not None
+            else []
         ),
         (
             "scenario's land / energy / CO₂ / firm-count targets",

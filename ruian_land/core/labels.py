@@ -341,6 +341,7 @@ LABELS_ZH: dict[str, str] = {
     "investment_wan": "总投资(万元)",
     "land_mu": "用地面积(亩)",
     "project_status_zh": "项目状态",
+    "contract_status_zh": "履约状态",
     "current_node_zh": "已完成节点",
     "next_node_zh": "下一节点",
     "next_planned": "下一节点计划日期",

@@ -37,6 +37,11 @@ INPUTS_ZH: dict[str, str] = {
     "towns": "乡镇街道",
     "boundary": "行政边界",
     "points": "企业地理编码点位",
+    "projects": "招大引强项目",
+    "standard_land_contracts": "标准地投资监管协议",
+    "firm_history": "企业历年数据",
+    "investment": "工业投资",
+    "land_supply": "土地供应",
 }
 #: Stable problem codes with Chinese and English text.
 PROBLEMS: dict[str, tuple[str, str]] = {
@@ -48,6 +53,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "alias_without_unit": ("自定义表头未写单位，按字段单位读取", "project-config header names no unit"),
     "truncated_row": ("文件在行中途结束（文件不完整？），该行剔除", "file ends mid-row: truncated?"),
     "unparseable_value": ("数值无法识别，按缺失处理", "value unreadable, read as missing"),
+    "open_ended_date": (
+        "远期占位日期（如9999-12-31），按长期/无日期处理",
+        "placeholder far-future date (9999-12-31) read as 长期/no date",
+    ),
     "missing_geometry": ("缺少图形", "missing or empty geometry"),
     "not_polygon": ("不是面图形", "geometry is not a polygon"),
     "invalid_geometry": ("图形无效，已修复", "invalid geometry repaired (make_valid)"),

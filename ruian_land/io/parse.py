@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.errors import OutOfBoundsDatetime
 
 from ruian_land.core import SCHEMAS, normalise_parcel_id, normalise_uscc, stored_as_number
 from ruian_land.io.textcells import (
@@ -86,6 +87,8 @@ BLANK_REPORTED_KINDS: tuple[str, ...] = ("tax", "statistics", "energy")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: The year datetime64[ns] ends (2262-04-11): a later date (9999-12-31 = 长期) is read as no date.
+_LAST_NS_YEAR = 2262
 #: ``core.codes``' scientific-notation and 15-digits-then-000 patterns, for RE2 (a plain code that
 #: matches one is checked by ``stored_as_number`` cell by cell).
 _SCIENTIFIC_RE2 = r"^[+-]?\d+(\.\d*)?E\+?\d+$"
@@ -260,7 +263,9 @@ def parse_dates(series: pd.Series) -> pd.Series:
     -------
     Series
         ``datetime64[ns]``, same index and name; NaT when blank or unreadable; unreadable
-        labels in ``attrs['unparsed']``.
+        labels in ``attrs['unparsed']`` (dates before 1678 included). Dates after the last
+        ``datetime64[ns]`` day (2262-04-11), such as ``9999-12-31`` typed for 长期, are NaT
+        (no date) with their labels in ``attrs['open_ended']``, never an error.
     """
     raw = series.to_numpy(dtype=object)
     out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -272,15 +277,22 @@ def parse_dates(series: pd.Series) -> pd.Series:
         ok = np.asarray((when.year > 1677) & (when.year < 2262))
         out[stamps[ok]] = when[ok].normalize().as_unit("ns").to_numpy()
         todo[stamps[ok]] = False
-    bad = []
+    bad: list[Any] = []
+    far: list[Any] = []
     for i in np.flatnonzero(todo):  # texts, numbers and the rest, cell by cell
         ts = _date(raw[i])
         if ts is None:
             bad.append(series.index[int(i)])
         elif not pd.isna(ts):
-            out[i] = pd.Timestamp(ts).as_unit("ns").to_datetime64()
+            stamp = pd.Timestamp(ts)
+            try:
+                out[i] = stamp.as_unit("ns").to_datetime64()
+            except (OverflowError, OutOfBoundsDatetime):
+                # 9999-12-31 is how offices type 长期: no end date; before 1678 is a typing error
+                (far if stamp.year >= _LAST_NS_YEAR else bad).append(series.index[int(i)])
     result = pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]")
     result.attrs["unparsed"] = bad
+    result.attrs["open_ended"] = far
     return result
 
 
@@ -384,7 +396,8 @@ def parse_columns(
         × 10⁴), ``int`` as nullable Int64, ``date`` as datetime64[ns], ``bool`` as nullable
         boolean, ``str`` as str; and issue dicts (``input, row, column, problem, detail``
         and ``action``, ``kept`` unless said): one per unreadable cell
-        (``unparseable_value``), per blank cell of a required number column of the firm tables
+        (``unparseable_value``), per date beyond 2262 such as ``9999-12-31`` for 长期 (``open_ended_date``:
+        read as no date), per blank cell of a required number column of the firm tables
         of :data:`BLANK_REPORTED_KINDS`, such as 实缴税收 (``missing_value``: blank, ``—``,
         ``N/A`` … mean *not reported*, read as NaN, never 0), per code changed by normalisation (``code_repaired``, action
         ``repaired``: full-width characters, spaces, lower case) and per 统一社会信用代码
@@ -412,6 +425,15 @@ def parse_columns(
         elif fld.kind == "date":
             parsed = parse_dates(raw)
             bad = list(parsed.attrs["unparsed"])
+            for label in parsed.attrs["open_ended"]:
+                issues.append(
+                    {
+                        "input": name, "row": int(rows[label]) if label in rows else None,
+                        "column": canon, "problem": "open_ended_date", "action": "kept",
+                        "detail": f"{headers.get(canon, canon)} = {_shown_date(raw[label])}: read as "
+                        "长期/no date (later than any date the toolkit holds, 2262)",
+                    }
+                )  # fmt: skip
         elif fld.kind == "bool":
             parsed = parse_bool(raw)
             bad = list(parsed.attrs["unparsed"])
@@ -436,6 +458,13 @@ def parse_columns(
         out[canon] = parsed
     out.attrs = dict(df.attrs)
     return out, issues
+
+
+def _shown_date(value: Any) -> str:
+    """A date cell as a planner typed it (``'9999-12-31'``), for issue details."""
+    if isinstance(value, dt.datetime | dt.date):
+        return repr(value.strftime("%Y-%m-%d"))
+    return repr(value)
 
 
 def _code_issues(

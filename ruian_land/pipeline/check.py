@@ -2,7 +2,8 @@
 
 Every problem is listed at once — the config's keys (each misspelt key with a "did you mean"),
 the rules, each source file (missing, unreadable, wrong encoding or CRS, required columns not
-found) — each with file, column or row, and the fix. When every file reads, the ingest stage runs
+found, the optional project tables — projects, standard_land_contracts, firm_history, investment …
+— included) — each with file, column or row, and the fix. When every file reads, the ingest stage runs
 (validate and link, seconds on a county) so the rows that would be rejected and the firms that
 link to no parcel are reported too, as notes: they do not stop a run, they are in its ledger.
 """
@@ -19,8 +20,9 @@ import yaml
 from pydantic import ValidationError
 
 from ruian_land.config import ProjectConfig, config_problems, load_config
-from ruian_land.core import InputError, InputWarning
+from ruian_land.core import SCHEMAS, InputError, InputWarning
 from ruian_land.io import load_inputs
+from ruian_land.pipeline.optional import read_optional
 from ruian_land.pipeline.stages import ingest
 
 __all__ = ["CheckReport", "check_project"]
@@ -37,8 +39,9 @@ class CheckReport:
         Each stops a run (exit 2 from ``ruian-land check``); ``path``, ``column``, ``row`` and
         ``fix`` say where and what to do.
     notes : list of str
-        Warnings while reading (e.g. an encoding guessed) and the ledger's rejected rows per
-        input: a run goes ahead with them.
+        Warnings while reading (e.g. an encoding guessed; an optional table's unreadable cells,
+        refused rows and unknown 宗地代码) and the ledger's rejected rows per input: a run goes
+        ahead with them.
     ledger : DataFrame or None
         ``rows_in`` / ``kept`` / ``rejected`` per input, when every file read.
     """
@@ -139,7 +142,12 @@ def check_project(path: str | Path | None = None) -> CheckReport:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         problems: list[InputError] = []
-        load_inputs(cfg, problems=problems)
+        inputs = load_inputs(cfg, problems=problems)
+        for kind in [k for k in inputs.other if k in SCHEMAS]:  # projects, 标准地 contracts, history …
+            try:  # the schema and parse path of the stages that read them; their cells are noted by ingest
+                read_optional(inputs, cfg, kind)
+            except InputError as exc:
+                problems.append(exc)
         report.problems.extend(problems)
         if report.ok and rules is not None:
             try:

@@ -35,6 +35,7 @@ from ruian_land.maps import overview_map
 from ruian_land.parks import candidate_sites
 from ruian_land.pipeline.clock import StageClock, merged
 from ruian_land.pipeline.optional import optional_table as _optional_table
+from ruian_land.pipeline.optional import record_optional_tables
 from ruian_land.pipeline.projection import trajectory
 from ruian_land.pipeline.result import RunResult
 from ruian_land.pipeline.stage_results import (
@@ -123,6 +124,8 @@ def ingest(config: ProjectConfig | str | Path | None = None, *, rules: RuleSet |
     clock.lap("read")
     ledger = Ledger()
     clean = validate_inputs(inputs, ledger, rules=rules, as_of=cfg.evaluation_date)
+    parcel_ids = clean.parcels["parcel_id"] if "parcel_id" in clean.parcels.columns else None
+    record_optional_tables(inputs, cfg, ledger, parcel_ids)  # their unreadable cells and refused rows
     clock.lap("validate")
     firms = clean.firms.join(energy_tce(clean.firms, rules))
     occ = link_firms_to_parcels(clean.parcels, firms, clean.leases, ledger, points=clean.points, rules=rules)

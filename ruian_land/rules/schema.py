@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruian_land.core import RulesError
 
 __all__ = [
+    "NON_NEGATIVE_OR_NULL",
     "Bands",
     "CarbonRules",
     "EnergyRules",
@@ -48,6 +49,8 @@ NonNegative = Annotated[float, Field(ge=0)]
 VetoAction = Literal["not_ab", "down_one", "force_d"]
 Group = Literal["above", "below"]
 
+#: Scalar rules outside the typed sections that must be ≥ 0 or null (a negative floor means nothing).
+NON_NEGATIVE_OR_NULL: tuple[str, ...] = ("scenario.tax_per_mu_min",)
 #: Old keys and what replaced them (shown in the error of a preset that still uses them).
 _RENAMED = {
     "evaluation.veto_not_ab": "evaluation.vetoes: {<flag>: not_ab}",
@@ -360,9 +363,20 @@ def validate_entries(flat: Mapping[str, Any], units: Mapping[str, str] | None = 
         Rule values by dotted key.
     units : mapping, optional
         Units by key: any scalar rule whose unit is ``fraction`` must lie in [0, 1].
+
+    Raises
+    ------
+    RulesError
+        The first bad key, e.g. ``scenario.tax_per_mu_min`` below 0 (:data:`NON_NEGATIVE_OR_NULL`).
     """
     for section in _SECTIONS:
         _section_model(flat, section)
+    for key in NON_NEGATIVE_OR_NULL:
+        val = flat.get(key)
+        if val is not None and (not isinstance(val, int | float) or isinstance(val, bool) or val < 0):
+            raise _error(
+                key, f"rule '{key}' = {val!r} must be ≥ 0 or null", f"give '{key}' a value ≥ 0 or null (off)"
+            )
     for key, unit in (units or {}).items():
         val = flat.get(key)
         if unit == "fraction" and isinstance(val, int | float) and not isinstance(val, bool):

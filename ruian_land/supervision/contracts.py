@@ -33,6 +33,7 @@ CONTRACT_STATUS_ZH: dict[str, str] = {
     "no_data": "数据不足",
     "not_due": "未到达产期",
     "no_due_date": "无达产日期",
+    "no_parcel": "无此宗地",
 }
 
 _SOURCE = "plan §三(一)4 (加强投资监管协议的监督管理); 投资监管协议约定值"
@@ -191,7 +192,8 @@ def contract_compliance(
         contract's, else the parcel's main occupant), ``uscc``, ``town``, ``area_mu``,
         ``due_date``, ``due``, the ``agreed_*`` and ``actual_*`` figures of each clause,
         ``breach_count``, ``breach_clauses_zh`` (``；``-joined), ``status``
-        (:data:`CONTRACT_STATUS_ZH` keys) and ``status_zh``.
+        (:data:`CONTRACT_STATUS_ZH` keys; ``no_parcel`` 无此宗地 for a 宗地代码 not in ``actuals``) and
+        ``status_zh``.
     breaches : DataFrame
         One row per contract and clause in breach: ``contract_id``, ``parcel_id``, ``name``,
         ``uscc``, ``town``, ``due_date``, ``clause``, ``clause_zh``, ``unit``, ``agreed``,
@@ -267,8 +269,14 @@ def contract_compliance(
         joined = joined + np.where(fl[key], CLAUSES[key][1] + "；", "")
     out["breach_clauses_zh"] = joined.str.rstrip("；")
     status = np.select(
-        [out["due_date"].isna(), ~out["due"], out["breach_count"] > 0, miss.any(axis=1)],
-        ["no_due_date", "not_due", "breach", "no_data"],
+        [
+            ~c["parcel_id"].isin(act.index),  # a 宗地代码 the parcel layer lacks: nothing to check
+            out["due_date"].isna(),
+            ~out["due"],
+            out["breach_count"] > 0,
+            miss.any(axis=1),
+        ],
+        ["no_parcel", "no_due_date", "not_due", "breach", "no_data"],
         "compliant",
     )
     out["status"] = status

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ruian_land.core import PROJECT_NODES
 from ruian_land.rules import RuleSet
-from ruian_land.supervision.contracts import contract_compliance, parcel_actuals
+from ruian_land.supervision.contracts import CONTRACT_STATUS_ZH, contract_compliance, parcel_actuals
 from ruian_land.supervision.eligibility import far_uplift, land_price_projects, rental_housing
 from ruian_land.supervision.projects import project_nodes
 
@@ -137,7 +137,10 @@ def supervision_summary(sv: Supervision) -> dict[str, Any]:
         out["standard_land"] = {
             "contracts": len(sv.contracts),
             "due": int(sv.contracts["due"].sum()) if "due" in sv.contracts.columns else 0,
-            **{k: int(st.get(k, 0)) for k in ("breach", "compliant", "no_data", "not_due", "no_due_date")},
+            **{
+                k: int(st.get(k, 0))
+                for k in ("breach", "compliant", "no_data", "not_due", "no_due_date", "no_parcel")
+            },
             "breach_clauses": len(sv.breaches),
             "by_clause": {
                 str(k): int(n) for k, n in sv.breaches["clause"].value_counts().sort_index().items()
@@ -181,8 +184,8 @@ def supervision_summary(sv: Supervision) -> dict[str, Any]:
 
 _SHEET_COLUMNS: dict[str, list[str]] = {
     "breaches": [
-        "contract_id", "parcel_id", "name", "uscc", "town", "due_date", "clause_zh", "agreed", "actual",
-        "unit", "shortfall", "shortfall_share", "clause_text", "rule_source",
+        "contract_id", "parcel_id", "name", "uscc", "town", "due_date", "contract_status_zh", "clause_zh",
+        "agreed", "actual", "unit", "shortfall", "shortfall_share", "clause_text", "rule_source",
     ],
     "projects": [
         "project_id", "name", "industry", "investment_wan", "town", "parcel_id", "responsible_unit",
@@ -217,12 +220,32 @@ _SHEET_RENAMES: dict[str, dict[str, str]] = {
 }
 
 
+def _with_unknown_parcels(breaches: pd.DataFrame, contracts: pd.DataFrame) -> pd.DataFrame:
+    """The breaches (履约状态 违约) and, below them, the contracts whose 宗地代码 is not in the
+    parcel layer (履约状态 无此宗地: nothing could be checked), so neither is missed."""
+    out = breaches.assign(contract_status_zh=CONTRACT_STATUS_ZH["breach"])
+    if "status" not in contracts.columns:
+        return out
+    unknown = contracts.loc[contracts["status"] == "no_parcel"]
+    if not len(unknown):
+        return out
+    cols = [c for c in ("contract_id", "parcel_id", "name", "uscc") if c in unknown.columns]
+    extra = unknown[cols].assign(
+        contract_status_zh=CONTRACT_STATUS_ZH["no_parcel"],
+        clause_text="宗地代码不在宗地图层中，未核查履约 (parcel code not in the parcel layer: not checked)",
+        rule_source="plan §三(一)4 (加强投资监管协议的监督管理)",
+    )
+    return pd.concat([out, extra], ignore_index=True) if len(out) else extra.reset_index(drop=True)
+
+
 def supervision_sheets(sv: Supervision) -> dict[str, pd.DataFrame]:
     """The frames of ``exports/监管清单.xlsx`` (:data:`SUPERVISION_SHEETS` order), each with the
     columns a reader needs (canonical names, ``core.LABELS_ZH`` gives the Chinese headers)."""
     out = {}
     for sheet, attr in SUPERVISION_SHEETS.items():
         frame = getattr(sv, attr)
+        if attr == "breaches":
+            frame = _with_unknown_parcels(frame, sv.contracts)
         cols = [c for c in _SHEET_COLUMNS[attr] if c in frame.columns]
         out[sheet] = frame[cols].rename(columns=_SHEET_RENAMES.get(attr, {})).reset_index(drop=True)
     return out
