@@ -392,3 +392,32 @@ def test_in_progress_credit_counts_part_of_the_firms_under_way(snaps, rules) -> 
     t = compare_snapshots(snaps, half).targets.set_index(["period", "target_key"])
     assert t.loc[("2021H1", "freed_area_mu"), "achieved"] == 39 + 0.5 * 10  # f2 整治中
     assert t.loc[("2021H2", "freed_area_mu"), "achieved"] == 51 + 0.5 * 10  # f5 整治中 again
+
+
+def test_planner_remedies_count_energy_and_co2_of_the_scenario_rules(rules) -> None:
+    """CO₂ follows the energy credited: 2.0 t/tce (energy.co2_t_per_tce_freed, co2_method per_tce).
+
+    g1: scenario picked 改造提升 (498.6 tce saved, 997.2 t) but the planner shut it (关停退出):
+        the exit's effect, all its 74.8 tce → 149.6 t, and its 8 亩.
+    g2: an exit the scenario did not pick: all its 124.8 tce → 249.6 t, and its 5 亩.
+    g3: picked and kept as suggested (关停退出): the scenario's own 30 tce / 61 t / 4 亩.
+    """
+    from ruian_land.monitor.progress import firm_measures
+
+    firms = pd.DataFrame(
+        {
+            "uscc": ["g1", "g2", "g3"],
+            "land_area_mu": [8.0, 5.0, 4.0],
+            "energy_tce_calorific": [74.8, 124.8, 30.0],
+            "suggested_remedy": ["改造提升", "", "关停退出"],
+            "suggested_freed_area_mu": [0.0, 0.0, 4.0],
+            "suggested_energy_saved_tce": [498.6, 0.0, 30.0],
+            "co2_reduction_t": [997.2, 0.0, 61.0],
+            "remedy_plan": ["关停退出", "关停退出", ""],
+        }
+    )
+    m = firm_measures(firms, rules)
+    assert m["freed_energy_tce"].tolist() == pytest.approx([74.8, 124.8, 30.0])
+    assert m["co2_reduction_t"].tolist() == pytest.approx([149.6, 249.6, 61.0])
+    assert m["freed_area_mu"].tolist() == pytest.approx([8.0, 5.0, 4.0])
+    assert m["firms_exited"].tolist() == [1.0, 1.0, 1.0]

@@ -46,6 +46,14 @@ def snapshot(project: Project, label: str, date: dt.date) -> Snapshot:
     if "co2_reduction_t" in sel.columns and len(sel):
         co2 = sel.groupby(sel["uscc"].astype(str))["co2_reduction_t"].sum()
         firms["co2_reduction_t"] = firms["uscc"].astype(str).map(co2).fillna(0.0).to_numpy()
+    evaluated = project.screen().screening.firms
+    extra = [c for c in ("energy_tce_primary", "co2_t") if c in evaluated.columns and c not in firms.columns]
+    if extra and "uscc" in evaluated.columns:  # what the scenario's effect rules read (firm_measures)
+        look = evaluated.drop_duplicates("uscc").set_index(
+            evaluated.drop_duplicates("uscc")["uscc"].astype(str)
+        )
+        for c in extra:
+            firms[c] = firms["uscc"].astype(str).map(look[c]).to_numpy()
     clean = ingested.clean.parcels
     geom = clean[["parcel_id", "geometry"]].drop_duplicates("parcel_id")
     parcels = gpd.GeoDataFrame(
