@@ -421,3 +421,43 @@ def test_planner_remedies_count_energy_and_co2_of_the_scenario_rules(rules) -> N
     assert m["co2_reduction_t"].tolist() == pytest.approx([149.6, 249.6, 61.0])
     assert m["freed_area_mu"].tolist() == pytest.approx([8.0, 5.0, 4.0])
     assert m["firms_exited"].tolist() == [1.0, 1.0, 1.0]
+
+
+def _uscc(body: str) -> str:
+    from ruian_land.core.codes import uscc_check_char
+
+    return body + uscc_check_char(body)
+
+
+def test_mistyped_code_in_the_edited_list_is_refused(tmp_path: Path) -> None:
+    """A 整治清单 row whose code is ``123`` would be a phantom 已销号 firm while the real one
+    restarts at 待整治: refused with file, row, code and the firm its 企业名称 names."""
+    from ruian_land.screening import merge_status
+
+    a, b, gone = _uscc("91330381MA2AAAAA1"), _uscc("91330381MA2BBBBB1"), _uscc("91330381MA2CCCCC1")
+    new = pd.DataFrame({"uscc": [a, b], "name": ["甲公司", "乙公司"], "status": ["待整治"] * 2})
+    known = pd.DataFrame({"uscc": [a, b, gone], "name": ["甲公司", "乙公司", "丙公司"]})
+    path = tmp_path / "整治清单.csv"
+    pd.DataFrame(
+        {
+            "统一社会信用代码": [a, "123", gone],
+            "企业名称": ["甲公司", "乙公司", "丙公司"],
+            "整治状态": ["整治中", "已销号", "已销号"],
+        }
+    ).to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(InputError) as err:
+        merge_status(new, path, as_of="2022-12-31", known_firms=known)
+    msg = str(err.value)
+    for word in ("整治清单.csv", "'123'", "row 3", "GB 32100", b, "乙公司"):
+        assert word in msg
+    # a valid code of a firm still in the data but no longer flagged is kept, as before
+    pd.DataFrame({"统一社会信用代码": [a, gone], "整治状态": ["整治中", "已销号"]}).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
+    merged = merge_status(new, path, as_of="2022-12-31", known_firms=known).set_index("uscc")
+    assert merged.loc[gone, "status"] == "已销号" and merged.loc[a, "status"] == "整治中"
+    assert not bool(merged.loc[gone, "on_current_list"])
+    # a valid code of no firm of the data is refused too
+    known2 = known.iloc[:2]
+    with pytest.raises(InputError, match="matches no firm"):
+        merge_status(new, path, as_of="2022-12-31", known_firms=known2)
