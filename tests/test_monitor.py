@@ -461,3 +461,47 @@ def test_mistyped_code_in_the_edited_list_is_refused(tmp_path: Path) -> None:
     known2 = known.iloc[:2]
     with pytest.raises(InputError, match="matches no firm"):
         merge_status(new, path, as_of="2022-12-31", known_firms=known2)
+
+
+def test_quota_for_a_town_not_in_the_data_is_refused(snaps, rules) -> None:
+    with pytest.raises(InputError) as err:
+        compare_snapshots(snaps, rules, quotas={"town": {"甲镇": 0.5, "乙真": 0.3}}, config_path="m.yaml")
+    msg = str(err.value)
+    for word in ("m.yaml", "quotas.town", "乙真", "not in the towns layer", "did you mean '乙镇'"):
+        assert word in msg, msg
+    with pytest.raises(InputError, match="park 'C园'"):
+        compare_snapshots(snaps, rules, quotas={"park": {"C园": 0.5}})
+
+
+_RULES_2021 = {
+    "monitor.plan_start": "2021-01-01",
+    "monitor.plan_end": "2021-12-31",
+    "monitor.ranking_targets": ["freed_area_mu", "firms_exited"],
+    "monitor.flag_bottom_n": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("monitor.progress_cap", 0, ["monitor.progress_cap = 0", "> 0"]),
+        ("monitor.flag_bottom_n", -1, ["monitor.flag_bottom_n = -1", "≥ 0"]),
+        # 3 towns ranked (甲 乙 丙; 丁 has no quota): flagging all 3 ranks nobody
+        ("monitor.flag_bottom_n", 3, ["monitor.flag_bottom_n = 3", "3 ranked towns", "0 … 2"]),
+    ],
+)
+def test_nonsense_rule_values_are_refused(snaps, key: str, value: float, words: list[str]) -> None:
+    bad = load_rules("ruian_default", "huangyan_2021", {**_RULES_2021, key: value})
+    with pytest.raises(InputError) as err:
+        compare_snapshots(snaps, bad, rules_path="project.yaml")
+    msg = str(err.value)
+    for word in ("project.yaml", *words):
+        assert word in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("monitor.in_progress_credit", 1.5), ("monitor.progress_cap", -1.5)]
+)
+def test_fractions_outside_0_1_are_refused_when_the_rules_load(key: str, value: float) -> None:
+    with pytest.raises(InputError, match=re.escape(f"'{key}' = {value}")):
+        load_rules("ruian_default", "huangyan_2021", {**_RULES_2021, key: value})

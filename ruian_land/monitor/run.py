@@ -112,5 +112,11 @@ def monitor(
     latest_cfg, _ = period_project(cfg, latest)
     rules = latest_cfg.load_rules()
     return compare_snapshots(
-        snaps, rules, as_of=when, quotas={str(k): v for k, v in cfg.quotas.items()}, name=cfg.name
+        snaps,
+        rules,
+        as_of=when,
+        quotas={str(k): v for k, v in cfg.quotas.items()},
+        name=cfg.name,
+        config_path=cfg.path,
+        rules_path=(Path(cfg.root) / (latest.project or cfg.project)).resolve(),
     )
