@@ -361,11 +361,10 @@ def test_bad_period_exits_2_before_any_run(tmp_path: Path, period: str, words: l
     assert not (tmp_path / "o").exists()
 
 
-def test_as_of_not_a_date_exits_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_of", ["下月底", "", "now", "today", "2023-1-15", "2023-02-30"])
+def test_as_of_not_a_date_exits_2(tmp_path: Path, as_of: str) -> None:
     path = _monitor_file(tmp_path, "{label: Q4, date: 2022-12-31}")
-    r = CliRunner().invoke(
-        app, ["monitor", "-c", str(path), "--as-of", "下月底", "--out", str(tmp_path / "o")]
-    )
+    r = CliRunner().invoke(app, ["monitor", "-c", str(path), "--as-of", as_of, "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "YYYY-MM-DD" in r.output, r.output
 
 

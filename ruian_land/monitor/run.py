@@ -8,10 +8,10 @@ figures are then :func:`~ruian_land.monitor.result.compare_snapshots` of those s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from ruian_land.core import InputError
 from ruian_land.monitor.base import Snapshot
@@ -68,6 +68,22 @@ def _period_snapshot(cfg: MonitorConfig, period: PeriodConfig) -> Snapshot:
     return snapshot(Project(project_cfg, previous_list=listed), period.label, period.date)
 
 
+def _as_of_date(as_of: dt.date | str | None) -> dt.date | None:
+    """``--as-of`` as a date: only ``YYYY-MM-DD`` (never ``now`` / ``today``: the clock is not read)."""
+    if as_of is None or isinstance(as_of, dt.date):
+        return as_of
+    text = str(as_of).strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--as-of {as_of!r} is not a date",
+            fix="write it as YYYY-MM-DD, e.g. --as-of 2023-01-15, or leave it out (the latest period's date)",
+        ) from None
+
+
 def monitor(
     config: str | Path | MonitorConfig | None = None,
     *,
@@ -96,12 +112,7 @@ def monitor(
         before the latest period; any input error of a period's run (file, column, fix).
     """
     cfg = config if isinstance(config, MonitorConfig) else load_monitor_config(config)
-    when: dt.date | None = None
-    if as_of is not None:
-        try:
-            when = pd.Timestamp(str(as_of)).date() if not isinstance(as_of, dt.date) else as_of
-        except ValueError:
-            raise InputError(f"--as-of {as_of!r} is not a date", fix="write it as YYYY-MM-DD") from None
+    when = _as_of_date(as_of)
     latest = cfg.periods[-1]
     if when is not None and when < latest.date:  # checked before the periods are run
         raise InputError(
