@@ -319,7 +319,7 @@ class ProjectConfig(BaseModel):
         if ev is not None and ev.endswith((".yaml", ".yml")):
             ev = str((self.root / ev).resolve())
         rules = load_rules(base, ev)
-        overrides = dict(self.rules.overrides or {})
+        overrides = {k: _date_as_text(v) for k, v in (self.rules.overrides or {}).items()}
         known = set(rules)
         unknown = [k for k in overrides if k not in known]
         if unknown:  # a typo must not leave the shipped value in force silently
@@ -353,6 +353,14 @@ def _stated(kind: Any, key: Any, spec: dict[str, Any]) -> tuple[str, float | Non
             f"{where}: scale must be a positive number (e.g. 10000 for 万千瓦时 → kWh), got {scale!r}"
         )
     return spec["header"], None if scale is None else float(scale)
+
+
+def _date_as_text(value: Any) -> Any:
+    """An unquoted YAML date (``2023-12-31``, read as a date) as its ``YYYY-MM-DD`` text, the
+    form date rules (``monitor.plan_end``) are shipped in; any other value unchanged."""
+    if isinstance(value, dict) and "value" in value:
+        return {**value, "value": _date_as_text(value["value"])}
+    return value.isoformat() if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else value
 
 
 def _override_problem(key: str, value: Any, rule: Any) -> str | None:

@@ -504,3 +504,30 @@ def test_nonsense_rule_values_are_refused(snaps, key: str, value: float, words: 
 def test_fractions_outside_0_1_are_refused_when_the_rules_load(key: str, value: float) -> None:
     with pytest.raises(InputError, match=re.escape(f"'{key}' = {value}")):
         load_rules("ruian_default", "huangyan_2021", {**_RULES_2021, key: value})
+
+
+def _project_with_overrides(tmp_path: Path, overrides: str) -> Path:
+    sample = Path(__file__).resolve().parents[1] / "data" / "project.yaml"
+    text = sample.read_text(encoding="utf-8")
+    text = re.sub(r"^rules: \{(.*)\}$", rf"rules: {{\1, overrides: {{{overrides}}}}}", text, flags=re.M)
+    (tmp_path / "project.yaml").write_text(text + f"\nroot: {sample.parent}\n", encoding="utf-8")
+    return tmp_path / "project.yaml"
+
+
+def test_unquoted_plan_end_date_is_accepted(tmp_path: Path) -> None:
+    from ruian_land.config import load_config
+
+    path = _project_with_overrides(tmp_path, "monitor.plan_end: 2024-06-30")
+    assert load_config(path).load_rules().value("monitor.plan_end") == "2024-06-30"
+
+
+@pytest.mark.skipif(not SAMPLE_MONITOR.exists(), reason="sample county not generated")
+def test_plan_end_before_plan_start_exits_2_before_any_run(tmp_path: Path) -> None:
+    project = _project_with_overrides(tmp_path, "monitor.plan_end: 2020-01-01")
+    path = tmp_path / "monitor.yaml"
+    path.write_text(f"project: {project}\nperiods:\n  - {{label: Q4, date: 2022-12-31}}\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["monitor", "-c", str(path), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2, r.output
+    for word in ("project.yaml", "monitor.plan_end 2020-01-01", "not after monitor.plan_start"):
+        assert word in r.output, r.output
+    assert not (tmp_path / "o").exists()

@@ -69,7 +69,8 @@ def elapsed_fraction(date: dt.date, rules: RuleSet) -> float:
         )
     if end <= start:
         raise InputError(
-            f"monitor.plan_end {end} is not after monitor.plan_start {start}", fix="correct the two rules"
+            f"monitor.plan_end {end} is not after monitor.plan_start {start}",
+            fix="correct the two rules under rules.overrides (plan_end after plan_start)",
         )
     return float(np.clip((date - start).days / (end - start).days, 0.0, 1.0))
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 from ruian_land.core import InputError
 from ruian_land.monitor.base import Snapshot
 from ruian_land.monitor.config import MonitorConfig, PeriodConfig, load_monitor_config, period_project
+from ruian_land.monitor.progress import elapsed_fraction
 from ruian_land.monitor.result import MonitorResult, compare_snapshots
 from ruian_land.pipeline import Project
 
@@ -119,9 +120,14 @@ def monitor(
             f"--as-of {when} is before the latest period ({latest.label}, {latest.date})",
             fix="give a date on or after the latest period's date, or leave --as-of out",
         )
-    snaps = [_period_snapshot(cfg, p) for p in cfg.periods]
     latest_cfg, _ = period_project(cfg, latest)
     rules = latest_cfg.load_rules()
+    rules_path = (Path(cfg.root) / (latest.project or cfg.project)).resolve()
+    try:  # the plan's span is checked before any period runs
+        elapsed_fraction(latest.date, rules)
+    except InputError as exc:
+        raise InputError(exc.detail, path=rules_path, fix=exc.fix) from None
+    snaps = [_period_snapshot(cfg, p) for p in cfg.periods]
     return compare_snapshots(
         snaps,
         rules,
@@ -129,5 +135,5 @@ def monitor(
         quotas={str(k): v for k, v in cfg.quotas.items()},
         name=cfg.name,
         config_path=cfg.path,
-        rules_path=(Path(cfg.root) / (latest.project or cfg.project)).resolve(),
+        rules_path=rules_path,
     )
