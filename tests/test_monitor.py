@@ -531,3 +531,18 @@ def test_plan_end_before_plan_start_exits_2_before_any_run(tmp_path: Path) -> No
     for word in ("project.yaml", "monitor.plan_end 2020-01-01", "not after monitor.plan_start"):
         assert word in r.output, r.output
     assert not (tmp_path / "o").exists()
+
+
+def test_open_firms_with_an_unreadable_deadline_are_listed(result, tmp_path: Path) -> None:
+    """f8 (丁镇, 待整治) has 完成时限 不详: not overdue, not dropped either."""
+    assert result.undated["uscc"].tolist() == ["f8"]
+    assert result.undated.iloc[0]["note"] == "完成时限无法识别"
+    assert any("完成时限无法识别" in n and "f8公司(不详)" in n for n in result.notes)
+    paths = write_monitor(result, tmp_path / "m")
+    summary = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert summary["overdue"]["unreadable_deadline"] == [
+        {"uscc": "f8", "name": "f8公司", "deadline": "不详", "note": "完成时限无法识别"}
+    ]
+    book = pd.read_excel(paths["xlsx"], sheet_name="完成时限无法识别", engine="openpyxl", dtype=str)
+    assert book.iloc[:, 0].tolist() == ["f8"] and "不详" in book.iloc[0].tolist()
+    assert "f8公司(不详)" in build_bulletin_html(result)

@@ -57,4 +57,10 @@ def monitor(
         mark = r["summon_reason"] if r["summoned"] else r["note"]
         t.add_row(rank, str(name), format_share(r["score"]), format_share(r["previous_score"]), str(mark))
     console.print(t)
+    if len(result.undated):
+        console.print(
+            f"Note: {len(result.undated)} open firm(s) with a 完成时限 that is no date (完成时限无法识别), "
+            f"not judged overdue: {', '.join(f'{n} ({d})' for n, d in zip(result.undated['name'], result.undated['deadline'], strict=True))}",
+            markup=False,
+        )
     console.print(f"Overdue firms: {len(result.overdue)}; wrote {', '.join(str(p) for p in paths.values())}")

@@ -27,7 +27,11 @@ __all__ = [
     "overdue_items",
     "parse_deadlines",
     "target_table",
+    "undated_items",
 ]
+
+#: What an open firm whose 完成时限 cannot be read as a date is listed with.
+UNREADABLE_DEADLINE = "完成时限无法识别"
 
 
 def _date(rules: RuleSet, key: str) -> dt.date:
@@ -303,3 +307,33 @@ def overdue_items(latest: Snapshot, previous: Snapshot | None, as_of: dt.date) -
     out["days_overdue"] = out["days_overdue"].astype(int)
     out.attrs["unreadable"] = _text(f, "uscc")[unreadable.to_numpy()].tolist()
     return out
+
+
+def undated_items(latest: Snapshot) -> pd.DataFrame:
+    """Firms not yet 已销号 whose 完成时限 cannot be read as a date (``2022.13.01``, ``明年``).
+
+    They cannot be judged overdue, so they are listed apart rather than dropped.
+
+    Returns
+    -------
+    DataFrame
+        One row per such firm, by code: ``uscc``, ``name``, ``town``, ``responsible_unit``,
+        ``status``, ``deadline`` (the cell as typed), ``note`` (:data:`UNREADABLE_DEADLINE`).
+    """
+    f = latest.firms
+    raw = f["deadline"] if "deadline" in f.columns else pd.Series("", index=f.index)
+    _, unreadable = parse_deadlines(raw)
+    status = _text(f, "status")
+    keep = (unreadable & (status != STATUS_CLOSED)).to_numpy()
+    out = pd.DataFrame(
+        {
+            "uscc": _text(f, "uscc"),
+            "name": _text(f, "name"),
+            "town": _text(f, "town"),
+            "responsible_unit": _text(f, "responsible_unit"),
+            "status": status,
+            "deadline": _text(f, "deadline"),
+        }
+    ).loc[keep]
+    out["note"] = UNREADABLE_DEADLINE
+    return out.sort_values("uscc", kind="mergesort").reset_index(drop=True)

@@ -15,7 +15,7 @@ import pandas as pd
 from ruian_land.core import InputError
 from ruian_land.monitor.base import TARGETS, Snapshot
 from ruian_land.monitor.changes import changed_parcels, town_changes
-from ruian_land.monitor.progress import overdue_items, target_table
+from ruian_land.monitor.progress import UNREADABLE_DEADLINE, overdue_items, target_table, undated_items
 from ruian_land.monitor.ranking import UNIT_COLUMN, rank_units, ranking_keys, unit_scores, unit_shares
 from ruian_land.rules import RuleSet
 
@@ -47,6 +47,8 @@ class MonitorResult:
         Parcels changed since the previous period (``change``, ``change_zh``; EPSG:4549).
     overdue : DataFrame
         Firms not closed past their 完成时限 on ``as_of``, with 责任单位.
+    undated : DataFrame
+        Open firms whose 完成时限 cannot be read as a date (:func:`~ruian_land.monitor.progress.undated_items`).
     towns_geo : GeoDataFrame or None
         Town areas for the map (EPSG:4549).
     notes : list of str
@@ -66,6 +68,7 @@ class MonitorResult:
     overdue: pd.DataFrame
     rules: RuleSet
     towns_geo: Any = None
+    undated: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -122,6 +125,15 @@ class MonitorResult:
             "overdue": {
                 "firms": len(self.overdue),
                 "by_responsible_unit": self.overdue["responsible_unit"].value_counts().sort_index().to_dict(),
+                "unreadable_deadline": [
+                    {
+                        "uscc": str(x.uscc),
+                        "name": str(x.name),
+                        "deadline": str(x.deadline),
+                        "note": str(x.note),
+                    }
+                    for x in self.undated.itertuples(index=False)
+                ],
             },
             "changed_parcels": self.changes["change"].value_counts().sort_index().to_dict()
             if len(self.changes)
@@ -203,6 +215,13 @@ def _check_rule_values(rules: RuleSet, ranked: Mapping[str, int], source: str | 
         )
 
 
+def _undated_note(undated: pd.DataFrame) -> list[str]:
+    if undated.empty:
+        return []
+    names = "、".join(f"{n}({d})" for n, d in zip(undated["name"], undated["deadline"], strict=True))
+    return [f"{UNREADABLE_DEADLINE}、未判断是否逾期的未销号企业 {len(undated)} 家: {names}。"]
+
+
 def compare_snapshots(
     snapshots: Sequence[Snapshot],
     rules: RuleSet,
@@ -271,6 +290,7 @@ def compare_snapshots(
                 for s, sc in zip(snaps, scores, strict=True)
             ]
         rankings[by] = rank_units(scores[-1], scores[-2] if previous is not None else None, rules)
+    undated = undated_items(latest)
     return MonitorResult(
         name=name,
         as_of=when,
@@ -284,5 +304,6 @@ def compare_snapshots(
         overdue=overdue_items(latest, previous, when),
         rules=rules,
         towns_geo=latest.towns,
-        notes=_notes(rules, methods, rankings["town"], rankings["park"]),
+        undated=undated,
+        notes=_notes(rules, methods, rankings["town"], rankings["park"]) + _undated_note(undated),
     )
