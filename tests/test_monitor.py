@@ -265,9 +265,11 @@ SAMPLE_MONITOR = Path(__file__).resolve().parents[1] / "data" / "monitor.yaml"
 def test_cli_on_the_sample_periods(tmp_path: Path) -> None:
     out = tmp_path / "monitor"
     r = CliRunner().invoke(
-        app, ["monitor", "-c", str(SAMPLE_MONITOR), "--out", str(out), "--as-of", "2023-01-15"]
+        app, ["monitor", "-c", str(SAMPLE_MONITOR), "--out", str(out), "--as-of", "2023-01-15", "--verbose"]
     )
     assert r.exit_code == 0, r.output
+    # --verbose: each period's stage seconds and peak memory
+    assert "period 2022Q2:" in r.output and "period 2022Q4:" in r.output and "peak MB" in r.output
     assert {p.name for p in out.iterdir()} == {"通报.html", "通报.xlsx", "monitor.json"}
     s = json.loads((out / "monitor.json").read_text(encoding="utf-8"))
     assert s["periods"] == ["2022Q2", "2022Q4"] and s["as_of"] == "2023-01-15"
@@ -280,6 +282,9 @@ def test_cli_on_the_sample_periods(tmp_path: Path) -> None:
     # one 待整治 firm per town past its 2022-09-30 deadline, plus the 整治中 ones due 2022-06-30 … 09-30
     assert s["overdue"]["firms"] >= 11
     assert s["targets"]["firms_exited"]["elapsed"] == pytest.approx(729 / 1094)
+    # CO₂ follows the energy credited (energy.co2_t_per_tce_freed = 2.0, scenario.co2_method per_tce)
+    tce = s["targets"]["freed_energy_tce"]["achieved"]
+    assert tce > 0 and s["targets"]["co2_reduction_t"]["achieved"] == pytest.approx(2.0 * tce)
     bad = CliRunner().invoke(
         app, ["monitor", "-c", str(SAMPLE_MONITOR), "--out", str(tmp_path / "x"), "--as-of", "2022-01-01"]
     )
@@ -314,7 +319,7 @@ def test_bulletin_in_a_browser_prints_a4_landscape(browser_page: Any, result, tm
 
 def test_help_is_plain_with_an_example() -> None:
     res = CliRunner().invoke(app, ["monitor", "--help"])
-    assert res.exit_code == 0 and "<bool>" not in res.output
+    assert res.exit_code == 0 and "<bool>" not in res.output and "--verbose" in res.output
     assert re.search(r"Examples?:\s+ruian-land monitor", res.output), res.output
 
 

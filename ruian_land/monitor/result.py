@@ -47,6 +47,8 @@ class MonitorResult:
         Parcels changed since the previous period (``change``, ``change_zh``; EPSG:4549).
     overdue : DataFrame
         Firms not closed past their 完成时限 on ``as_of``, with 责任单位.
+    period_usage : dict
+        Period label → ``(seconds, usage)`` of its stages (:class:`~ruian_land.monitor.base.Snapshot`).
     undated : DataFrame
         Open firms whose 完成时限 cannot be read as a date (:func:`~ruian_land.monitor.progress.undated_items`).
     towns_geo : GeoDataFrame or None
@@ -69,6 +71,7 @@ class MonitorResult:
     rules: RuleSet
     towns_geo: Any = None
     undated: pd.DataFrame = field(default_factory=pd.DataFrame)
+    period_usage: dict[str, tuple[dict[str, float], dict[str, Any]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -305,5 +308,6 @@ def compare_snapshots(
         rules=rules,
         towns_geo=latest.towns,
         undated=undated,
+        period_usage={s.label: (dict(s.seconds), dict(s.usage)) for s in snaps},
         notes=_notes(rules, methods, rankings["town"], rankings["park"]) + _undated_note(undated),
     )

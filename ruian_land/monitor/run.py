@@ -61,7 +61,18 @@ def snapshot(project: Project, label: str, date: dt.date) -> Snapshot:
         screened.merge(geom, on="parcel_id", how="left"), geometry="geometry", crs=clean.crs
     )
     towns = ingested.inputs.towns if isinstance(ingested.inputs.towns, gpd.GeoDataFrame) else None
-    return Snapshot(label=label, date=date, firms=firms, parcels=parcels, towns=towns)
+    evaluated_stage = project.evaluate()
+    screened_stage = project.screen()
+    seconds = {
+        **ingested.seconds,
+        "evaluate": evaluated_stage.seconds,
+        "screen": screened_stage.seconds,
+        **simulated.seconds,
+    }
+    usage = {**ingested.usage, **evaluated_stage.usage, **screened_stage.usage, **simulated.usage}
+    return Snapshot(
+        label=label, date=date, firms=firms, parcels=parcels, towns=towns, seconds=seconds, usage=usage
+    )
 
 
 def _period_snapshot(cfg: MonitorConfig, period: PeriodConfig) -> Snapshot:
