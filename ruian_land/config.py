@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ruian_land.core import SCHEMAS, InputError
+from ruian_land.core import SCHEMAS, InputError, RulesError
 from ruian_land.rules import RuleSet, load_rules
 
 __all__ = [
@@ -339,7 +339,14 @@ class ProjectConfig(BaseModel):
                 "true/false for a switch, a [list] for a list); `ruian-land rules ruian_default` lists "
                 "every rule with its value and unit",
             )
-        return load_rules(base, ev, overrides or None)
+        try:
+            return load_rules(base, ev, overrides or None)
+        except RulesError as exc:  # an override out of its range: name the file it is written in
+            if exc.path is not None:
+                raise
+            raise RulesError(
+                exc.detail, path=self.root / "project.yaml", column=exc.column, row=exc.row, fix=exc.fix
+            ) from None
 
 
 def _stated(kind: Any, key: Any, spec: dict[str, Any]) -> tuple[str, float | None]:

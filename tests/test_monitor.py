@@ -551,3 +551,14 @@ def test_open_firms_with_an_unreadable_deadline_are_listed(result, tmp_path: Pat
     book = pd.read_excel(paths["xlsx"], sheet_name="完成时限无法识别", engine="openpyxl", dtype=str)
     assert book.iloc[:, 0].tolist() == ["f8"] and "不详" in book.iloc[0].tolist()
     assert "f8公司(不详)" in build_bulletin_html(result)
+
+
+def test_rule_override_out_of_range_names_the_project_config(tmp_path: Path) -> None:
+    from ruian_land.config import load_config
+
+    path = _project_with_overrides(tmp_path, "monitor.in_progress_credit: 1.5")
+    with pytest.raises(InputError) as err:
+        load_config(path).load_rules()
+    msg = str(err.value)
+    for word in ("project.yaml", "monitor.in_progress_credit", "1.5", "[0, 1]"):
+        assert word in msg, msg
