@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ruian_land.core import SCHEMAS, InputError
+from ruian_land.core import SCHEMAS, InputError, RulesError
 from ruian_land.rules import RuleSet, load_rules
 
 __all__ = [
@@ -319,7 +319,7 @@ class ProjectConfig(BaseModel):
         if ev is not None and ev.endswith((".yaml", ".yml")):
             ev = str((self.root / ev).resolve())
         rules = load_rules(base, ev)
-        overrides = dict(self.rules.overrides or {})
+        overrides = {k: _date_as_text(v) for k, v in (self.rules.overrides or {}).items()}
         known = set(rules)
         unknown = [k for k in overrides if k not in known]
         if unknown:  # a typo must not leave the shipped value in force silently
@@ -339,7 +339,14 @@ class ProjectConfig(BaseModel):
                 "true/false for a switch, a [list] for a list); `ruian-land rules ruian_default` lists "
                 "every rule with its value and unit",
             )
-        return load_rules(base, ev, overrides or None)
+        try:
+            return load_rules(base, ev, overrides or None)
+        except RulesError as exc:  # an override out of its range: name the file it is written in
+            if exc.path is not None:
+                raise
+            raise RulesError(
+                exc.detail, path=self.root / "project.yaml", column=exc.column, row=exc.row, fix=exc.fix
+            ) from None
 
 
 def _stated(kind: Any, key: Any, spec: dict[str, Any]) -> tuple[str, float | None]:
@@ -353,6 +360,14 @@ def _stated(kind: Any, key: Any, spec: dict[str, Any]) -> tuple[str, float | Non
             f"{where}: scale must be a positive number (e.g. 10000 for 万千瓦时 → kWh), got {scale!r}"
         )
     return spec["header"], None if scale is None else float(scale)
+
+
+def _date_as_text(value: Any) -> Any:
+    """An unquoted YAML date (``2023-12-31``, read as a date) as its ``YYYY-MM-DD`` text, the
+    form date rules (``monitor.plan_end``) are shipped in; any other value unchanged."""
+    if isinstance(value, dict) and "value" in value:
+        return {**value, "value": _date_as_text(value["value"])}
+    return value.isoformat() if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else value
 
 
 def _override_problem(key: str, value: Any, rule: Any) -> str | None:

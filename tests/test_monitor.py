@@ -265,9 +265,11 @@ SAMPLE_MONITOR = Path(__file__).resolve().parents[1] / "data" / "monitor.yaml"
 def test_cli_on_the_sample_periods(tmp_path: Path) -> None:
     out = tmp_path / "monitor"
     r = CliRunner().invoke(
-        app, ["monitor", "-c", str(SAMPLE_MONITOR), "--out", str(out), "--as-of", "2023-01-15"]
+        app, ["monitor", "-c", str(SAMPLE_MONITOR), "--out", str(out), "--as-of", "2023-01-15", "--verbose"]
     )
     assert r.exit_code == 0, r.output
+    # --verbose: each period's stage seconds and peak memory
+    assert "period 2022Q2:" in r.output and "period 2022Q4:" in r.output and "peak MB" in r.output
     assert {p.name for p in out.iterdir()} == {"通报.html", "通报.xlsx", "monitor.json"}
     s = json.loads((out / "monitor.json").read_text(encoding="utf-8"))
     assert s["periods"] == ["2022Q2", "2022Q4"] and s["as_of"] == "2023-01-15"
@@ -280,6 +282,9 @@ def test_cli_on_the_sample_periods(tmp_path: Path) -> None:
     # one 待整治 firm per town past its 2022-09-30 deadline, plus the 整治中 ones due 2022-06-30 … 09-30
     assert s["overdue"]["firms"] >= 11
     assert s["targets"]["firms_exited"]["elapsed"] == pytest.approx(729 / 1094)
+    # CO₂ follows the energy credited (energy.co2_t_per_tce_freed = 2.0, scenario.co2_method per_tce)
+    tce = s["targets"]["freed_energy_tce"]["achieved"]
+    assert tce > 0 and s["targets"]["co2_reduction_t"]["achieved"] == pytest.approx(2.0 * tce)
     bad = CliRunner().invoke(
         app, ["monitor", "-c", str(SAMPLE_MONITOR), "--out", str(tmp_path / "x"), "--as-of", "2022-01-01"]
     )
@@ -314,7 +319,7 @@ def test_bulletin_in_a_browser_prints_a4_landscape(browser_page: Any, result, tm
 
 def test_help_is_plain_with_an_example() -> None:
     res = CliRunner().invoke(app, ["monitor", "--help"])
-    assert res.exit_code == 0 and "<bool>" not in res.output
+    assert res.exit_code == 0 and "<bool>" not in res.output and "--verbose" in res.output
     assert re.search(r"Examples?:\s+ruian-land monitor", res.output), res.output
 
 
@@ -361,11 +366,10 @@ def test_bad_period_exits_2_before_any_run(tmp_path: Path, period: str, words: l
     assert not (tmp_path / "o").exists()
 
 
-def test_as_of_not_a_date_exits_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_of", ["下月底", "", "now", "today", "2023-1-15", "2023-02-30"])
+def test_as_of_not_a_date_exits_2(tmp_path: Path, as_of: str) -> None:
     path = _monitor_file(tmp_path, "{label: Q4, date: 2022-12-31}")
-    r = CliRunner().invoke(
-        app, ["monitor", "-c", str(path), "--as-of", "下月底", "--out", str(tmp_path / "o")]
-    )
+    r = CliRunner().invoke(app, ["monitor", "-c", str(path), "--as-of", as_of, "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "YYYY-MM-DD" in r.output, r.output
 
 
@@ -392,3 +396,169 @@ def test_in_progress_credit_counts_part_of_the_firms_under_way(snaps, rules) -> 
     t = compare_snapshots(snaps, half).targets.set_index(["period", "target_key"])
     assert t.loc[("2021H1", "freed_area_mu"), "achieved"] == 39 + 0.5 * 10  # f2 整治中
     assert t.loc[("2021H2", "freed_area_mu"), "achieved"] == 51 + 0.5 * 10  # f5 整治中 again
+
+
+def test_planner_remedies_count_energy_and_co2_of_the_scenario_rules(rules) -> None:
+    """CO₂ follows the energy credited: 2.0 t/tce (energy.co2_t_per_tce_freed, co2_method per_tce).
+
+    g1: scenario picked 改造提升 (498.6 tce saved, 997.2 t) but the planner shut it (关停退出):
+        the exit's effect, all its 74.8 tce → 149.6 t, and its 8 亩.
+    g2: an exit the scenario did not pick: all its 124.8 tce → 249.6 t, and its 5 亩.
+    g3: picked and kept as suggested (关停退出): the scenario's own 30 tce / 61 t / 4 亩.
+    """
+    from ruian_land.monitor.progress import firm_measures
+
+    firms = pd.DataFrame(
+        {
+            "uscc": ["g1", "g2", "g3"],
+            "land_area_mu": [8.0, 5.0, 4.0],
+            "energy_tce_calorific": [74.8, 124.8, 30.0],
+            "suggested_remedy": ["改造提升", "", "关停退出"],
+            "suggested_freed_area_mu": [0.0, 0.0, 4.0],
+            "suggested_energy_saved_tce": [498.6, 0.0, 30.0],
+            "co2_reduction_t": [997.2, 0.0, 61.0],
+            "remedy_plan": ["关停退出", "关停退出", ""],
+        }
+    )
+    m = firm_measures(firms, rules)
+    assert m["freed_energy_tce"].tolist() == pytest.approx([74.8, 124.8, 30.0])
+    assert m["co2_reduction_t"].tolist() == pytest.approx([149.6, 249.6, 61.0])
+    assert m["freed_area_mu"].tolist() == pytest.approx([8.0, 5.0, 4.0])
+    assert m["firms_exited"].tolist() == [1.0, 1.0, 1.0]
+
+
+def _uscc(body: str) -> str:
+    from ruian_land.core.codes import uscc_check_char
+
+    return body + uscc_check_char(body)
+
+
+def test_mistyped_code_in_the_edited_list_is_refused(tmp_path: Path) -> None:
+    """A 整治清单 row whose code is ``123`` would be a phantom 已销号 firm while the real one
+    restarts at 待整治: refused with file, row, code and the firm its 企业名称 names."""
+    from ruian_land.screening import merge_status
+
+    a, b, gone = _uscc("91330381MA2AAAAA1"), _uscc("91330381MA2BBBBB1"), _uscc("91330381MA2CCCCC1")
+    new = pd.DataFrame({"uscc": [a, b], "name": ["甲公司", "乙公司"], "status": ["待整治"] * 2})
+    known = pd.DataFrame({"uscc": [a, b, gone], "name": ["甲公司", "乙公司", "丙公司"]})
+    path = tmp_path / "整治清单.csv"
+    pd.DataFrame(
+        {
+            "统一社会信用代码": [a, "123", gone],
+            "企业名称": ["甲公司", "乙公司", "丙公司"],
+            "整治状态": ["整治中", "已销号", "已销号"],
+        }
+    ).to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(InputError) as err:
+        merge_status(new, path, as_of="2022-12-31", known_firms=known)
+    msg = str(err.value)
+    for word in ("整治清单.csv", "'123'", "row 3", "GB 32100", b, "乙公司"):
+        assert word in msg
+    # a valid code of a firm still in the data but no longer flagged is kept, as before
+    pd.DataFrame({"统一社会信用代码": [a, gone], "整治状态": ["整治中", "已销号"]}).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
+    merged = merge_status(new, path, as_of="2022-12-31", known_firms=known).set_index("uscc")
+    assert merged.loc[gone, "status"] == "已销号" and merged.loc[a, "status"] == "整治中"
+    assert not bool(merged.loc[gone, "on_current_list"])
+    # a valid code of no firm of the data is refused too
+    known2 = known.iloc[:2]
+    with pytest.raises(InputError, match="matches no firm"):
+        merge_status(new, path, as_of="2022-12-31", known_firms=known2)
+
+
+def test_quota_for_a_town_not_in_the_data_is_refused(snaps, rules) -> None:
+    with pytest.raises(InputError) as err:
+        compare_snapshots(snaps, rules, quotas={"town": {"甲镇": 0.5, "乙真": 0.3}}, config_path="m.yaml")
+    msg = str(err.value)
+    for word in ("m.yaml", "quotas.town", "乙真", "not in the towns layer", "did you mean '乙镇'"):
+        assert word in msg, msg
+    with pytest.raises(InputError, match="park 'C园'"):
+        compare_snapshots(snaps, rules, quotas={"park": {"C园": 0.5}})
+
+
+_RULES_2021 = {
+    "monitor.plan_start": "2021-01-01",
+    "monitor.plan_end": "2021-12-31",
+    "monitor.ranking_targets": ["freed_area_mu", "firms_exited"],
+    "monitor.flag_bottom_n": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("monitor.progress_cap", 0, ["monitor.progress_cap = 0", "> 0"]),
+        ("monitor.flag_bottom_n", -1, ["monitor.flag_bottom_n = -1", "≥ 0"]),
+        # 3 towns ranked (甲 乙 丙; 丁 has no quota): flagging all 3 ranks nobody
+        ("monitor.flag_bottom_n", 3, ["monitor.flag_bottom_n = 3", "3 ranked towns", "0 … 2"]),
+    ],
+)
+def test_nonsense_rule_values_are_refused(snaps, key: str, value: float, words: list[str]) -> None:
+    bad = load_rules("ruian_default", "huangyan_2021", {**_RULES_2021, key: value})
+    with pytest.raises(InputError) as err:
+        compare_snapshots(snaps, bad, rules_path="project.yaml")
+    msg = str(err.value)
+    for word in ("project.yaml", *words):
+        assert word in msg, msg
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("monitor.in_progress_credit", 1.5), ("monitor.progress_cap", -1.5)]
+)
+def test_fractions_outside_0_1_are_refused_when_the_rules_load(key: str, value: float) -> None:
+    with pytest.raises(InputError, match=re.escape(f"'{key}' = {value}")):
+        load_rules("ruian_default", "huangyan_2021", {**_RULES_2021, key: value})
+
+
+def _project_with_overrides(tmp_path: Path, overrides: str) -> Path:
+    sample = Path(__file__).resolve().parents[1] / "data" / "project.yaml"
+    text = sample.read_text(encoding="utf-8")
+    text = re.sub(r"^rules: \{(.*)\}$", rf"rules: {{\1, overrides: {{{overrides}}}}}", text, flags=re.M)
+    (tmp_path / "project.yaml").write_text(text + f"\nroot: {sample.parent}\n", encoding="utf-8")
+    return tmp_path / "project.yaml"
+
+
+def test_unquoted_plan_end_date_is_accepted(tmp_path: Path) -> None:
+    from ruian_land.config import load_config
+
+    path = _project_with_overrides(tmp_path, "monitor.plan_end: 2024-06-30")
+    assert load_config(path).load_rules().value("monitor.plan_end") == "2024-06-30"
+
+
+@pytest.mark.skipif(not SAMPLE_MONITOR.exists(), reason="sample county not generated")
+def test_plan_end_before_plan_start_exits_2_before_any_run(tmp_path: Path) -> None:
+    project = _project_with_overrides(tmp_path, "monitor.plan_end: 2020-01-01")
+    path = tmp_path / "monitor.yaml"
+    path.write_text(f"project: {project}\nperiods:\n  - {{label: Q4, date: 2022-12-31}}\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["monitor", "-c", str(path), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2, r.output
+    for word in ("project.yaml", "monitor.plan_end 2020-01-01", "not after monitor.plan_start"):
+        assert word in r.output, r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_open_firms_with_an_unreadable_deadline_are_listed(result, tmp_path: Path) -> None:
+    """f8 (丁镇, 待整治) has 完成时限 不详: not overdue, not dropped either."""
+    assert result.undated["uscc"].tolist() == ["f8"]
+    assert result.undated.iloc[0]["note"] == "完成时限无法识别"
+    assert any("完成时限无法识别" in n and "f8公司(不详)" in n for n in result.notes)
+    paths = write_monitor(result, tmp_path / "m")
+    summary = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert summary["overdue"]["unreadable_deadline"] == [
+        {"uscc": "f8", "name": "f8公司", "deadline": "不详", "note": "完成时限无法识别"}
+    ]
+    book = pd.read_excel(paths["xlsx"], sheet_name="完成时限无法识别", engine="openpyxl", dtype=str)
+    assert book.iloc[:, 0].tolist() == ["f8"] and "不详" in book.iloc[0].tolist()
+    assert "f8公司(不详)" in build_bulletin_html(result)
+
+
+def test_rule_override_out_of_range_names_the_project_config(tmp_path: Path) -> None:
+    from ruian_land.config import load_config
+
+    path = _project_with_overrides(tmp_path, "monitor.in_progress_credit: 1.5")
+    with pytest.raises(InputError) as err:
+        load_config(path).load_rules()
+    msg = str(err.value)
+    for word in ("project.yaml", "monitor.in_progress_credit", "1.5", "[0, 1]"):
+        assert word in msg, msg

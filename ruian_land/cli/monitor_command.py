@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ruian_land.cli.app import QuietOpt, app, check_paths, console, guard
+from ruian_land.cli.app import QuietOpt, VerboseOpt, app, check_paths, console, guard, print_timings
 from ruian_land.monitor import monitor as run_monitor
 from ruian_land.monitor import write_monitor
 from ruian_land.report import format_share
@@ -32,6 +32,7 @@ def monitor(
         ),
     ] = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Compare the latest period with the plan's pro-rated targets and the previous period (赛马).
 
@@ -42,6 +43,7 @@ def monitor(
     Examples:
       ruian-land monitor                                  # the sample county's data/monitor.yaml
       ruian-land monitor -c 监测/monitor.yaml -o 通报/2022Q4 --as-of 2023-01-15
+      ruian-land monitor --verbose                        # also each period's stage seconds and peak memory
     """
     with guard(quiet, out):
         check_paths(config, out)
@@ -57,4 +59,14 @@ def monitor(
         mark = r["summon_reason"] if r["summoned"] else r["note"]
         t.add_row(rank, str(name), format_share(r["score"]), format_share(r["previous_score"]), str(mark))
     console.print(t)
+    if len(result.undated):
+        console.print(
+            f"Note: {len(result.undated)} open firm(s) with a 完成时限 that is no date (完成时限无法识别), "
+            f"not judged overdue: {', '.join(f'{n} ({d})' for n, d in zip(result.undated['name'], result.undated['deadline'], strict=True))}",
+            markup=False,
+        )
+    if verbose:
+        for label, (seconds, usage) in result.period_usage.items():
+            console.print(f"period {label}:", markup=False)
+            print_timings(seconds, usage)
     console.print(f"Overdue firms: {len(result.overdue)}; wrote {', '.join(str(p) for p in paths.values())}")

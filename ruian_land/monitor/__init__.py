@@ -31,12 +31,14 @@ from ruian_land.monitor.config import (
     period_project,
 )
 from ruian_land.monitor.progress import (
+    UNREADABLE_DEADLINE,
     achieved,
     elapsed_fraction,
     firm_measures,
     overdue_items,
     parse_deadlines,
     target_table,
+    undated_items,
 )
 from ruian_land.monitor.ranking import rank_units, unit_scores, unit_shares
 from ruian_land.monitor.result import MonitorResult, compare_snapshots
@@ -50,6 +52,7 @@ __all__ = [
     "MONITOR_FILES",
     "MONITOR_SHEETS",
     "TARGETS",
+    "UNREADABLE_DEADLINE",
     "MonitorConfig",
     "MonitorResult",
     "PeriodConfig",
@@ -70,6 +73,7 @@ __all__ = [
     "snapshot",
     "target_table",
     "town_changes",
+    "undated_items",
     "unit_scores",
     "unit_shares",
     "write_bulletin",

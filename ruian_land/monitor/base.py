@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -51,6 +52,10 @@ class Snapshot:
         EPSG:4549 when it is a GeoDataFrame (drawn on the change map).
     towns : GeoDataFrame, optional
         Town areas, EPSG:4549 (the map's background).
+    seconds, usage : dict
+        The period's stage seconds and each stage's peak memory (``peak_rss_mb``,
+        ``peak_rss_increase_mb``, ``seconds``), as the stages of ``ruian-land run`` record them
+        (empty for a snapshot built by hand).
     """
 
     label: str
@@ -58,3 +63,5 @@ class Snapshot:
     firms: pd.DataFrame
     parcels: pd.DataFrame
     towns: gpd.GeoDataFrame | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)

@@ -143,8 +143,14 @@ def _changes_html(r: MonitorResult) -> str:
 
 def _overdue_html(r: MonitorResult) -> str:
     o = r.overdue
+    undated = ""
+    if len(r.undated):
+        names = "、".join(f"{n}({d})" for n, d in zip(r.undated["name"], r.undated["deadline"], strict=True))
+        undated = f'<p class="note">完成时限无法识别、未判断是否逾期的未销号企业 {len(r.undated)} 家: {esc(names)}。</p>'
     if o.empty:
-        return f'<p class="note">截至 {esc(r.as_of.isoformat())} 没有超过完成时限仍未销号的企业。</p>'
+        return (
+            f'<p class="note">截至 {esc(r.as_of.isoformat())} 没有超过完成时限仍未销号的企业。</p>' + undated
+        )
     cols = [
         ("responsible_unit", "责任单位"),
         ("name", "企业名称"),
@@ -175,10 +181,7 @@ def _overdue_html(r: MonitorResult) -> str:
         f'<p class="note">截至 {esc(r.as_of.isoformat())},{len(o)} 家企业超过完成时限仍未销号,'
         f"其中 {stalled} 家整治状态与上期相同(停滞)。</p>"
     )
-    unread = o.attrs.get("unreadable") or []
-    if unread:
-        lead += f'<p class="note">完成时限无法识别为日期的企业 {len(unread)} 家: {esc("、".join(unread[:10]))}。</p>'
-    return lead + table_html(cols, rows, keys=list(o["uscc"]), table_id="overdue-table")
+    return lead + undated + table_html(cols, rows, keys=list(o["uscc"]), table_id="overdue-table")
 
 
 def build_bulletin_html(result: MonitorResult) -> str:

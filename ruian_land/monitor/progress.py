@@ -8,6 +8,7 @@ dates are the snapshots' and the injected ``as_of``.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from ruian_land.core import InputError
 from ruian_land.monitor.base import TARGETS, Snapshot
 from ruian_land.rules import RuleSet
+from ruian_land.scenario import REMEDY_TEXT, candidate_effects, remedy_table
 from ruian_land.screening import STATUS_CLOSED, STATUS_IN_PROGRESS, remedy_category
 
 __all__ = [
@@ -25,7 +27,11 @@ __all__ = [
     "overdue_items",
     "parse_deadlines",
     "target_table",
+    "undated_items",
 ]
+
+#: What an open firm whose 完成时限 cannot be read as a date is listed with.
+UNREADABLE_DEADLINE = "完成时限无法识别"
 
 
 def _date(rules: RuleSet, key: str) -> dt.date:
@@ -67,7 +73,8 @@ def elapsed_fraction(date: dt.date, rules: RuleSet) -> float:
         )
     if end <= start:
         raise InputError(
-            f"monitor.plan_end {end} is not after monitor.plan_start {start}", fix="correct the two rules"
+            f"monitor.plan_end {end} is not after monitor.plan_start {start}",
+            fix="correct the two rules under rules.overrides (plan_end after plan_start)",
         )
     return float(np.clip((date - start).days / (end - start).days, 0.0, 1.0))
 
@@ -84,35 +91,79 @@ def _text(frame: pd.DataFrame, col: str) -> pd.Series:
     return frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.strip()
 
 
+def _remedy_ids(remedy: pd.Series) -> pd.Series:
+    """Remedy identifiers (``exit`` … ``upgrade``) for remedy texts (关停退出 or ``exit``); ``""`` else."""
+    lookup = {zh: r for r, (zh, _) in REMEDY_TEXT.items()} | {r: r for r in REMEDY_TEXT}
+    return remedy.map(lookup).fillna("").astype(object)
+
+
 def firm_measures(firms: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """What each listed firm counts for each target once it is closed (已销号).
 
     The remedy is the planner's ``remedy_plan``, else the optimiser's ``suggested_remedy``,
-    grouped by ``tracking.exit_remedies`` / ``tracking.upgrade_remedies``. 亩 and tce are the
-    scenario's figures (``suggested_freed_area_mu``, ``suggested_energy_saved_tce``); an exit
-    the scenario did not pick counts its whole ``land_area_mu`` and ``energy_tce_calorific``.
+    grouped by ``tracking.exit_remedies`` / ``tracking.upgrade_remedies``. A firm the scenario
+    picked for that same remedy counts the scenario's figures (``suggested_freed_area_mu``,
+    ``suggested_energy_saved_tce``, ``co2_reduction_t``). Otherwise a remedy of the scenario
+    (关停退出, 整体腾退, 搬迁入园, 兼并重组, 改造提升) counts its effect from the scenario's own
+    rules (:func:`ruian_land.scenario.remedy_table`, :func:`ruian_land.scenario.candidate_effects`:
+    energy × (1 − ``scenario.<remedy>_energy_kept``), CO₂ by ``scenario.co2_method`` /
+    ``energy.co2_t_per_tce_freed``; the whole ``land_area_mu`` when the remedy frees land); any
+    other exit text counts the whole ``land_area_mu`` and energy, with the CO₂ of that energy.
 
     Parameters
     ----------
     firms : DataFrame
-        A snapshot's tracked firm list (see :class:`~ruian_land.monitor.base.Snapshot`).
+        A snapshot's tracked firm list (see :class:`~ruian_land.monitor.base.Snapshot`); energy
+        on the basis ``scenario.energy_basis`` (``energy_tce_calorific`` / ``energy_tce_primary``),
+        ``co2_t`` when ``scenario.co2_method`` is ``firm``.
     rules : RuleSet
+        ``tracking.*_remedies``, the ``scenario.*`` remedy effects, ``energy.co2_t_per_tce_freed``.
 
     Returns
     -------
     DataFrame
         Same index as ``firms``; one float column per key of :data:`TARGETS` (亩, tce, t, firms)
         and ``plan`` (``exit`` / ``upgrade`` / ``""``).
+
+    Raises
+    ------
+    InputError
+        Malformed ``scenario.*`` remedy rules (see :func:`ruian_land.scenario.remedy_table`).
     """
-    planner = _text(firms, "remedy_plan")
-    remedy = planner.where(planner != "", _text(firms, "suggested_remedy"))
+    planner, suggested = _text(firms, "remedy_plan"), _text(firms, "suggested_remedy")
+    remedy = planner.where(planner != "", suggested)
     plan = remedy_category(remedy, rules)
     is_exit = (plan == "exit").to_numpy()
     area, energy = _num(firms, "suggested_freed_area_mu"), _num(firms, "suggested_energy_saved_tce")
+    whole_area, whole_energy = _num(firms, "land_area_mu"), _num(firms, "energy_tce_calorific")
+    picked = ((area > 0) | (energy > 0)) & (remedy == suggested)
+    table = remedy_table(rules)
+    cand = firms.assign(uscc=_text(firms, "uscc"))
+    with warnings.catch_warnings():  # who may be shut is the planner's decision here, not the scenario's
+        warnings.filterwarnings("ignore", message="scenario.exit_requires_violation")
+        eff = candidate_effects(cand, firms, table, rules, whole_area.to_numpy())
+    ids = _remedy_ids(remedy)
+    col = ids.map({r: i for i, r in enumerate(table.names)})
+    known = col.notna().to_numpy()
+    j = col.fillna(0).astype(int).to_numpy()
+    rows = np.arange(len(firms))
+    own_energy = np.where(known, eff.energy_saved[rows, j] if len(table.names) else 0.0, np.nan)
+    own_area = np.where(
+        known, np.where(table.frees_land[j] if len(table.names) else False, whole_area, 0.0), np.nan
+    )
+    fallback_area = area.where(~is_exit | (area > 0), whole_area)
+    fallback_energy = energy.where(~is_exit | (energy > 0), whole_energy)
+    energy_out = energy.where(picked, pd.Series(own_energy, index=firms.index).fillna(fallback_energy))
+    co2_per_tce = np.divide(eff.co2, eff.energy, out=np.zeros(len(firms)), where=eff.energy > 0)
+    co2_own = energy_out * co2_per_tce
+    if "co2_reduction_t" in firms.columns:
+        co2_out = _num(firms, "co2_reduction_t").where(picked, co2_own)
+    else:
+        co2_out = co2_own
     out = pd.DataFrame(index=firms.index)
-    out["freed_area_mu"] = area.where(~is_exit | (area > 0), _num(firms, "land_area_mu"))
-    out["freed_energy_tce"] = energy.where(~is_exit | (energy > 0), _num(firms, "energy_tce_calorific"))
-    out["co2_reduction_t"] = _num(firms, "co2_reduction_t")
+    out["freed_area_mu"] = area.where(picked, pd.Series(own_area, index=firms.index).fillna(fallback_area))
+    out["freed_energy_tce"] = energy_out
+    out["co2_reduction_t"] = co2_out
     out["firms_exited"] = is_exit.astype(float)
     out["firms_upgraded"] = (plan == "upgrade").to_numpy().astype(float)
     out["plan"] = plan
@@ -256,3 +307,33 @@ def overdue_items(latest: Snapshot, previous: Snapshot | None, as_of: dt.date) -
     out["days_overdue"] = out["days_overdue"].astype(int)
     out.attrs["unreadable"] = _text(f, "uscc")[unreadable.to_numpy()].tolist()
     return out
+
+
+def undated_items(latest: Snapshot) -> pd.DataFrame:
+    """Firms not yet 已销号 whose 完成时限 cannot be read as a date (``2022.13.01``, ``明年``).
+
+    They cannot be judged overdue, so they are listed apart rather than dropped.
+
+    Returns
+    -------
+    DataFrame
+        One row per such firm, by code: ``uscc``, ``name``, ``town``, ``responsible_unit``,
+        ``status``, ``deadline`` (the cell as typed), ``note`` (:data:`UNREADABLE_DEADLINE`).
+    """
+    f = latest.firms
+    raw = f["deadline"] if "deadline" in f.columns else pd.Series("", index=f.index)
+    _, unreadable = parse_deadlines(raw)
+    status = _text(f, "status")
+    keep = (unreadable & (status != STATUS_CLOSED)).to_numpy()
+    out = pd.DataFrame(
+        {
+            "uscc": _text(f, "uscc"),
+            "name": _text(f, "name"),
+            "town": _text(f, "town"),
+            "responsible_unit": _text(f, "responsible_unit"),
+            "status": status,
+            "deadline": _text(f, "deadline"),
+        }
+    ).loc[keep]
+    out["note"] = UNREADABLE_DEADLINE
+    return out.sort_values("uscc", kind="mergesort").reset_index(drop=True)

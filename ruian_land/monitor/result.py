@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ruian_land.core import InputError
 from ruian_land.monitor.base import TARGETS, Snapshot
 from ruian_land.monitor.changes import changed_parcels, town_changes
-from ruian_land.monitor.progress import overdue_items, target_table
-from ruian_land.monitor.ranking import rank_units, ranking_keys, unit_scores, unit_shares
+from ruian_land.monitor.progress import UNREADABLE_DEADLINE, overdue_items, target_table, undated_items
+from ruian_land.monitor.ranking import UNIT_COLUMN, rank_units, ranking_keys, unit_scores, unit_shares
 from ruian_land.rules import RuleSet
 
 __all__ = ["MonitorResult", "compare_snapshots"]
@@ -44,6 +47,10 @@ class MonitorResult:
         Parcels changed since the previous period (``change``, ``change_zh``; EPSG:4549).
     overdue : DataFrame
         Firms not closed past their 完成时限 on ``as_of``, with 责任单位.
+    period_usage : dict
+        Period label → ``(seconds, usage)`` of its stages (:class:`~ruian_land.monitor.base.Snapshot`).
+    undated : DataFrame
+        Open firms whose 完成时限 cannot be read as a date (:func:`~ruian_land.monitor.progress.undated_items`).
     towns_geo : GeoDataFrame or None
         Town areas for the map (EPSG:4549).
     notes : list of str
@@ -63,6 +70,8 @@ class MonitorResult:
     overdue: pd.DataFrame
     rules: RuleSet
     towns_geo: Any = None
+    undated: pd.DataFrame = field(default_factory=pd.DataFrame)
+    period_usage: dict[str, tuple[dict[str, float], dict[str, Any]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -119,6 +128,15 @@ class MonitorResult:
             "overdue": {
                 "firms": len(self.overdue),
                 "by_responsible_unit": self.overdue["responsible_unit"].value_counts().sort_index().to_dict(),
+                "unreadable_deadline": [
+                    {
+                        "uscc": str(x.uscc),
+                        "name": str(x.name),
+                        "deadline": str(x.deadline),
+                        "note": str(x.note),
+                    }
+                    for x in self.undated.itertuples(index=False)
+                ],
             },
             "changed_parcels": self.changes["change"].value_counts().sort_index().to_dict()
             if len(self.changes)
@@ -148,6 +166,65 @@ def _notes(rules: RuleSet, methods: Mapping[str, str], towns: pd.DataFrame, park
     return notes
 
 
+_KIND_ZH = {"town": ("town", "towns layer"), "park": ("park", "parks of the parcel data")}
+
+
+def _check_quota_units(
+    quotas: Mapping[str, Mapping[str, float]], latest: Snapshot, source: str | Path | None
+) -> None:
+    """Every town / park named in ``quotas`` exists in the latest snapshot (else InputError)."""
+    for by, shares in quotas.items():
+        col = UNIT_COLUMN[by]
+        known = set(latest.parcels[col].dropna().astype(str)) if col in latest.parcels.columns else set()
+        if by == "town" and latest.towns is not None and "town" in latest.towns.columns:
+            known |= set(latest.towns["town"].dropna().astype(str))
+        bad = [str(k) for k in shares if str(k) not in known]
+        if bad:
+            close = difflib.get_close_matches(bad[0], sorted(known), n=1, cutoff=0.5)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            what, layer = _KIND_ZH[by]
+            raise InputError(
+                f"quotas.{by}: {what} '{bad[0]}'{hint} not in the {layer}"
+                + (f"; also {', '.join(bad[1:])}" if len(bad) > 1 else ""),
+                path=source,
+                fix=f"spell each {what} as in the data, or remove it from quotas.{by}",
+            )
+
+
+def _check_rule_values(rules: RuleSet, ranked: Mapping[str, int], source: str | Path | None) -> None:
+    """``monitor.progress_cap`` > 0, ``in_progress_credit`` in [0, 1], ``flag_bottom_n`` in [0, units)."""
+    cap = float(rules.value("monitor.progress_cap"))
+    credit = float(rules.value("monitor.in_progress_credit"))
+    raw = rules.value("monitor.flag_bottom_n")
+    problems = []
+    if not np.isfinite(cap) or cap <= 0:
+        problems.append(f"monitor.progress_cap = {cap:g} must be > 0 (e.g. 1.0)")
+    if not np.isfinite(credit) or not 0 <= credit <= 1:
+        problems.append(f"monitor.in_progress_credit = {credit:g} must lie in [0, 1]")
+    n = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else np.nan
+    if not np.isfinite(n) or n != int(n) or n < 0:
+        problems.append(f"monitor.flag_bottom_n = {raw!r} must be a whole number ≥ 0")
+    else:
+        for by, units in ranked.items():
+            if units and n >= units:
+                problems.append(
+                    f"monitor.flag_bottom_n = {int(n)} must be below the {units} ranked {by}s (0 … {units - 1})"
+                )
+    if problems:
+        raise InputError(
+            "; ".join(problems),
+            path=source,
+            fix="correct the rule under rules.overrides (see ruian-land rules for the defaults)",
+        )
+
+
+def _undated_note(undated: pd.DataFrame) -> list[str]:
+    if undated.empty:
+        return []
+    names = "、".join(f"{n}({d})" for n, d in zip(undated["name"], undated["deadline"], strict=True))
+    return [f"{UNREADABLE_DEADLINE}、未判断是否逾期的未销号企业 {len(undated)} 家: {names}。"]
+
+
 def compare_snapshots(
     snapshots: Sequence[Snapshot],
     rules: RuleSet,
@@ -155,6 +232,8 @@ def compare_snapshots(
     as_of: dt.date | None = None,
     quotas: Mapping[str, Mapping[str, float]] | None = None,
     name: str = "赛马监测",
+    config_path: str | Path | None = None,
+    rules_path: str | Path | None = None,
 ) -> MonitorResult:
     """Compare the latest snapshot with the pro-rated targets and with the one before it.
 
@@ -170,6 +249,9 @@ def compare_snapshots(
         ``{"town": {name: share}, "park": {name: share}}`` from the monitoring config.
     name : str
         Shown on the bulletin.
+    config_path, rules_path : str or Path, optional
+        The monitoring file (named by a quota error) and the project config holding the rules
+        (named by a rule-value error).
 
     Returns
     -------
@@ -178,7 +260,10 @@ def compare_snapshots(
     Raises
     ------
     InputError
-        No snapshot, or ``as_of`` before the latest snapshot's date.
+        No snapshot; ``as_of`` before the latest snapshot's date; a quota for a town or park not
+        in the data (with a did-you-mean); ``monitor.progress_cap`` ≤ 0,
+        ``monitor.in_progress_credit`` outside [0, 1] or ``monitor.flag_bottom_n`` not in
+        [0, ranked units).
     """
     snaps = sorted(snapshots, key=lambda s: s.date)
     if not snaps:
@@ -191,16 +276,24 @@ def compare_snapshots(
             fix="give a date on or after the latest period's date, or leave --as-of out",
         )
     q = quotas or {}
-    rankings, methods, history = {}, {}, []
+    _check_quota_units(q, latest, config_path)
+    _check_rule_values(rules, {}, rules_path)
+    rankings, methods, history, all_scores = {}, {}, [], {}
     for by in ("town", "park"):
         shares, methods[by] = unit_shares(latest.parcels, by, rules, q.get(by))
-        scores = [unit_scores(s, by, shares, rules) for s in snaps]
+        all_scores[by] = [unit_scores(s, by, shares, rules) for s in snaps]
+    _check_rule_values(
+        rules, {by: int(sc[-1]["score"].notna().sum()) for by, sc in all_scores.items()}, rules_path
+    )
+    for by in ("town", "park"):
+        scores = all_scores[by]
         if by == "town":
             history = [
                 pd.DataFrame({"period": s.label, "town": sc.index, "score": sc["score"].to_numpy()})
                 for s, sc in zip(snaps, scores, strict=True)
             ]
         rankings[by] = rank_units(scores[-1], scores[-2] if previous is not None else None, rules)
+    undated = undated_items(latest)
     return MonitorResult(
         name=name,
         as_of=when,
@@ -214,5 +307,7 @@ def compare_snapshots(
         overdue=overdue_items(latest, previous, when),
         rules=rules,
         towns_geo=latest.towns,
-        notes=_notes(rules, methods, rankings["town"], rankings["park"]),
+        undated=undated,
+        period_usage={s.label: (dict(s.seconds), dict(s.usage)) for s in snaps},
+        notes=_notes(rules, methods, rankings["town"], rankings["park"]) + _undated_note(undated),
     )

@@ -8,14 +8,15 @@ figures are then :func:`~ruian_land.monitor.result.compare_snapshots` of those s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 
 from ruian_land.core import InputError
 from ruian_land.monitor.base import Snapshot
 from ruian_land.monitor.config import MonitorConfig, PeriodConfig, load_monitor_config, period_project
+from ruian_land.monitor.progress import elapsed_fraction
 from ruian_land.monitor.result import MonitorResult, compare_snapshots
 from ruian_land.pipeline import Project
 
@@ -46,18 +47,53 @@ def snapshot(project: Project, label: str, date: dt.date) -> Snapshot:
     if "co2_reduction_t" in sel.columns and len(sel):
         co2 = sel.groupby(sel["uscc"].astype(str))["co2_reduction_t"].sum()
         firms["co2_reduction_t"] = firms["uscc"].astype(str).map(co2).fillna(0.0).to_numpy()
+    evaluated = project.screen().screening.firms
+    extra = [c for c in ("energy_tce_primary", "co2_t") if c in evaluated.columns and c not in firms.columns]
+    if extra and "uscc" in evaluated.columns:  # what the scenario's effect rules read (firm_measures)
+        look = evaluated.drop_duplicates("uscc").set_index(
+            evaluated.drop_duplicates("uscc")["uscc"].astype(str)
+        )
+        for c in extra:
+            firms[c] = firms["uscc"].astype(str).map(look[c]).to_numpy()
     clean = ingested.clean.parcels
     geom = clean[["parcel_id", "geometry"]].drop_duplicates("parcel_id")
     parcels = gpd.GeoDataFrame(
         screened.merge(geom, on="parcel_id", how="left"), geometry="geometry", crs=clean.crs
     )
     towns = ingested.inputs.towns if isinstance(ingested.inputs.towns, gpd.GeoDataFrame) else None
-    return Snapshot(label=label, date=date, firms=firms, parcels=parcels, towns=towns)
+    evaluated_stage = project.evaluate()
+    screened_stage = project.screen()
+    seconds = {
+        **ingested.seconds,
+        "evaluate": evaluated_stage.seconds,
+        "screen": screened_stage.seconds,
+        **simulated.seconds,
+    }
+    usage = {**ingested.usage, **evaluated_stage.usage, **screened_stage.usage, **simulated.usage}
+    return Snapshot(
+        label=label, date=date, firms=firms, parcels=parcels, towns=towns, seconds=seconds, usage=usage
+    )
 
 
 def _period_snapshot(cfg: MonitorConfig, period: PeriodConfig) -> Snapshot:
     project_cfg, listed = period_project(cfg, period)
     return snapshot(Project(project_cfg, previous_list=listed), period.label, period.date)
+
+
+def _as_of_date(as_of: dt.date | str | None) -> dt.date | None:
+    """``--as-of`` as a date: only ``YYYY-MM-DD`` (never ``now`` / ``today``: the clock is not read)."""
+    if as_of is None or isinstance(as_of, dt.date):
+        return as_of
+    text = str(as_of).strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--as-of {as_of!r} is not a date",
+            fix="write it as YYYY-MM-DD, e.g. --as-of 2023-01-15, or leave it out (the latest period's date)",
+        ) from None
 
 
 def monitor(
@@ -88,21 +124,27 @@ def monitor(
         before the latest period; any input error of a period's run (file, column, fix).
     """
     cfg = config if isinstance(config, MonitorConfig) else load_monitor_config(config)
-    when: dt.date | None = None
-    if as_of is not None:
-        try:
-            when = pd.Timestamp(str(as_of)).date() if not isinstance(as_of, dt.date) else as_of
-        except ValueError:
-            raise InputError(f"--as-of {as_of!r} is not a date", fix="write it as YYYY-MM-DD") from None
+    when = _as_of_date(as_of)
     latest = cfg.periods[-1]
     if when is not None and when < latest.date:  # checked before the periods are run
         raise InputError(
             f"--as-of {when} is before the latest period ({latest.label}, {latest.date})",
             fix="give a date on or after the latest period's date, or leave --as-of out",
         )
-    snaps = [_period_snapshot(cfg, p) for p in cfg.periods]
     latest_cfg, _ = period_project(cfg, latest)
     rules = latest_cfg.load_rules()
+    rules_path = (Path(cfg.root) / (latest.project or cfg.project)).resolve()
+    try:  # the plan's span is checked before any period runs
+        elapsed_fraction(latest.date, rules)
+    except InputError as exc:
+        raise InputError(exc.detail, path=rules_path, fix=exc.fix) from None
+    snaps = [_period_snapshot(cfg, p) for p in cfg.periods]
     return compare_snapshots(
-        snaps, rules, as_of=when, quotas={str(k): v for k, v in cfg.quotas.items()}, name=cfg.name
+        snaps,
+        rules,
+        as_of=when,
+        quotas={str(k): v for k, v in cfg.quotas.items()},
+        name=cfg.name,
+        config_path=cfg.path,
+        rules_path=rules_path,
     )

@@ -24,6 +24,7 @@ MONITOR_SHEETS = (
     "本期变化",
     "变化宗地",
     "逾期事项",
+    "完成时限无法识别",
     "说明",
 )
 
@@ -65,6 +66,7 @@ def bulletin_sheets(result: MonitorResult) -> dict[str, pd.DataFrame]:
                 result.town_changes.reset_index(),
                 pd.DataFrame(changes[keep]),
                 result.overdue,
+                result.undated,
                 pd.DataFrame({"note": result.notes}),
             ],
             strict=True,

@@ -257,7 +257,9 @@ def simulate(
     prev = previous_list if previous_list is not None else cfg.tracking.previous_list
     if prev is not None:
         prev_path = Path(prev) if Path(prev).is_absolute() or previous_list is not None else cfg.root / prev
-        firms_listed = merge_status(firms_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
+        firms_listed = merge_status(
+            firms_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date), known_firms=scr.firms
+        )
         parcels_listed = merge_status(parcels_listed, prev_path, as_of=pd.Timestamp(cfg.evaluation_date))
     summaries = rectification_summary(firms_listed, parcels_listed, scr, rules)
     planned = scenario_firms(sc.selection, firms)

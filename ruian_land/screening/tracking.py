@@ -22,6 +22,7 @@ form used when two columns share a label, and English names).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import InputError, InputWarning, label_zh, normalise_header
+from ruian_land.core import InputError, InputWarning, is_valid_uscc, label_zh, normalise_header
 from ruian_land.io import read_table
 from ruian_land.screening.base import STATUS_CLOSED, STATUS_TODO, STATUSES
 from ruian_land.screening.idle import truthy
@@ -259,6 +260,37 @@ def _check_previous(prev: pd.DataFrame, key: str, where: str) -> pd.DataFrame:
     return prev.set_index(key, drop=False)
 
 
+def _check_unknown_codes(prev: pd.DataFrame, listed: set[str], known: pd.DataFrame, where: str) -> None:
+    """A previous firm row whose code is no valid 统一社会信用代码 or no firm of the data → InputError."""
+    codes = set(known["uscc"].map(_cell_text).str.upper()) if "uscc" in known.columns else set()
+    rest = prev.loc[~prev.index.isin(listed)]
+    bad = rest.loc[~rest.index.isin(codes) | ~rest.index.map(is_valid_uscc).to_numpy(dtype=bool)]
+    if bad.empty:
+        return
+    row = bad.iloc[0]
+    code, name = str(row["uscc"]), _cell_text(row["name"]) if "name" in bad.columns else ""
+    names = (
+        known.drop_duplicates("name").set_index("name")["uscc"] if "name" in known.columns else pd.Series()
+    )
+    hint = ""
+    if name:
+        close = difflib.get_close_matches(name, [str(n) for n in names.index], n=1)
+        if close:
+            hint = f"; did you mean {names[close[0]]} ({close[0]})?"
+    what = (
+        "is not a valid 统一社会信用代码 (GB 32100)"
+        if not is_valid_uscc(code)
+        else "matches no firm of the data"
+    )
+    raise InputError(
+        f"{label_zh('uscc')} {code!r}{f' ({name})' if name else ''} {what}; {len(bad)} such row(s)",
+        path=where,
+        column=label_zh("uscc"),
+        row=int(row["file_row"]),
+        fix=f"correct the code in that row to the firm's 18-character 统一社会信用代码{hint}",
+    )
+
+
 def merge_status(
     new_list: pd.DataFrame,
     previous: pd.DataFrame | str | Path | None,
@@ -266,6 +298,7 @@ def merge_status(
     key: str | None = None,
     sheet: str | int | None = None,
     as_of: dt.date | str | pd.Timestamp | None = None,
+    known_firms: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Carry the planner's status, remedy, deadline and notes from the previous list to the new one.
 
@@ -283,6 +316,11 @@ def merge_status(
     as_of : date, optional
         Date of this run for ``last_flagged`` / ``first_listed`` of new rows; default
         ``new_list.attrs['as_of']``, else today.
+    known_firms : DataFrame, optional
+        Every firm of this run's data (``uscc``, ``name``). When given, a previous firm row not
+        on the new list must carry a valid 统一社会信用代码 (GB 32100) of one of these firms: a
+        mistyped code would otherwise be carried as a phantom firm while the real one restarts
+        at 待整治. Valid codes of firms no longer flagged are kept as before.
 
     Returns
     -------
@@ -299,7 +337,9 @@ def merge_status(
     ------
     InputError
         The previous list cannot be read, lacks the key column, repeats a code, or has a status
-        other than 待整治 / 整治中 / 已销号 (the message names the file, column and row).
+        other than 待整治 / 整治中 / 已销号 (the message names the file, column and row); with
+        ``known_firms``, a code that is no valid 统一社会信用代码 or no firm of the data (file,
+        row, code and a did-you-mean by the row's 企业名称).
 
     Warns
     -----
@@ -330,6 +370,8 @@ def merge_status(
         return out
     raw, where = _previous_frame(previous, key, sheet, new.columns)
     prev = _check_previous(raw, key, where)
+    if known_firms is not None and key == "uscc":
+        _check_unknown_codes(prev, set(new[key]), known_firms, where)
     known = set(_known_columns(key, new.columns)) | {"file_row"}
     extra_cols = [c for c in prev.columns if c not in known]
 
