@@ -259,3 +259,20 @@ def test_check_reads_the_optional_project_tables(county: Path) -> None:
     assert "2 problem(s) in projects" in notes and "1 row(s) left out" in notes
     assert "2 problem(s) in standard_land_contracts" in notes and "1 unknown 宗地代码" in notes
     assert found.ledger is not None and found.ledger.loc["projects", "rejected"] == 1
+
+
+def test_brackets_in_an_error_are_printed_not_taken_as_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from ruian_land.cli.app import fail
+    from ruian_land.core import InputError
+
+    with pytest.raises(typer.Exit) as stop:
+        fail(
+            InputError(
+                "'trajectory.ramp': 5 is not a list", fix="write a [list] for a list, e.g. [0.3, 0.7, 1.0]"
+            )
+        )
+    assert stop.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert "a [list] for a list" in err and "[0.3, 0.7, 1.0]" in err

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ruian_land.config import find_default_config, load_config
@@ -70,7 +71,7 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="also print ea
 
 
 def fail(exc: InputError) -> None:
-    err_console.print(f"[bold red]Input error[/]: {exc}", soft_wrap=True, highlight=False)
+    err_console.print(f"[bold red]Input error[/]: {escape(str(exc))}", soft_wrap=True, highlight=False)
     raise typer.Exit(code=2)
 
 
@@ -109,7 +110,7 @@ def _guarded(quiet: bool, out: Path | None) -> Iterator[list[warnings.WarningMes
             log = Path(tempfile.gettempdir()) / f"ruian-land-error-{time.strftime('%Y%m%d-%H%M%S')}.log"
             log.write_text(traceback.format_exc(), encoding="utf-8")
             err_console.print(
-                f"[bold red]Internal error[/] (a bug, not your data): {sys.exc_info()[1]!r}. "
+                f"[bold red]Internal error[/] (a bug, not your data): {escape(repr(sys.exc_info()[1]))}. "
                 f"The traceback is in {log}; please attach it to an issue.",
                 soft_wrap=True,
                 highlight=False,
@@ -126,7 +127,7 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
         text = str(w.message)
         if issubclass(w.category, InputWarning) and text not in seen:
             seen.add(text)
-            err_console.print(f"[yellow]note[/]: {text}", soft_wrap=True, highlight=False)
+            err_console.print(f"[yellow]note[/]: {escape(text)}", soft_wrap=True, highlight=False)
 
 
 def print_timings(timings: dict[str, float], usage: dict[str, Any] | None = None) -> None:
@@ -195,5 +196,5 @@ def main() -> None:
     try:
         app()
     except InputError as exc:  # pragma: no cover - commands catch their own
-        err_console.print(f"[bold red]Input error[/]: {exc}")
+        err_console.print(f"[bold red]Input error[/]: {escape(str(exc))}")
         sys.exit(2)

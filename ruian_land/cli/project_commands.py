@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ruian_land.cli.app import (
@@ -138,7 +139,7 @@ def check(config: ConfigOpt = None, quiet: QuietOpt = False) -> None:
         found = check_project(config)
     if not quiet:
         for note in found.notes:
-            err_console.print(f"[yellow]note[/]: {note}", soft_wrap=True, highlight=False)
+            err_console.print(f"[yellow]note[/]: {escape(str(note))}", soft_wrap=True, highlight=False)
     if found.ok:
         if not quiet:
             console.print(f"OK: {found.config_path} and every file it names can be read.")
