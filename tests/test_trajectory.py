@@ -492,6 +492,8 @@ def test_the_sample_reads_its_investment_table(project: pipeline.Project) -> Non
     assert share["value"] == pytest.approx(410000 / 2600000) and share["target"] == pytest.approx(0.20)
     later = _row(tt, 2022, "manufacturing_investment")
     assert later["path_status"] == "no data" and "every plan year" in later["data_table"]
+    assert later["data_table"].endswith("; the table gives 2019–2021")  # what it does give
+    assert "the table gives" not in inv["data_table"]  # a year it answers needs no such note
 
 
 def test_what_it_takes_names_the_projects_still_needed() -> None:

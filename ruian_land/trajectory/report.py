@@ -56,9 +56,17 @@ READ_ONLY: frozenset[str] = frozenset({"industrial_supply_share", *INVESTMENT_ME
 
 
 def targets_table(
-    wf: pd.DataFrame, rules: RuleSet, years: list[int], has_data: dict[str, bool]
+    wf: pd.DataFrame,
+    rules: RuleSet,
+    years: list[int],
+    has_data: dict[str, bool],
+    given: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Targets by year from the waterfall (every target in every year; ``no data`` named)."""
+    """Targets by year from the waterfall (every target in every year; ``no data`` named).
+
+    ``given``: target → what its table does give (e.g. ``the table gives 2019–2021``), added to
+    ``data_table`` of a year it cannot answer."""
+    given = given or {}
     rows = []
     value = {
         (int(y), str(t)): float(v) for y, t, v in zip(wf["year"], wf["indicator"], wf["value"], strict=True)
@@ -75,7 +83,8 @@ def targets_table(
                 "year": year, "indicator": t.key, "label_zh": t.zh, "unit": t.unit,
                 "value": v if known else math.nan, "target": goal,
                 "gap": goal - v if known else math.nan, "met": bool(known and v >= goal - 1e-9) if known else None,
-                "province": province, "path_status": (("reported" if t.key in READ_ONLY else "projected") if known else "no data"), "data_table": t.table,
+                "province": province, "path_status": (("reported" if t.key in READ_ONLY else "projected") if known else "no data"),
+                "data_table": t.table if known or t.key not in given else f"{t.table}; {given[t.key]}",
             })  # fmt: skip
     return pd.DataFrame(rows)
 

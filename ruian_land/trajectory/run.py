@@ -8,6 +8,7 @@ from ruian_land.rules import RuleSet
 from ruian_land.scenario import remedy_table
 from ruian_land.trajectory.basis import Basis, build_basis
 from ruian_land.trajectory.history import estimate_growth
+from ruian_land.trajectory.investment import INVESTMENT_METRICS
 from ruian_land.trajectory.levers import levers_from_rules
 from ruian_land.trajectory.path import waterfall
 from ruian_land.trajectory.report import Trajectory, assumptions_table, targets_table
@@ -16,13 +17,33 @@ from ruian_land.trajectory.solve import what_it_takes
 __all__ = ["project_basis", "project_trajectory"]
 
 
+def _given(basis: Basis) -> dict[str, str]:
+    """What the read-only tables do give, for the years they cannot answer."""
+    out: dict[str, str] = {}
+    for key, table, col in (
+        ("investment", basis.investment, "year"),
+        ("supply", basis.supply_share, "year"),
+    ):
+        if table is None or col not in table.columns:
+            continue
+        ys = sorted({int(y) for y in pd.to_numeric(table[col], errors="coerce").dropna()})
+        text = (
+            f"the table gives {ys[0]}–{ys[-1]}"
+            if len(ys) > 1
+            else (f"the table gives {ys[0]}" if ys else "the table is empty")
+        )
+        keys = INVESTMENT_METRICS if key == "investment" else ("industrial_supply_share",)
+        out.update(dict.fromkeys(keys, text))
+    return out
+
+
 def project_basis(basis: Basis, rules: RuleSet) -> Trajectory:
     """The path from a prepared :class:`Basis` (the years of ``targets.years``)."""
     years = sorted(int(y) for y in rules.value("targets.years"))
     lv = levers_from_rules(rules)
     major = float(rules.value("targets.major_project_investment_wan"))
     wf = waterfall(basis, lv, years, major_wan=major)
-    tt = targets_table(wf, rules, years, basis.has_data)
+    tt = targets_table(wf, rules, years, basis.has_data, _given(basis))
     wit = what_it_takes(basis, lv, rules, max(years), major_wan=major)
     return Trajectory(tt, wf, wit, assumptions_table(rules), years, basis.base_year)
 
