@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ruian_land.scenario.baseline import greedy, reachable_alone
+from ruian_land.scenario.candidates import numeric_column
 from ruian_land.scenario.compare import (
     ScenarioSpec,
     compare_scenarios,
@@ -25,7 +26,7 @@ from ruian_land.scenario.remedies import (
 )
 from ruian_land.scenario.report import build_results, messages
 from ruian_land.scenario.result import ScenarioResult
-from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land, reuse_split
+from ruian_land.scenario.reuse import county_per_mu, reuse_of_freed_land, reuse_split, stock_mask
 from ruian_land.scenario.solver import solve
 from ruian_land.scenario.targets import OBJECTIVES, TARGET_KEYS, TARGET_LABELS, resolve_targets
 
@@ -52,6 +53,7 @@ __all__ = [
     "greedy",
     "load_specs",
     "messages",
+    "numeric_column",
     "optimise",
     "phase",
     "phase_selection",
@@ -62,6 +64,7 @@ __all__ = [
     "reuse_split",
     "shipped_scenario_files",
     "solve",
+    "stock_mask",
     "tax_change_text",
     "yearly_limits",
 ]

@@ -33,11 +33,12 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.rules import RuleSet
+from ruian_land.scenario.candidates import numeric_column
 from ruian_land.scenario.model import Problem, TargetRow
 from ruian_land.scenario.remedies import RemedyTable
+from ruian_land.scenario.reuse import stock_mask
 from ruian_land.scenario.solver import max_activity
 from ruian_land.scenario.targets import TARGET_LABELS
-from ruian_land.screening import truthy
 
 __all__ = [
     "PER_MU_METRIC",
@@ -77,12 +78,6 @@ class PerMuRow:
     tax_wan: float
 
 
-def _num(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(np.nan, index=df.index, dtype=float)
-    return pd.to_numeric(df[col], errors="coerce").astype(float)
-
-
 def per_mu_row(
     cand: pd.DataFrame, firms: pd.DataFrame, pb: Problem, table: RemedyTable, rules: RuleSet, floor: float
 ) -> PerMuRow:
@@ -109,10 +104,9 @@ def per_mu_row(
     PerMuRow
     """
     v = rules.value
-    above = firms["above_scale"].map(truthy).astype(bool) if "above_scale" in firms.columns else False
-    land = _num(firms, "land_area_mu").fillna(0.0).clip(lower=0)
-    tax = _num(firms, "tax_wan").fillna(0.0)
-    stock = above & (land > 0)
+    land = numeric_column(firms, "land_area_mu").fillna(0.0).clip(lower=0)
+    tax = numeric_column(firms, "tax_wan").fillna(0.0)
+    stock = stock_mask(firms)
     l0, t0 = float(land[stock].sum()), float(tax[stock].sum())
     uscc = firms["uscc"].astype(str).to_numpy()
     in_stock = pd.Series(stock.to_numpy(), index=uscc)

@@ -35,13 +35,22 @@ from ruian_land.rules import RuleSet
 from ruian_land.scenario.remedies import RemedyTable
 from ruian_land.screening import truthy
 
-__all__ = ["county_per_mu", "reuse_of_freed_land", "reuse_split"]
+__all__ = ["county_per_mu", "reuse_of_freed_land", "reuse_split", "stock_mask"]
 
 
 def _num(df: pd.DataFrame, col: str) -> pd.Series:
     if col not in df.columns:
         return pd.Series(np.nan, index=df.index, dtype=float)
     return pd.to_numeric(df[col], errors="coerce").astype(float)
+
+
+def stock_mask(firms: pd.DataFrame) -> pd.Series:
+    """The county 规上 stock the 亩均 figures are taken over: 规上 firms with land (bool, aligned
+    with ``firms``; all False without an ``above_scale`` column)."""
+    if "above_scale" not in firms.columns:
+        return pd.Series(False, index=firms.index)
+    above = firms["above_scale"].map(truthy).astype(bool)
+    return above & (_num(firms, "land_area_mu").fillna(0.0) > 0)
 
 
 def reuse_split(freed: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
@@ -172,15 +181,10 @@ def county_per_mu(
         projects that would bring the county to the target; NaN without re-usable land).
     """
     uscc = firms["uscc"].astype(str) if "uscc" in firms.columns else pd.Series([], dtype=str)
-    above = (
-        firms["above_scale"].map(truthy).astype(bool)
-        if "above_scale" in firms.columns
-        else uscc.map(bool) & False
-    )
     land = _num(firms, "land_area_mu").fillna(0.0).clip(lower=0)
     tax = _num(firms, "tax_wan").fillna(0.0)
     va = _num(firms, "value_added_wan").fillna(0.0)
-    base = (above & (land > 0)).to_numpy()
+    base = stock_mask(firms).to_numpy()
     rem = uscc.map(remedy_of.astype(object)).astype(object).fillna("").to_numpy(dtype=object)
     part = uscc.map(partial_of).fillna(0.0).to_numpy(dtype=float)
     loss = float(rules.value("scenario.partial_release_output_loss"))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.rules import RuleSet
-from ruian_land.scenario import RemedyTable, reuse_of_freed_land
+from ruian_land.scenario import RemedyTable, reuse_of_freed_land, stock_mask
 from ruian_land.screening import truthy
 
 __all__ = ["Basis", "build_basis"]
@@ -183,8 +183,7 @@ def build_basis(
         ``standard_far``, ``is_idle``) for 提容增效 and idle land; the projects table; the
         industrial share of land supplied; the 统计局 investment table by year.
     """
-    above = firms["above_scale"].map(truthy).astype(bool) if "above_scale" in firms.columns else False
-    stock = firms[above & (_num(firms, "land_area_mu").fillna(0.0) > 0)].reset_index(drop=True)
+    stock = firms[stock_mask(firms)].reset_index(drop=True)
     uscc = stock["uscc"].astype(str)
     sel = selection.drop_duplicates("uscc").set_index(selection.drop_duplicates("uscc")["uscc"].astype(str))
     remedy = uscc.map(sel["remedy"].astype(str)).fillna("").to_numpy(dtype=object)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.rules import RuleSet
-from ruian_land.screening import truthy
+from ruian_land.scenario import numeric_column, stock_mask
 
 __all__ = ["GROWTH_MEASURES", "GrowthEstimate", "estimate_growth"]
 
@@ -77,12 +77,6 @@ class GrowthEstimate:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _num(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(np.nan, index=df.index, dtype=float)
-    return pd.to_numeric(df[col], errors="coerce").astype(float)
-
-
 def _rate(years: np.ndarray, totals: np.ndarray) -> float:
     """exp(slope) − 1 of log(totals) on years (least squares; the CAGR for two years)."""
     slope = np.polyfit(years.astype(float), np.log(totals), 1)[0]
@@ -118,10 +112,9 @@ def estimate_growth(
     if history is None:
         return GrowthEstimate()
     min_firms = int(rules.value("trajectory.history_min_firms"))
-    above = firms["above_scale"].map(truthy).astype(bool) if "above_scale" in firms.columns else False
-    stock = firms[above & (_num(firms, "land_area_mu").fillna(0.0) > 0)]
+    stock = firms[stock_mask(firms)]
     stock_uscc = stock["uscc"].astype(str)
-    hist = history.assign(uscc=history["uscc"].astype(str), year=_num(history, "year"))
+    hist = history.assign(uscc=history["uscc"].astype(str), year=numeric_column(history, "year"))
     hist = hist[hist["year"].notna() & (hist["year"] < base_year) & hist["uscc"].isin(set(stock_uscc))]
     rows, overrides = [], {}
     for key, (hcol, fcol, label) in GROWTH_MEASURES.items():
@@ -132,16 +125,16 @@ def estimate_growth(
                                "used": float(rule.value), "used_from": "rule", "note": ""}  # fmt: skip
         if rule.status == "user":
             row["used_from"] = "user"
-        if hcol not in hist.columns or not _num(hist, hcol).gt(0).any():
+        if hcol not in hist.columns or not numeric_column(hist, hcol).gt(0).any():
             row["note"] = f"firm_history has no {label} ({hcol}) column or no positive figure"
             rows.append(row)
             continue
         wide = (
-            hist.assign(v=_num(hist, hcol))
+            hist.assign(v=numeric_column(hist, hcol))
             .dropna(subset=["v"])
             .pivot_table(index="uscc", columns="year", values="v", aggfunc="sum")
         )
-        current = pd.Series(_num(stock, fcol).to_numpy(), index=stock_uscc.to_numpy())
+        current = pd.Series(numeric_column(stock, fcol).to_numpy(), index=stock_uscc.to_numpy())
         wide[float(base_year)] = current[~current.index.duplicated()].reindex(wide.index).to_numpy()
         wide = wide.reindex(columns=sorted(wide.columns))
         panel = wide[(wide > 0).all(axis=1)]
