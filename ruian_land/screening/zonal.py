@@ -10,6 +10,7 @@ cell values are not resampled.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
+import shapely
 from exactextract import exact_extract
+from exactextract._exactextract import Feature
+from exactextract.feature import FeatureSource
 from exactextract.raster import RasterioRasterSource
 
 from ruian_land.core import InputError, InputWarning, crs_equal
@@ -96,18 +100,15 @@ def zonal_mean(
         ok = geoms.notna() & ~geoms.is_empty
         if not ok.any():
             return out
-        vec = gpd.GeoDataFrame(
-            {"_row": np.flatnonzero(ok.to_numpy())}, geometry=geoms[ok].to_numpy(), crs=parcels.crs
-        )
+        vec = gpd.GeoSeries(geoms[ok].to_numpy(), crs=parcels.crs)
         if not crs_equal(vec.crs, src.crs):
             vec = vec.to_crs(src.crs)
-        else:
-            vec = vec.set_crs(src.crs, allow_override=True)
+        features = _WKBSource(np.flatnonzero(ok.to_numpy()), vec.to_numpy(), src.crs.to_wkt())
         # raster-sequential: the raster read block by block once, not a window per parcel
         # (bit-identical means, 2-3 times faster on a county's tens of thousands of parcels)
         res = exact_extract(
             RasterioRasterSource(src, band),
-            vec,
+            features,
             ["mean"],
             include_cols=["_row"],
             output="pandas",
@@ -120,3 +121,49 @@ def zonal_mean(
     vals[res["_row"].to_numpy(dtype=int)] = res["mean"].to_numpy(dtype=float) * scale
     out[:] = vals
     return out
+
+
+class _WKBFeature(Feature):  # type: ignore[misc]
+    """One polygon handed to exactextract as WKB with its row position as the only field."""
+
+    def __init__(self, row: int, wkb: bytes) -> None:
+        Feature.__init__(self)
+        self.row = row
+        self.wkb = wkb
+
+    def get(self, name: str) -> int:
+        return self.row
+
+    def geometry(self) -> bytes:
+        return self.wkb
+
+    def fields(self) -> list[str]:
+        return ["_row"]
+
+    def set_geometry_format(self) -> str:
+        return "wkb"
+
+
+class _WKBSource(FeatureSource):  # type: ignore[misc]
+    """Polygons as WKB for exactextract.
+
+    exactextract's own GeoDataFrame source builds a GeoJSON mapping of every polygon in Python
+    (``iterfeatures``), which took two thirds of the zonal time on 100k parcels; WKB is written
+    once for all polygons by shapely's vectorised ``to_wkb`` and parsed by exactextract's GEOS.
+    """
+
+    def __init__(self, rows: np.ndarray, geoms: np.ndarray, srs_wkt: str) -> None:
+        super().__init__()
+        self.rows = rows.tolist()
+        self.wkbs = shapely.to_wkb(geoms).tolist()
+        self.wkt = srs_wkt
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[_WKBFeature]:
+        for row, wkb in zip(self.rows, self.wkbs, strict=True):
+            yield _WKBFeature(row, wkb)
+
+    def srs_wkt(self) -> str:
+        return self.wkt
