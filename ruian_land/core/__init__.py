@@ -35,10 +35,11 @@ from ruian_land.core.crs import (
     to_working,
 )
 from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
-from ruian_land.core.groups import join_by_group
+from ruian_land.core.groups import join_by_group, join_columns
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
+from ruian_land.core.reason_texts import fill_reason_texts, join_at, reason_pairs
 from ruian_land.core.reasons import (
     LOW_EFFICIENCY_CODES,
     REASONS,
@@ -46,13 +47,11 @@ from ruian_land.core.reasons import (
     TAX_CODES,
     Reason,
     describe,
-    detailed_texts,
     join_codes,
     join_flags,
     plain_texts,
     reason_text,
     split_codes,
-    texts_by_code,
 )
 from ruian_land.core.requirements import MADE_BY, require_columns
 from ruian_land.core.schemas import PROJECT_NODES, SCHEMAS, Field
@@ -120,13 +119,15 @@ __all__ = [
     "defuse_formulas",
     "defuse_text",
     "describe",
-    "detailed_texts",
+    "fill_reason_texts",
     "frame_to_wgs84",
     "header_unit",
     "input_error",
     "is_valid_uscc",
+    "join_at",
     "join_by_group",
     "join_codes",
+    "join_columns",
     "join_flags",
     "kwh_from_wan_kwh",
     "label_zh",
@@ -140,11 +141,11 @@ __all__ = [
     "normalise_uscc",
     "personal_columns",
     "plain_texts",
+    "reason_pairs",
     "reason_text",
     "require_columns",
     "split_codes",
     "stored_as_number",
-    "texts_by_code",
     "to_map_crs",
     "to_working",
     "uscc_check_char",

@@ -7,12 +7,14 @@ without the Python call per group: the values are put in group order once and jo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["join_by_group"]
+__all__ = ["join_by_group", "join_columns"]
 
 
 def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: bool = False) -> pd.Series:
@@ -44,3 +46,36 @@ def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: b
     lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(texts, type=pa.string()))
     joined = pc.binary_join(lists, sep).to_numpy(zero_copy_only=False).astype(object)
     return pd.Series(joined, index=pd.Index(labels).rename(keys.name), dtype="str")
+
+
+def join_columns(parts: Sequence[pd.Series], sep: str, index: pd.Index) -> pd.Series:
+    """Per row, the non-empty texts of ``parts`` joined by ``sep``, in the order of ``parts``.
+
+    ``[a, b, c]`` gives ``sep.join(x for x in (a[i], b[i], c[i]) if x)`` for every row ``i``.
+
+    Parameters
+    ----------
+    parts : sequence of Series of str
+        Each aligned with ``index`` by position; ``""`` or missing means nothing.
+    sep : str
+        Separator.
+    index : Index
+        The n rows.
+
+    Returns
+    -------
+    Series of object (str) on ``index``, ``""`` where every part is empty.
+    """
+    out = np.full(len(index), "", dtype=object)
+    pos: list[np.ndarray] = []
+    texts: list[np.ndarray] = []
+    for part in parts:
+        arr = part.to_numpy(dtype=object)
+        hit = np.flatnonzero(pd.notna(arr) & (arr != ""))
+        pos.append(hit)
+        texts.append(arr[hit])
+    at = np.concatenate(pos) if pos else np.array([], dtype=np.int64)
+    if len(at):
+        joined = join_by_group(pd.Series(at), pd.Series(np.concatenate(texts)), sep)
+        out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
+    return pd.Series(out, index=index, dtype=object)

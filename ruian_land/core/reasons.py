@@ -26,13 +26,11 @@ __all__ = [
     "TAX_CODES",
     "Reason",
     "describe",
-    "detailed_texts",
     "join_codes",
     "join_flags",
     "plain_texts",
     "reason_text",
     "split_codes",
-    "texts_by_code",
 ]
 
 Level = Literal["parcel", "firm", "both"]
@@ -394,89 +392,6 @@ def plain_texts(codes: pd.Series, lang: str = "zh") -> pd.Series:
     """
     sep = "；" if lang == "zh" else "; "
     return codes.map(lambda s: sep.join(reason_text(c, lang) for c in split_codes(s))).astype(object)
-
-
-def texts_by_code(
-    codes: pd.Series,
-    values: pd.DataFrame,
-    thresholds: Mapping[str, Mapping[str, Any]],
-) -> dict[Any, dict[str, tuple[str, str]]]:
-    """Detailed (Chinese, English) text of every code of every row, filled from ``values``.
-
-    Parameters
-    ----------
-    codes : Series of str
-        ``;``-joined codes per row.
-    values : DataFrame
-        Same index as ``codes``: the measured values the templates name.
-    thresholds : mapping
-        ``{code: {"threshold": …, "share": …}}`` from the rule set.
-
-    Returns
-    -------
-    dict
-        ``{row label: {code: (zh, en)}}`` for rows with at least one code.
-    """
-    has = codes.fillna("").astype(str) != ""
-    records: dict[Any, dict[Any, Any]] = values.loc[has].to_dict(orient="index")
-    out: dict[Any, dict[str, tuple[str, str]]] = {}
-    for idx in codes.index[has]:
-        row = records[idx]
-        out[idx] = {
-            code: (
-                describe(code, "zh", {**row, **thresholds.get(code, {})}),
-                describe(code, "en", {**row, **thresholds.get(code, {})}),
-            )
-            for code in split_codes(codes.at[idx])
-        }
-    return out
-
-
-def detailed_texts(
-    codes: pd.Series,
-    values: pd.DataFrame,
-    thresholds: Mapping[str, Mapping[str, Any]],
-    detailed: pd.Series | None = None,
-    extra: Mapping[Any, Mapping[str, tuple[str, str]]] | None = None,
-) -> tuple[pd.Series, pd.Series]:
-    """Chinese and English texts quoting the figures behind each reason.
-
-    Parameters
-    ----------
-    codes : Series of str
-        ``;``-joined codes per row.
-    values : DataFrame
-        Same index as ``codes``: the measured values the templates name (``tax_per_mu``,
-        ``far`` …).
-    thresholds : mapping
-        ``{code: {"threshold": …, "share": …}}`` from the rule set.
-    detailed : Series of str, optional
-        ``;``-joined codes per row that are filled from ``values`` (default: all); the other
-        codes get the text ``extra`` gives for them, else their plain text.
-    extra : mapping, optional
-        ``{row label: {code: (zh, en)}}``: ready-made texts (e.g. a parcel's figures quoted for
-        a firm that occupies it).
-
-    Returns
-    -------
-    (Series, Series)
-        Chinese texts joined with ``；`` and English texts joined with ``; ``, same index.
-    """
-    zh = pd.Series("", index=codes.index, dtype=object)
-    en = pd.Series("", index=codes.index, dtype=object)
-    filled = texts_by_code(codes, values, thresholds)
-    for idx, by_code in filled.items():
-        own = set(split_codes(detailed.at[idx])) if detailed is not None else None
-        ready = (extra or {}).get(idx, {})
-        parts: list[tuple[str, str]] = []
-        for code, texts in by_code.items():
-            if own is None or code in own:
-                parts.append(texts)
-            else:
-                parts.append(ready.get(code, (reason_text(code, "zh"), reason_text(code, "en"))))
-        zh.at[idx] = "；".join(t[0] for t in parts)
-        en.at[idx] = "; ".join(t[1] for t in parts)
-    return zh, en
 
 
 def join_flags(flags: pd.DataFrame) -> pd.Series:

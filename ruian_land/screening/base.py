@@ -7,6 +7,8 @@ neither side imports the other.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,6 +26,7 @@ __all__ = [
     "UNKNOWN_TOWN",
     "ScreeningFrames",
     "column_or",
+    "contains_any",
     "mapped_text",
     "numeric",
     "text_of",
@@ -62,15 +65,44 @@ def numeric(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def truthy_flags(s: pd.Series) -> pd.Series:
-    """是/否, yes/no, 1/0 … as bool (see :func:`ruian_land.screening.idle.truthy`)."""
-    return s.map(truthy).astype(bool)
+    """是/否, yes/no, 1/0 … as bool (see :func:`ruian_land.screening.idle.truthy`).
+
+    :func:`~ruian_land.screening.idle.truthy` is applied once per distinct value (a yes/no
+    column has a handful), not once per row.
+    """
+    if s.dtype == bool:
+        return s.copy()
+    codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+    hits = np.array([truthy(u) for u in uniques] + [False], dtype=bool)  # code -1 (missing) → False
+    return pd.Series(hits[codes], index=s.index, dtype=bool)
 
 
 def text_of(s: pd.Series) -> pd.Series:
-    """Stripped text, ``""`` for missing values."""
-    return s.astype(object).where(s.notna(), "").map(lambda x: str(x).strip())
+    """Stripped text (``str`` of each value, ``str`` dtype), ``""`` for missing values."""
+    obj = s.astype(object).where(s.notna(), "")
+    return obj.astype(str).str.strip()
 
 
 def mapped_text(keys: pd.Series, mapping: pd.Series) -> pd.Series:
     """``keys.map(mapping)`` as text, ``""`` where there is no match."""
     return text_of(keys.map(mapping).astype(object))
+
+
+def contains_any(text: pd.Series, patterns: Sequence[str]) -> pd.Series:
+    """True where the text contains any of ``patterns`` (plain substrings; ``""`` matches all).
+
+    Parameters
+    ----------
+    text : Series of str
+    patterns : sequence of str
+
+    Returns
+    -------
+    Series of bool, same index as ``text``.
+    """
+    if any(x == "" for x in patterns):
+        return pd.Series(True, index=text.index, dtype=bool)
+    if not patterns:
+        return pd.Series(False, index=text.index, dtype=bool)
+    regex = "|".join(re.escape(x) for x in patterns)
+    return text.astype(str).str.contains(regex, regex=True).astype(bool)

@@ -6,8 +6,6 @@ See :mod:`ruian_land.screening.assess` for every rule and its source.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,23 +14,25 @@ from ruian_land.core import (
     REASONS,
     InputWarning,
     RulesError,
-    describe,
-    detailed_texts,
+    fill_reason_texts,
+    join_at,
     join_by_group,
-    join_codes,
+    join_columns,
     join_flags,
-    split_codes,
+    reason_pairs,
+    reason_text,
 )
 from ruian_land.rules import RuleSet
 from ruian_land.screening.base import (
     STATUS_TODO,
     column_or,
+    contains_any,
     mapped_text,
     numeric,
     text_of,
     truthy_flags,
 )
-from ruian_land.screening.idle import whole_months
+from ruian_land.screening.idle import whole_months_to
 from ruian_land.screening.industry import industry_division, starts_with_any
 from ruian_land.screening.parcel_rules import thresholds
 from ruian_land.screening.result import FIRM_COLUMNS
@@ -75,34 +75,34 @@ def firm_attributes(firms: pd.DataFrame, lk: pd.DataFrame, rules: RuleSet, day: 
     f["exempt"] = (f["eval_class"] == "exempt") | (reason != "")
     years = float(v("screening.exempt_new_production_years"))
     start = pd.to_datetime(column_or(firms, "production_start_date"), errors="coerce")
-    new = (start.map(lambda s: whole_months(s, day)) < years * 12).fillna(False).astype(bool)
+    new = (whole_months_to(start, day) < years * 12).fillna(False).astype(bool)
     strategic = truthy_flags(column_or(firms, "strategic_emerging", False)) | starts_with_any(
         f["industry_code"], v("screening.strategic_emerging_prefixes")
     )
     f["strategic_emerging"] = strategic
     f["tax_rules_exempt"] = f["above_scale"] | new | f["exempt"] | strategic
-    parts = pd.DataFrame(
-        {
-            "规上企业": f["above_scale"],
-            "战略性新兴产业": strategic,
-            f"投产不满{years:g}年": new,
-        }
-    )
-    labels = [
-        "、".join([*(str(k) for k, hit in row.items() if hit), *([r if r else "不参评"] if ex else [])])
-        for row, ex, r in zip(parts.to_dict(orient="records"), f["exempt"], reason, strict=True)
+    own_reason = reason.where(reason != "", "不参评").where(f["exempt"], "")
+    parts = [
+        _label_where(f["above_scale"], "规上企业"),
+        _label_where(strategic, "战略性新兴产业"),
+        _label_where(new, f"投产不满{years:g}年"),
+        own_reason,
     ]
-    f["exemption_reasons"] = pd.Series(labels, index=f.index, dtype=object)
+    f["exemption_reasons"] = join_columns(parts, "、", f.index)
 
     # 淘汰类 / 禁止类 industries and compliance records
     f["industry_policy"] = text_of(column_or(firms, "industry_policy", ""))
     classes = [str(c) for c in v("screening.eliminated_industry_classes")]
-    f["eliminated"] = f["industry_policy"].map(lambda t: any(c in t for c in classes)).astype(
-        bool
-    ) | starts_with_any(f["industry_code"], v("screening.eliminated_industry_prefixes"))
+    f["eliminated"] = contains_any(f["industry_policy"], classes) | starts_with_any(
+        f["industry_code"], v("screening.eliminated_industry_prefixes")
+    )
     hits = {c: truthy_flags(column_or(firms, c, False)) for c in _VIOLATIONS}
-    f["violations_zh"] = ["、".join(_VIOLATIONS[c][0] for c in _VIOLATIONS if hits[c].at[i]) for i in f.index]
-    f["violations_en"] = [", ".join(_VIOLATIONS[c][1] for c in _VIOLATIONS if hits[c].at[i]) for i in f.index]
+    f["violations_zh"] = join_columns(
+        [_label_where(hits[c], t[0]) for c, t in _VIOLATIONS.items()], "、", f.index
+    )
+    f["violations_en"] = join_columns(
+        [_label_where(hits[c], t[1]) for c, t in _VIOLATIONS.items()], ", ", f.index
+    )
     built = pd.to_numeric(column_or(firms, "project_built_year"), errors="coerce").astype(float)
     f["project_built_year"] = built.where(built.notna(), start.dt.year.astype(float))
     return f
@@ -119,18 +119,46 @@ def admission_energy(f: pd.DataFrame, rules: RuleSet) -> pd.Series:
     return f[f"energy_tce_{basis}"]
 
 
-def inherited_texts(
-    pairs: pd.DataFrame, parcel_texts: Mapping[Any, Mapping[str, tuple[str, str]]]
-) -> dict[str, dict[str, tuple[str, str]]]:
-    """``{uscc: {code: (zh, en)}}``: each parcel's figures with the parcel code appended."""
-    out: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for uscc, pid, code in pairs[["uscc", "parcel_id", "code"]].itertuples(index=False, name=None):
-        zh, en = parcel_texts.get(pid, {}).get(code, (describe(code, "zh"), describe(code, "en")))
-        out.setdefault(uscc, {}).setdefault(code, []).append((f"{zh}(宗地{pid})", f"{en} (parcel {pid})"))
-    return {
-        u: {c: ("；".join(t[0] for t in ts), "; ".join(t[1] for t in ts)) for c, ts in codes.items()}
-        for u, codes in out.items()
-    }
+def inherited_texts(pairs: pd.DataFrame, parcel_texts: pd.DataFrame) -> pd.DataFrame:
+    """The parcel reasons each firm inherits, with the parcel's figures and code.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        One row per (link, inherited code): ``uscc``, ``parcel_id``, ``code``, in link order.
+    parcel_texts : DataFrame
+        From :func:`~ruian_land.screening.parcel_rules.parcel_frame`: ``parcel_id``, ``code``,
+        ``zh``, ``en`` (a parcel's detailed texts).
+
+    Returns
+    -------
+    DataFrame
+        One row per (``uscc``, ``code``) with ``zh`` / ``en``: the parcel texts with
+        ``(宗地<parcel_id>)`` / `` (parcel <parcel_id>)`` appended, joined over the firm's parcels
+        in link order with ``；`` / ``; ``; a parcel without a detailed text gives the plain text.
+    """
+    cols = ["uscc", "parcel_id", "code", "zh", "en"]
+    if pairs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    got = pairs[["uscc", "parcel_id", "code"]].merge(
+        parcel_texts.drop_duplicates(["parcel_id", "code"], keep="last"), on=["parcel_id", "code"], how="left"
+    )
+    plain_zh = got["code"].map({c: reason_text(c, "zh") for c in got["code"].unique()})
+    plain_en = got["code"].map({c: reason_text(c, "en") for c in got["code"].unique()})
+    pid = got["parcel_id"].astype(str).astype(object)
+    zh = got["zh"].where(got["zh"].notna(), plain_zh).astype(object) + "(宗地" + pid + ")"
+    en = got["en"].where(got["en"].notna(), plain_en).astype(object) + " (parcel " + pid + ")"
+    key_s = got.groupby(["uscc", "code"], sort=False).ngroup()  # numbered in order of first appearance
+    out = got.loc[~got.duplicated(["uscc", "code"]), ["uscc", "code"]].reset_index(drop=True)
+    keys = range(len(out))
+    out["zh"] = join_by_group(key_s, zh, "；").reindex(keys).to_numpy(object)
+    out["en"] = join_by_group(key_s, en, "; ").reindex(keys).to_numpy(object)
+    return out
+
+
+def _label_where(hit: pd.Series, label: str) -> pd.Series:
+    """``label`` where ``hit``, else ``""``."""
+    return pd.Series(np.where(hit.to_numpy(dtype=bool), label, ""), index=hit.index, dtype=object)
 
 
 def firm_frame(
@@ -138,7 +166,7 @@ def firm_frame(
     pp: pd.DataFrame,
     lk: pd.DataFrame,
     rules: RuleSet,
-    parcel_texts: Mapping[Any, Mapping[str, tuple[str, str]]],
+    parcel_texts: pd.DataFrame,
 ) -> pd.DataFrame:
     """The firm rules: own reasons, inherited parcel reasons, scope and ``flagged``.
 
@@ -201,15 +229,16 @@ def firm_frame(
 
     # parcel reasons inherited by every occupant (exempt codes dropped for exempt firms)
     pairs = lk[["uscc", "parcel_id"]].assign(codes=mapped_text(lk["parcel_id"], pinfo["reason_codes"]))
-    pairs = pairs.assign(code=pairs["codes"].map(split_codes)).explode("code")
-    pairs = pairs.loc[pairs["code"].notna() & ~pairs["code"].isin(_PARCEL_INFO_CODES)]
+    pairs = pairs.assign(code=pairs["codes"].str.split(";")).explode("code")
+    pairs = pairs.loc[pairs["code"].notna() & (pairs["code"] != "") & ~pairs["code"].isin(_PARCEL_INFO_CODES)]
     exempt_firm = pairs["uscc"].map(f.set_index("uscc")["tax_rules_exempt"]).fillna(False).astype(bool)
     pairs = pairs.loc[~(exempt_firm & pairs["code"].isin([str(c) for c in v("screening.exempt_codes")]))]
-    inherited = pairs.groupby("uscc")["code"].agg(lambda s: join_codes(s))
-    inh = mapped_text(f["uscc"], inherited)
-    f["reason_codes"] = [
-        join_codes([*split_codes(a), *split_codes(b)]) for a, b in zip(own_codes, inh, strict=True)
-    ]
+    own_pairs = reason_pairs(own_codes)
+    at = pd.DataFrame({"uscc": f["uscc"].to_numpy(dtype=object), "pos": np.arange(len(f))})
+    inh_pairs = at.merge(pairs[["uscc", "code"]], on="uscc")[["pos", "code"]]
+    code_pairs = _in_reason_order(pd.concat([own_pairs, inh_pairs], ignore_index=True))
+    codes_txt = join_at(code_pairs["pos"], code_pairs["code"].to_numpy(dtype=object), f.index, ";")
+    f["reason_codes"] = codes_txt.astype(str)
 
     manu_lo, manu_hi = (int(x) for x in v("screening.manufacturing_divisions"))
     div_num = pd.to_numeric(f["industry_division"], errors="coerce")
@@ -218,9 +247,10 @@ def firm_frame(
         False
     )
     f["in_scope"] = (manufacturing & big_enough) | f["is_two_high"]
-    actionable = {c for c, r in REASONS.items() if r.actionable}
-    has_action = f["reason_codes"].map(lambda s: any(c in actionable for c in split_codes(s)))
-    f["flagged"] = f["in_scope"] & has_action.astype(bool)
+    actionable = [c for c, r in REASONS.items() if r.actionable]
+    has_action = np.zeros(len(f), dtype=bool)
+    has_action[code_pairs.loc[code_pairs["code"].isin(actionable), "pos"].to_numpy(dtype=np.int64)] = True
+    f["flagged"] = f["in_scope"] & has_action
     f["status"] = np.where(f["flagged"], STATUS_TODO, "")
     values = f[
         [
@@ -233,9 +263,35 @@ def firm_frame(
             "violations_en",
         ]
     ].assign(energy_tce=energy)
-    extra = inherited_texts(pairs, parcel_texts)
-    by_index = {i: extra[u] for i, u in f["uscc"].items() if u in extra}
-    f["reasons_zh"], f["reasons_en"] = detailed_texts(
-        f["reason_codes"], values, thresholds(rules), own_codes, by_index
+    # own codes quote the firm's figures; inherited ones the parcels' (else the plain text)
+    own_hit = code_pairs.merge(own_pairs.assign(_own=True), on=["pos", "code"], how="left")["_own"]
+    mine = own_hit.fillna(False).astype(bool).to_numpy()
+    zh = (
+        code_pairs["code"]
+        .map({c: reason_text(c, "zh") for c in code_pairs["code"].unique()})
+        .to_numpy(object)
     )
+    en = (
+        code_pairs["code"]
+        .map({c: reason_text(c, "en") for c in code_pairs["code"].unique()})
+        .to_numpy(object)
+    )
+    zh[mine], en[mine] = fill_reason_texts(code_pairs.loc[mine], values, thresholds(rules))
+    inh = code_pairs.loc[~mine].assign(uscc=f["uscc"].to_numpy(dtype=object)[code_pairs.loc[~mine, "pos"]])
+    got = inh.merge(inherited_texts(pairs, parcel_texts), on=["uscc", "code"], how="left")
+    found = got["zh"].notna().to_numpy()
+    rows = np.flatnonzero(~mine)[found]
+    zh[rows] = got["zh"].to_numpy(dtype=object)[found]
+    en[rows] = got["en"].to_numpy(dtype=object)[found]
+    f["reasons_zh"] = join_at(code_pairs["pos"], zh, f.index, "；")
+    f["reasons_en"] = join_at(code_pairs["pos"], en, f.index, "; ")
     return f[list(FIRM_COLUMNS)]
+
+
+def _in_reason_order(pairs: pd.DataFrame) -> pd.DataFrame:
+    """(``pos``, ``code``) pairs sorted by row, then by the order of :data:`REASONS`, deduplicated
+    (as :func:`~ruian_land.core.reasons.join_codes` orders a row's codes)."""
+    order = {c: i for i, c in enumerate(REASONS)}
+    rank = pairs["code"].map(order).fillna(len(order)).astype(int)
+    out = pairs.assign(_rank=rank).sort_values(["pos", "_rank", "code"], kind="stable")
+    return out.drop_duplicates(["pos", "code"])[["pos", "code"]].reset_index(drop=True)

@@ -35,7 +35,15 @@ import pandas as pd
 from ruian_land.core import join_codes
 from ruian_land.rules import RuleSet
 
-__all__ = ["IdleRules", "IdleStatus", "assess_idle", "idle_status", "truthy", "whole_months"]
+__all__ = [
+    "IdleRules",
+    "IdleStatus",
+    "assess_idle",
+    "idle_status",
+    "truthy",
+    "whole_months",
+    "whole_months_to",
+]
 
 DateLike = dt.date | pd.Timestamp | str | None
 
@@ -135,6 +143,27 @@ def whole_months(start: DateLike, end: DateLike) -> float:
     elif months < 0 and e.day > s.day:
         months += 1
     return float(months)
+
+
+def whole_months_to(start: pd.Series, end: pd.Timestamp) -> pd.Series:
+    """:func:`whole_months` from each date of ``start`` to one ``end`` date, vectorised.
+
+    Parameters
+    ----------
+    start : Series of datetime64
+        Missing dates (NaT) give NaN.
+    end : Timestamp
+
+    Returns
+    -------
+    Series of float, same index as ``start``.
+    """
+    s = pd.to_datetime(start, errors="coerce")
+    months = ((end.year - s.dt.year) * 12 + (end.month - s.dt.month)).astype(float)
+    day = s.dt.day
+    months = months.mask((months > 0) & (end.day < day), months - 1)
+    months = months.mask((months < 0) & (end.day > day), months + 1)
+    return months.astype(float)
 
 
 def _num(value: Any) -> float:

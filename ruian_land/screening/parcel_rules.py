@@ -6,9 +6,7 @@ See :mod:`ruian_land.screening.assess` for every rule and its source.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,13 +15,17 @@ from ruian_land.core import (
     LOW_EFFICIENCY_CODES,
     InputError,
     InputWarning,
+    fill_reason_texts,
+    join_at,
+    join_by_group,
     join_flags,
     m2_to_mu,
-    texts_by_code,
+    reason_pairs,
 )
 from ruian_land.rules import RuleSet
 from ruian_land.screening.base import (
     column_or,
+    contains_any,
     mapped_text,
     numeric,
     text_of,
@@ -32,7 +34,7 @@ from ruian_land.screening.idle import assess_idle
 from ruian_land.screening.industry import industry_lookup
 from ruian_land.screening.zonal import zonal_mean
 
-__all__ = ["join_texts", "parcel_area_m2", "parcel_frame", "thresholds"]
+__all__ = ["parcel_area_m2", "parcel_frame", "thresholds"]
 
 
 _IDLE_CODES = ("IDLE_NOT_STARTED", "IDLE_SUSPENDED", "IDLE_RECOVERY", "GOV_DELAY", "IDLE_DATE_MISSING")
@@ -61,11 +63,12 @@ def parcel_frame(
     rules: RuleSet,
     built_up: str | Path | None,
     day: pd.Timestamp,
-) -> tuple[pd.DataFrame, dict[Any, dict[str, tuple[str, str]]]]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The parcel rules of :func:`ruian_land.screening.assess.screen` (module docstring there).
 
-    Returns the parcel frame of :attr:`Screening.parcels` (same index as ``parcels``) and, per
-    ``parcel_id``, the ``{code: (zh, en)}`` texts its occupants inherit.
+    Returns the parcel frame of :attr:`Screening.parcels` (same index as ``parcels``) and the
+    detailed texts its occupants inherit: one row per (``parcel_id``, ``code``) with columns
+    ``parcel_id``, ``code``, ``zh``, ``en``.
     """
     v = rules.value
     p = pd.DataFrame(index=parcels.index)
@@ -82,7 +85,7 @@ def parcel_frame(
     p["area_mu"] = area_mu
     if "land_use" in parcels.columns:
         patterns = [str(x) for x in v("screening.land_uses")]
-        p["is_industrial"] = p["land_use"].map(lambda s: any(pt in s for pt in patterns)).astype(bool)
+        p["is_industrial"] = contains_any(p["land_use"], patterns)
     else:
         warnings.warn(
             "parcels have no land_use column: all are screened as industrial", InputWarning, stacklevel=3
@@ -107,13 +110,17 @@ def parcel_frame(
         {
             "occupant_count": g["uscc"].nunique(),
             "tax_wan": g["tax_wan"].sum(min_count=1),
-            "no_tax_codes": g["_no_tax_code"].agg(lambda s: "、".join(sorted({x for x in s if x}))),
             "all_exempt": g["_exempt"].all(),
-            "exr": g["_exr"].agg(
-                lambda s: "、".join(dict.fromkeys(x for t in s for x in t.split("、") if x))
-            ),
         }
     )
+    # occupants without a tax record: distinct codes, sorted; exemption reasons: distinct, in order
+    no_tax_rows = lk.loc[lk["_no_tax_code"] != "", ["parcel_id", "_no_tax_code"]].drop_duplicates()
+    no_tax_rows = no_tax_rows.sort_values("_no_tax_code", kind="stable")
+    occ_no_tax = join_by_group(no_tax_rows["parcel_id"], no_tax_rows["_no_tax_code"], "、")
+    exr_rows = lk.loc[lk["_exr"] != "", ["parcel_id", "_exr"]]
+    exr_rows = exr_rows.assign(_exr=exr_rows["_exr"].str.split("、")).explode("_exr")
+    exr_rows = exr_rows.loc[exr_rows["_exr"].notna() & (exr_rows["_exr"] != "")].drop_duplicates()
+    occ_exr = join_by_group(exr_rows["parcel_id"], exr_rows["_exr"], "、")
     main = lk.sort_values(
         ["parcel_id", "land_area_mu", "tax_wan", "uscc"],
         ascending=[True, False, False, True],
@@ -123,7 +130,7 @@ def parcel_frame(
     p["occupant_count"] = pid.map(occ["occupant_count"]).fillna(0).astype(int)
     p["main_uscc"] = mapped_text(pid, main["uscc"])
     p["main_industry_code"] = mapped_text(pid, main["_code"])
-    no_tax = mapped_text(pid, occ["no_tax_codes"]) != ""  # an occupant's tax is unknown (≠ 0)
+    no_tax = mapped_text(pid, occ_no_tax) != ""  # an occupant's tax is unknown (≠ 0)
     p["tax_wan"] = pid.map(occ["tax_wan"]).astype(float).mask(no_tax)
     p["tax_per_mu"] = p["tax_wan"] / area_mu.where(area_mu > 0)
     # industry average: Σ tax / Σ land over linked firms of the division
@@ -145,10 +152,13 @@ def parcel_frame(
     all_exempt = pid.map(occ["all_exempt"]).fillna(False).astype(bool) & occupied
     p["tax_rules_exempt"] = all_exempt | special
     special_txt = f"标准地容积率要求低于{far_min:g}且亩均税收高于{special_tax:g}万元/亩"
-    exr = mapped_text(pid, occ["exr"]).where(all_exempt, "")
-    p["exemption_reasons"] = [
-        "、".join(x for x in (a, special_txt if s else "") if x) for a, s in zip(exr, special, strict=True)
-    ]
+    exr = mapped_text(pid, occ_exr).where(all_exempt, "").to_numpy(dtype=object)
+    sp = special.to_numpy(dtype=bool)
+    p["exemption_reasons"] = (
+        exr
+        + np.where(sp & (exr != ""), "、", "").astype(object)
+        + np.where(sp, special_txt, "").astype(object)
+    )
 
     ind = p["is_industrial"]
     tpm = p["tax_per_mu"]
@@ -199,24 +209,25 @@ def parcel_frame(
         idle_months=p["idle_months"],
         gov_delay_months=idle["idle_stopped_months"],
         industry_policy=pid.map(main["_policy"]),
-        missing_tax_uscc=mapped_text(pid, occ["no_tax_codes"]),
+        missing_tax_uscc=mapped_text(pid, occ_no_tax),
     )
-    by_code = texts_by_code(p["reason_codes"], values, thresholds(rules))
-    p["reasons_zh"], p["reasons_en"] = join_texts(p["reason_codes"], by_code)
-    by_pid = {p.at[i, "parcel_id"]: texts for i, texts in by_code.items()}
-    return p, by_pid
-
-
-def join_texts(
-    codes: pd.Series, by_code: Mapping[Any, Mapping[str, tuple[str, str]]]
-) -> tuple[pd.Series, pd.Series]:
-    """``reasons_zh`` / ``reasons_en`` columns (same index as ``codes``) from per-row texts."""
-    zh = pd.Series("", index=codes.index, dtype=object)
-    en = pd.Series("", index=codes.index, dtype=object)
-    for idx, texts in by_code.items():
-        zh.at[idx] = "；".join(t[0] for t in texts.values())
-        en.at[idx] = "; ".join(t[1] for t in texts.values())
-    return zh, en
+    pairs = reason_pairs(p["reason_codes"])
+    zh, en = fill_reason_texts(pairs, values, thresholds(rules))
+    p["reasons_zh"] = join_at(pairs["pos"], zh, p.index, "；")
+    p["reasons_en"] = join_at(pairs["pos"], en, p.index, "; ")
+    # the texts a parcel's occupants inherit, by parcel_id (a repeated parcel_id: its last row)
+    last = ~p["parcel_id"].duplicated(keep="last").to_numpy()
+    at = pairs["pos"].to_numpy()
+    kept = last[at]
+    parcel_texts = pd.DataFrame(
+        {
+            "parcel_id": p["parcel_id"].to_numpy(dtype=object)[at[kept]],
+            "code": pairs["code"].to_numpy(dtype=object)[kept],
+            "zh": zh[kept],
+            "en": en[kept],
+        }
+    )
+    return p, parcel_texts
 
 
 def thresholds(rules: RuleSet) -> dict[str, dict[str, float]]:
