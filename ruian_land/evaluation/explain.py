@@ -80,7 +80,12 @@ class IndicatorScore:
 
 def short_label(name: str) -> str:
     """Chinese label without its ``(unit)`` suffix: ``tax_per_mu`` → ``亩均税收``."""
-    return re.sub(r"\s*\([^()]*\)$", "", label_zh(name))
+    if name not in _SHORT:
+        _SHORT[name] = re.sub(r"\s*\([^()]*\)$", "", label_zh(name))
+    return _SHORT[name]
+
+
+_SHORT: dict[str, str] = {}  # short_label per name (a handful of indicators, asked once per firm)
 
 
 def flag_label(flag: str) -> tuple[str, str]:

@@ -246,46 +246,61 @@ def _explanations(
     """The ``explanation`` column: a breakdown for rated firms, the class and its reasons for all."""
     items: dict[Any, list[explain.IndicatorScore]] = {}
     floor = float(spec.score_floor or 0.0)
-    for i, row in zip(breakdown.index, breakdown.to_dict("records"), strict=True):
+    bd = breakdown
+    rows = zip(
+        bd.index,
+        bd["indicator"].astype(str).tolist(),
+        bd["value"].astype(float).tolist(),
+        bd["benchmark"].astype(float).tolist(),
+        (bd["benchmark_basis"] == "population").tolist(),
+        bd["weight"].astype(float).tolist(),
+        bd["score"].astype(float).tolist(),
+        bd["cap"].astype(float).tolist(),
+        (bd["note"] == "group_average").tolist(),
+        strict=True,
+    )
+    for i, name, value, bench, population, weight, score, cap, averaged in rows:
         items.setdefault(i, []).append(
-            explain.IndicatorScore(
-                str(row["indicator"]),
-                float(row["value"]),
-                float(row["benchmark"]),
-                row["benchmark_basis"] == "population",
-                float(row["weight"]),
-                float(row["score"]),
-                float(row["cap"]),
-                floor,
-                row["note"] == "group_average",
-            )
+            explain.IndicatorScore(name, value, bench, population, weight, score, cap, floor, averaged)
         )
+    # plain lists, one entry per firm in frame order: no pandas lookup per firm
+    idx = frame.index
+    ranks = rank.reindex(idx).tolist()
+    groups = group.reindex(idx).astype(str).tolist()
+    rank_groups = rank_group.reindex(idx).astype(str).tolist()
+    total_l = totals.reindex(idx).tolist()
+    penalty_l = penalty.reindex(idx).tolist()
+    tenant_l = tenants.reindex(idx).tolist()
+    classes = eval_class.reindex(idx).astype(str).tolist()
+    lease_of: dict[str, Any] = {}  # per scale group, looked up when first needed (as before)
     texts = []
-    for i in frame.index:
-        if i in items and not pd.isna(rank[i]):
-            g = str(group[i])
-            lease = spec.group(g).lease_penalty
+    for k, i in enumerate(idx):
+        if i in items and not pd.isna(ranks[k]):
+            g = groups[k]
+            if g not in lease_of:
+                lease_of[g] = spec.group(g).lease_penalty
+            lease = lease_of[g]
             line = None
-            if lease and float(penalty[i]) > 0:
+            if lease and float(penalty_l[k]) > 0:
                 line = explain.lease_penalty_line(
-                    int(tenants[i]), float(penalty[i]), lease.first, lease.further
+                    int(tenant_l[k]), float(penalty_l[k]), lease.first, lease.further
                 )
             texts.append(
                 explain.explanation_text(
                     g,
                     items[i],
-                    float(totals[i]),
-                    int(rank[i]),
-                    n_rated[str(rank_group[i])],
-                    str(eval_class[i]),
+                    float(total_l[k]),
+                    int(ranks[k]),
+                    n_rated[rank_groups[k]],
+                    classes[k],
                     reasons[i],
                     penalty_line=line,
-                    rank_group=str(rank_group[i]),
+                    rank_group=rank_groups[k],
                 )
             )
         else:
             rs = reasons[i] or [status_reasons[i]]
-            texts.append(f"评级 {eval_class[i]}: " + "; ".join(zh for zh, _ in rs))
+            texts.append(f"评级 {classes[k]}: " + "; ".join(zh for zh, _ in rs))
     return pd.Series(texts, index=frame.index, dtype=object)
 
 
