@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from affine import Affine
@@ -100,3 +101,12 @@ def test_sub_cell_parcels_straddling_cells_get_exact_weights(tmp_path: Path) -> 
     assert out[1] == pytest.approx((10 + 20 + 40) / 3 / 100)  # the nodata quarter ignored
     assert out[2] == pytest.approx(0.15)  # a few cm² still get their exact share, never NaN
     assert out.notna().all()
+
+
+def test_split_over_processes_gives_the_same_means(tmp_path: Path) -> None:
+    tif = _write(tmp_path / "b.tif")
+    parcels = pd.concat([_parcels()] * 5, ignore_index=True)
+    one = zonal_mean(parcels, tif, workers=1)
+    three = zonal_mean(parcels, tif, workers=3)  # three slices, three forked processes
+    pd.testing.assert_series_equal(one, three)
+    assert int(one.notna().sum()) == 3 * 5  # parcels 5, 6 and 8 of each copy

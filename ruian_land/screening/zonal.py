@@ -9,8 +9,12 @@ cell values are not resampled.
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +30,13 @@ from exactextract.raster import RasterioRasterSource
 
 from ruian_land.core import InputError, InputWarning, crs_equal
 
-__all__ = ["PERCENT", "zonal_mean"]
+__all__ = ["PARALLEL_MIN_PARCELS", "PERCENT", "zonal_mean"]
 
 #: Scale of a 0–100 % raster to a 0–1 fraction (unit conversion, not a policy number).
 PERCENT: float = 0.01
+#: Parcels from which the zonal statistics are split over the machine's cores (a tuning
+#: constant of this module, not a policy rule: below it one process is as fast).
+PARALLEL_MIN_PARCELS: int = 20_000
 
 
 def zonal_mean(
@@ -38,6 +45,7 @@ def zonal_mean(
     *,
     scale: float = PERCENT,
     band: int = 1,
+    workers: int | None = None,
 ) -> pd.Series:
     """Coverage-weighted mean raster value under each parcel.
 
@@ -51,6 +59,11 @@ def zonal_mean(
         Multiplier applied to the mean (default 0.01: percent → fraction).
     band : int
         1-based band number.
+    workers : int, optional
+        Processes to split the parcels over (contiguous slices in the parcels' order, each
+        reading the raster itself; results are identical). Default: every core this process
+        may use when the raster is given as a path and there are at least
+        :data:`PARALLEL_MIN_PARCELS` parcels, else 1.
 
     Returns
     -------
@@ -103,24 +116,67 @@ def zonal_mean(
         vec = gpd.GeoSeries(geoms[ok].to_numpy(), crs=parcels.crs)
         if not crs_equal(vec.crs, src.crs):
             vec = vec.to_crs(src.crs)
-        features = _WKBSource(np.flatnonzero(ok.to_numpy()), vec.to_numpy(), src.crs.to_wkt())
-        # raster-sequential: the raster read block by block once, not a window per parcel
-        # (bit-identical means, 2-3 times faster on a county's tens of thousands of parcels)
-        res = exact_extract(
-            RasterioRasterSource(src, band),
-            features,
-            ["mean"],
-            include_cols=["_row"],
-            output="pandas",
-            strategy="raster-sequential",
-        )
+        rows = np.flatnonzero(ok.to_numpy())
+        wkbs = shapely.to_wkb(vec.to_numpy())
+        wkt = src.crs.to_wkt()
+        n = workers if workers is not None else (_cores() if own and len(rows) >= PARALLEL_MIN_PARCELS else 1)
+        if n > 1 and own:
+            means = _extract_parallel(str(raster), band, rows, wkbs, wkt, n)
+        else:
+            means = _extract(src, band, rows, wkbs, wkt)
     finally:
         if own:
             src.close()
     vals = np.full(len(parcels), np.nan)
-    vals[res["_row"].to_numpy(dtype=int)] = res["mean"].to_numpy(dtype=float) * scale
+    vals[rows] = means * scale
     out[:] = vals
     return out
+
+
+def _extract(src: Any, band: int, rows: np.ndarray, wkbs: np.ndarray, srs_wkt: str) -> np.ndarray:
+    """Coverage-weighted means of the polygons ``wkbs`` (aligned with ``rows``) on an open raster."""
+    # raster-sequential: the raster read block by block once, not a window per parcel
+    # (bit-identical means, 2-3 times faster on a county's tens of thousands of parcels)
+    res = exact_extract(
+        RasterioRasterSource(src, band),
+        _WKBSource(np.arange(len(rows)), wkbs, srs_wkt),
+        ["mean"],
+        include_cols=["_row"],
+        output="pandas",
+        strategy="raster-sequential",
+    )
+    means = np.full(len(rows), np.nan)
+    means[res["_row"].to_numpy(dtype=int)] = res["mean"].to_numpy(dtype=float)
+    return means
+
+
+def _extract_path(path: str, band: int, rows: np.ndarray, wkbs: np.ndarray, srs_wkt: str) -> np.ndarray:
+    """:func:`_extract` on a raster opened from ``path`` (the work of one process)."""
+    with rasterio.open(path) as src:
+        return _extract(src, band, rows, wkbs, srs_wkt)
+
+
+def _extract_parallel(
+    path: str, band: int, rows: np.ndarray, wkbs: np.ndarray, srs_wkt: str, n: int
+) -> np.ndarray:
+    """:func:`_extract` split into ``n`` contiguous slices run by ``n`` forked processes."""
+    cuts = np.linspace(0, len(rows), n + 1).astype(int)
+    ctx = multiprocessing.get_context("fork")  # no re-import of the package per process
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        parts = pool.map(
+            _extract_path,
+            [path] * n,
+            [band] * n,
+            [rows[a:b] for a, b in itertools.pairwise(cuts)],
+            [wkbs[a:b] for a, b in itertools.pairwise(cuts)],
+            [srs_wkt] * n,
+        )
+        return np.concatenate(list(parts))
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class _WKBFeature(Feature):  # type: ignore[misc]
@@ -152,10 +208,10 @@ class _WKBSource(FeatureSource):  # type: ignore[misc]
     once for all polygons by shapely's vectorised ``to_wkb`` and parsed by exactextract's GEOS.
     """
 
-    def __init__(self, rows: np.ndarray, geoms: np.ndarray, srs_wkt: str) -> None:
+    def __init__(self, rows: np.ndarray, wkbs: np.ndarray, srs_wkt: str) -> None:
         super().__init__()
         self.rows = rows.tolist()
-        self.wkbs = shapely.to_wkb(geoms).tolist()
+        self.wkbs = wkbs.tolist()
         self.wkt = srs_wkt
 
     def count(self) -> int:
