@@ -1,11 +1,12 @@
-"""The vectorised text and flag helpers give exactly what their one-row versions give."""
+"""The vectorised text, flag and slicing helpers give exactly what their one-row / one-call versions give."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import shapely
 
-from ruian_land.core import describe, fill_reason_texts, join_at, join_columns, reason_pairs
+from ruian_land.core import describe, fill_reason_texts, join_at, join_columns, map_slices, reason_pairs
 from ruian_land.screening.base import contains_any, text_of, truthy_flags
 from ruian_land.screening.idle import truthy, whole_months, whole_months_to
 
@@ -83,3 +84,12 @@ def test_text_truthy_contains_match_scalar() -> None:
     assert contains_any(text, ["."]).tolist() == [False, False, False, True]  # not a regex
     assert contains_any(text, []).tolist() == [False] * 4
     assert contains_any(text, [""]).tolist() == [True] * 4
+
+
+def test_map_slices_equals_one_call() -> None:
+    a = shapely.buffer(shapely.points(np.arange(50.0), np.zeros(50)), 0.7)
+    b = shapely.box(np.arange(50.0) - 0.2, -1, np.arange(50.0) + 1.3, 0.3)
+    one = shapely.area(shapely.intersection(a, b, grid_size=0.01))
+    split = shapely.area(map_slices(shapely.intersection, a, b, workers=4, grid_size=0.01))
+    np.testing.assert_array_equal(one, split)
+    assert len(map_slices(shapely.area, a[:0], workers=3)) == 0

@@ -38,6 +38,7 @@ from ruian_land.core.errors import InputError, InputWarning, RulesError, StageIn
 from ruian_land.core.groups import join_by_group, join_columns
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
+from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
 from ruian_land.core.reason_texts import fill_reason_texts, join_at, reason_pairs
 from ruian_land.core.reasons import (
@@ -87,6 +88,7 @@ __all__ = [
     "MU_PER_HA",
     "MU_PER_KM2",
     "OFFSET_SYSTEMS",
+    "PARALLEL_MIN_ITEMS",
     "PERSONAL_HEADERS",
     "PROBLEMS",
     "PROJECT_NODES",
@@ -115,6 +117,7 @@ __all__ = [
     "check_plausible",
     "convert_geometries",
     "convert_lonlat",
+    "cores",
     "crs_equal",
     "defuse_formulas",
     "defuse_text",
@@ -133,6 +136,7 @@ __all__ = [
     "label_zh",
     "m2_to_mu",
     "map_columns",
+    "map_slices",
     "mask_personal",
     "mask_value",
     "mu_to_m2",

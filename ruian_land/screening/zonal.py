@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -28,7 +27,7 @@ from exactextract._exactextract import Feature
 from exactextract.feature import FeatureSource
 from exactextract.raster import RasterioRasterSource
 
-from ruian_land.core import InputError, InputWarning, crs_equal
+from ruian_land.core import InputError, InputWarning, cores, crs_equal
 
 __all__ = ["PARALLEL_MIN_PARCELS", "PERCENT", "zonal_mean"]
 
@@ -119,7 +118,7 @@ def zonal_mean(
         rows = np.flatnonzero(ok.to_numpy())
         wkbs = shapely.to_wkb(vec.to_numpy())
         wkt = src.crs.to_wkt()
-        n = workers if workers is not None else (_cores() if own and len(rows) >= PARALLEL_MIN_PARCELS else 1)
+        n = workers if workers is not None else (cores() if own and len(rows) >= PARALLEL_MIN_PARCELS else 1)
         if n > 1 and own:
             means = _extract_parallel(str(raster), band, rows, wkbs, wkt, n)
         else:
@@ -172,11 +171,6 @@ def _extract_parallel(
             [srs_wkt] * n,
         )
         return np.concatenate(list(parts))
-
-
-def _cores() -> int:
-    """Cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class _WKBFeature(Feature):  # type: ignore[misc]
