@@ -40,7 +40,7 @@ from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
-from ruian_land.core.reason_texts import fill_reason_texts, join_at, reason_pairs
+from ruian_land.core.reason_texts import fill_reason_texts, join_at, plain_texts, reason_pairs
 from ruian_land.core.reasons import (
     LOW_EFFICIENCY_CODES,
     REASONS,
@@ -50,7 +50,6 @@ from ruian_land.core.reasons import (
     describe,
     join_codes,
     join_flags,
-    plain_texts,
     reason_text,
     split_codes,
 )

@@ -20,7 +20,7 @@ import pandas as pd
 from ruian_land.core.groups import join_by_group
 from ruian_land.core.reasons import REASONS, reason_text
 
-__all__ = ["fill_reason_texts", "join_at", "reason_pairs"]
+__all__ = ["fill_reason_texts", "join_at", "plain_texts", "reason_pairs"]
 
 _FORMATTER = string.Formatter()
 
@@ -120,6 +120,34 @@ def join_at(
         joined = join_by_group(keys, pd.Series(np.asarray(texts, dtype=object)), sep)
         out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
     return pd.Series(out, index=index, dtype=object)
+
+
+def plain_texts(codes: pd.Series, lang: str = "zh") -> pd.Series:
+    """Plain texts (no figures) of ``;``-joined code strings, joined with ``；`` (zh) or ``; `` (en).
+
+    Parameters
+    ----------
+    codes : Series of str
+        ``;``-joined codes (``""`` or missing → ``""``).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    Series of str (object dtype), same index.
+
+    Raises
+    ------
+    KeyError
+        A code that is not in :data:`~ruian_land.core.reasons.REASONS`.
+    """
+    pairs = reason_pairs(codes)
+    text = {c: reason_text(c, lang) for c in pairs["code"].unique()}
+    return join_at(
+        pairs["pos"],
+        pairs["code"].map(text).to_numpy(dtype=object),
+        codes.index,
+        "；" if lang == "zh" else "; ",
+    )
 
 
 def _fill(

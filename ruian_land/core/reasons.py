@@ -28,7 +28,6 @@ __all__ = [
     "describe",
     "join_codes",
     "join_flags",
-    "plain_texts",
     "reason_text",
     "split_codes",
 ]
@@ -375,23 +374,6 @@ def split_codes(joined: object) -> list[str]:
     if not isinstance(joined, str) or not joined:
         return []
     return [c for c in joined.split(";") if c]
-
-
-def plain_texts(codes: pd.Series, lang: str = "zh") -> pd.Series:
-    """Plain texts (no figures) of ``;``-joined code strings, joined with ``；`` (zh) or ``; `` (en).
-
-    Parameters
-    ----------
-    codes : Series of str
-        ``;``-joined codes (``""`` or missing → ``""``).
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    Series of str, same index.
-    """
-    sep = "；" if lang == "zh" else "; "
-    return codes.map(lambda s: sep.join(reason_text(c, lang) for c in split_codes(s))).astype(object)
 
 
 def join_flags(flags: pd.DataFrame) -> pd.Series:

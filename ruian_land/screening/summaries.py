@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from ruian_land.rules import RuleSet
@@ -19,6 +20,7 @@ from ruian_land.screening.base import (
     STATUS_TODO,
     UNKNOWN_TOWN,
     ScreeningFrames,
+    contains_any,
     text_of,
 )
 from ruian_land.screening.idle import truthy
@@ -153,15 +155,9 @@ def remedy_category(remedy: pd.Series, rules: RuleSet) -> pd.Series:
     """
     exits = [str(x) for x in rules.value("tracking.exit_remedies")]
     ups = [str(x) for x in rules.value("tracking.upgrade_remedies")]
-
-    def one(text: str) -> str:
-        if any(x in text for x in exits):
-            return "exit"
-        if any(x in text for x in ups):
-            return "upgrade"
-        return ""
-
-    return text_of(remedy).map(one).astype(object)
+    text = text_of(remedy)
+    out = np.where(contains_any(text, exits), "exit", np.where(contains_any(text, ups), "upgrade", ""))
+    return pd.Series(out, index=remedy.index, dtype=object)
 
 
 def _firm_plan(firms: pd.DataFrame, rules: RuleSet) -> pd.Series:
