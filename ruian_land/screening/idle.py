@@ -366,23 +366,36 @@ def assess_idle(parcels: pd.DataFrame, rules: RuleSet, as_of: DateLike) -> pd.Da
         for c in _IDLE_INPUTS
     }
     frame = pd.DataFrame(cols, index=parcels.index)
+    # Built land with no suspension on record is started and its clock is not running: the
+    # default status, without a call per parcel. Every other parcel goes through idle_status.
+    built = np.zeros(len(frame), dtype=bool)
+    for c in ("developed_area_m2", "floor_area_m2", "footprint_m2"):
+        built |= (pd.to_numeric(frame[c], errors="coerce") > 0).to_numpy(dtype=bool)
+    quiet = built & frame["suspended_since"].isna().to_numpy(dtype=bool)
+    todo = np.flatnonzero(~quiet)
     rows = [
         idle_status(as_of=as_of, params=params, **dict(zip(_IDLE_INPUTS, values, strict=True)))
-        for values in frame.itertuples(index=False, name=None)
+        for values in frame.iloc[todo].itertuples(index=False, name=None)
     ]
+    n = len(frame)
+
+    def column(field: str, default: Any, dtype: Any) -> pd.Series:
+        out = np.full(n, default, dtype=dtype)
+        if len(todo):
+            out[todo] = np.array([getattr(r, field) for r in rows], dtype=dtype)
+        return pd.Series(out, index=parcels.index, dtype=dtype)
+
     return pd.DataFrame(
         {
-            "is_idle": pd.Series([r.is_idle for r in rows], index=parcels.index, dtype=bool),
-            "idle_kind": pd.Series([r.kind for r in rows], index=parcels.index),
-            "idle_months": pd.Series([r.idle_months for r in rows], index=parcels.index, dtype=float),
-            "idle_fee_wan": pd.Series([r.idle_fee_wan for r in rows], index=parcels.index, dtype=float),
-            "idle_recovery": pd.Series([r.idle_recovery for r in rows], index=parcels.index, dtype=bool),
-            "idle_codes": pd.Series([r.codes for r in rows], index=parcels.index),
-            "idle_note": pd.Series([r.note for r in rows], index=parcels.index),
-            "idle_clock_months": pd.Series([r.clock_months for r in rows], index=parcels.index, dtype=float),
-            "idle_stopped_months": pd.Series(
-                [r.stopped_months for r in rows], index=parcels.index, dtype=float
-            ),
+            "is_idle": column("is_idle", False, bool),
+            "idle_kind": column("kind", "", object).astype("str"),
+            "idle_months": column("idle_months", 0.0, float),
+            "idle_fee_wan": column("idle_fee_wan", 0.0, float),
+            "idle_recovery": column("idle_recovery", False, bool),
+            "idle_codes": column("codes", "", object).astype("str"),
+            "idle_note": column("note", "", object).astype("str"),
+            "idle_clock_months": column("clock_months", 0.0, float),
+            "idle_stopped_months": column("stopped_months", 0.0, float),
         },
         index=parcels.index,
     )
