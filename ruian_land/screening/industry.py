@@ -20,7 +20,7 @@ def industry_division(codes: pd.Series) -> pd.Series:
 
 def industry_digits(codes: pd.Series) -> pd.Series:
     """Industry codes as bare digits (``"C3311"`` → ``"3311"``), ``""`` when unknown."""
-    txt = codes.astype(object).where(codes.notna(), "").map(lambda x: str(x).strip().upper())
+    txt = codes.astype(object).where(codes.notna(), "").astype(str).str.strip().str.upper()
     return txt.str.replace(r"^[A-Z]+", "", regex=True).str.replace(r"\.0$", "", regex=True)
 
 
@@ -43,18 +43,20 @@ def industry_lookup(codes: pd.Series, table: Mapping[str, Any]) -> pd.Series:
     [1.0, 0.9, nan]
     """
     keys = sorted((str(k) for k in table), key=len, reverse=True)
-
-    def one(code: str) -> float:
-        for k in keys:
-            if code and code.startswith(k):
-                return float(table[k])
-        return float("nan")
-
-    return industry_digits(codes).map(one).astype(float)
+    digits = industry_digits(codes)
+    out = pd.Series(np.nan, index=codes.index, dtype=float)
+    todo = np.array(digits != "", dtype=bool)
+    for k in keys:  # longest key first: a row takes the first key that starts it
+        hit = todo & digits.str.startswith(k).to_numpy(dtype=bool)
+        out[hit] = float(table[k])
+        todo &= ~hit
+    return out
 
 
 def starts_with_any(codes: pd.Series, prefixes: Sequence[Any]) -> pd.Series:
     """True where the code's digits start with one of ``prefixes`` (same index as ``codes``)."""
     pre = tuple(str(x) for x in prefixes)
     digits = industry_digits(codes)
-    return digits.map(lambda c: bool(c) and bool(pre) and c.startswith(pre)).astype(bool)
+    if not pre:
+        return pd.Series(False, index=codes.index, dtype=bool)
+    return ((digits != "") & digits.str.startswith(pre)).astype(bool)
