@@ -67,12 +67,18 @@ def parcel_table(
             "land_area_mu": numeric_column(links, "land_area_mu").to_numpy(),
         }
     )
-    lk = lk.loc[lk["parcel_id"].isin(area.index)].drop_duplicates(["parcel_id", "uscc"])
+    lk = lk.loc[lk["parcel_id"].astype(object).isin(area.index.astype(object))].drop_duplicates(
+        ["parcel_id", "uscc"]
+    )
     f_index = pd.Series(np.arange(len(cand)), index=cand["uscc"])
-    lk["is_cand"] = lk["uscc"].isin(f_index.index)
+    lk["is_cand"] = lk["uscc"].astype(object).isin(f_index.index.astype(object))
     all_cand = lk.groupby("parcel_id")["is_cand"].all()
     ids = sorted(all_cand.index[all_cand])
-    pairs = lk.loc[lk["parcel_id"].isin(ids)].sort_values(["parcel_id", "uscc"]).reset_index(drop=True)
+    pairs = (
+        lk.loc[lk["parcel_id"].astype(object).isin(pd.Index(ids, dtype=object))]
+        .sort_values(["parcel_id", "uscc"])
+        .reset_index(drop=True)
+    )
     freeable = pd.DataFrame({"parcel_id": ids})
     freeable["area_mu"] = freeable["parcel_id"].map(area).fillna(0.0).astype(float)
     town = _parcel_attr(parcels, screening, "town")
@@ -82,9 +88,9 @@ def parcel_table(
     freeable["n_occ"] = freeable["parcel_id"].map(pairs.groupby("parcel_id").size()).fillna(0).astype(int)
     pairs["p"] = pairs["parcel_id"].map(pd.Series(np.arange(len(ids)), index=ids)).astype(int)
     pairs["f"] = pairs["uscc"].map(f_index).astype(int)
-    occupied = set(lk["parcel_id"])
+    occupied = pd.Index(lk["parcel_id"].unique(), dtype=object)
     idle = sp.loc[
-        sp["is_idle"].astype(bool) & ~sp["parcel_id"].astype(str).isin(occupied), ["parcel_id"]
+        sp["is_idle"].astype(bool) & ~sp["parcel_id"].astype(str).astype(object).isin(occupied), ["parcel_id"]
     ].copy()
     idle["parcel_id"] = idle["parcel_id"].astype(str)
     idle["area_mu"] = idle["parcel_id"].map(area).fillna(0.0).astype(float)
