@@ -42,9 +42,12 @@ def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: b
     order = np.argsort(codes, kind="stable")
     texts = np.asarray(values.to_numpy(dtype=object)[present][order]).astype(str)  # str() of each
     counts = np.bincount(codes, minlength=len(labels))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(texts, type=pa.string()))
-    joined = pc.binary_join(lists, sep).to_numpy(zero_copy_only=False).astype(object)
+    # 64-bit offsets: a province's texts pass the 2 GB a plain Arrow string array can hold
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(texts, type=pa.large_string()))
+    joined = (
+        pc.binary_join(lists, pa.scalar(sep, pa.large_string())).to_numpy(zero_copy_only=False).astype(object)
+    )
     return pd.Series(joined, index=pd.Index(labels).rename(keys.name), dtype="str")
 
 
