@@ -40,15 +40,27 @@ def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: b
     present = ~pd.isna(keys.to_numpy())
     codes, labels = pd.factorize(keys[present], sort=sort)  # labels keep the keys' dtype
     order = np.argsort(codes, kind="stable")
-    texts = np.asarray(values.to_numpy(dtype=object)[present][order]).astype(str)  # str() of each
+    texts = _arrow_texts(values.to_numpy(dtype=object)[present][order])
     counts = np.bincount(codes, minlength=len(labels))
     # 64-bit offsets: a province's texts pass the 2 GB a plain Arrow string array can hold
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(texts, type=pa.large_string()))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), texts)
     joined = (
         pc.binary_join(lists, pa.scalar(sep, pa.large_string())).to_numpy(zero_copy_only=False).astype(object)
     )
     return pd.Series(joined, index=pd.Index(labels).rename(keys.name), dtype="str")
+
+
+def _arrow_texts(values: np.ndarray) -> pa.Array:
+    """``str()`` of each value as an Arrow ``large_string`` array (no fixed-width numpy copy:
+    ``astype(str)`` of a million texts pads every one to the longest)."""
+    try:
+        arr = pa.array(values, type=pa.large_string())  # the usual case: all already str
+        if arr.null_count == 0:
+            return arr
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    return pa.array([str(v) for v in values], type=pa.large_string())
 
 
 def join_columns(parts: Sequence[pd.Series], sep: str, index: pd.Index) -> pd.Series:
