@@ -143,16 +143,15 @@ def inherited_texts(pairs: pd.DataFrame, parcel_texts: pd.DataFrame) -> pd.DataF
     got = pairs[["uscc", "parcel_id", "code"]].merge(
         parcel_texts.drop_duplicates(["parcel_id", "code"], keep="last"), on=["parcel_id", "code"], how="left"
     )
-    plain_zh = got["code"].map({c: reason_text(c, "zh") for c in got["code"].unique()})
-    plain_en = got["code"].map({c: reason_text(c, "en") for c in got["code"].unique()})
     pid = got["parcel_id"].astype(str).astype(object)
-    zh = got["zh"].where(got["zh"].notna(), plain_zh).astype(object) + "(宗地" + pid + ")"
-    en = got["en"].where(got["en"].notna(), plain_en).astype(object) + " (parcel " + pid + ")"
     key_s = got.groupby(["uscc", "code"], sort=False).ngroup()  # numbered in order of first appearance
     out = got.loc[~got.duplicated(["uscc", "code"]), ["uscc", "code"]].reset_index(drop=True)
     keys = range(len(out))
-    out["zh"] = join_by_group(key_s, zh, "；").reindex(keys).to_numpy(object)
-    out["en"] = join_by_group(key_s, en, "; ").reindex(keys).to_numpy(object)
+    plain = {lang: {c: reason_text(c, lang) for c in got["code"].unique()} for lang in ("zh", "en")}
+    for lang, sep, before in (("zh", "；", "(宗地"), ("en", "; ", " (parcel ")):  # one language at a time
+        texts = got[lang].where(got[lang].notna(), got["code"].map(plain[lang])).astype(object)
+        out[lang] = join_by_group(key_s, texts + before + pid + ")", sep).reindex(keys).to_numpy(object)
+        del texts
     return out
 
 
@@ -266,25 +265,18 @@ def firm_frame(
     # own codes quote the firm's figures; inherited ones the parcels' (else the plain text)
     own_hit = code_pairs.merge(own_pairs.assign(_own=True), on=["pos", "code"], how="left")["_own"]
     mine = own_hit.fillna(False).astype(bool).to_numpy()
-    zh = (
-        code_pairs["code"]
-        .map({c: reason_text(c, "zh") for c in code_pairs["code"].unique()})
-        .to_numpy(object)
-    )
-    en = (
-        code_pairs["code"]
-        .map({c: reason_text(c, "en") for c in code_pairs["code"].unique()})
-        .to_numpy(object)
-    )
-    zh[mine], en[mine] = fill_reason_texts(code_pairs.loc[mine], values, thresholds(rules))
     inh = code_pairs.loc[~mine].assign(uscc=f["uscc"].to_numpy(dtype=object)[code_pairs.loc[~mine, "pos"]])
     got = inh.merge(inherited_texts(pairs, parcel_texts), on=["uscc", "code"], how="left")
     found = got["zh"].notna().to_numpy()
     rows = np.flatnonzero(~mine)[found]
-    zh[rows] = got["zh"].to_numpy(dtype=object)[found]
-    en[rows] = got["en"].to_numpy(dtype=object)[found]
-    f["reasons_zh"] = join_at(code_pairs["pos"], zh, f.index, "；")
-    f["reasons_en"] = join_at(code_pairs["pos"], en, f.index, "; ")
+    filled = fill_reason_texts(code_pairs.loc[mine], values, thresholds(rules))
+    for k, (lang, sep) in enumerate((("zh", "；"), ("en", "; "))):  # one language at a time (memory)
+        plain = {c: reason_text(c, lang) for c in code_pairs["code"].unique()}
+        texts = code_pairs["code"].map(plain).to_numpy(object)
+        texts[mine] = filled[k]
+        texts[rows] = got[lang].to_numpy(dtype=object)[found]
+        f[f"reasons_{lang}"] = join_at(code_pairs["pos"], texts, f.index, sep)
+        del texts
     return f[list(FIRM_COLUMNS)]
 
 
