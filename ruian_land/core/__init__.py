@@ -35,7 +35,7 @@ from ruian_land.core.crs import (
     to_working,
 )
 from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
-from ruian_land.core.groups import join_by_group, join_columns
+from ruian_land.core.groups import join_by_group, join_columns, join_groups
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices
@@ -131,6 +131,7 @@ __all__ = [
     "join_codes",
     "join_columns",
     "join_flags",
+    "join_groups",
     "kwh_from_wan_kwh",
     "label_zh",
     "m2_to_mu",

@@ -8,13 +8,14 @@ without the Python call per group: the values are put in group order once and jo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["join_by_group", "join_columns"]
+__all__ = ["join_by_group", "join_columns", "join_groups"]
 
 
 def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: bool = False) -> pd.Series:
@@ -37,6 +38,18 @@ def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: b
     Series
         Index: the group labels (named like ``keys``); values: the joined texts (``str`` dtype).
     """
+    labels, joined = join_groups(keys, values, sep, sort=sort)
+    return pd.Series(joined, index=pd.Index(labels).rename(keys.name), dtype="str")
+
+
+def join_groups(
+    keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: bool = False
+) -> tuple[Any, np.ndarray]:
+    """:func:`join_by_group` as plain arrays: ``(labels, texts)``, texts an object array of ``str``.
+
+    For callers that scatter the texts into their own rows: no round trip through a ``str``
+    Series (each a copy of every text, which counts at a province's millions of texts).
+    """
     present = ~pd.isna(keys.to_numpy())
     codes, labels = pd.factorize(keys[present], sort=sort)  # labels keep the keys' dtype
     order = np.argsort(codes, kind="stable")
@@ -45,10 +58,10 @@ def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: b
     # 64-bit offsets: a province's texts pass the 2 GB a plain Arrow string array can hold
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), texts)
-    joined = (
-        pc.binary_join(lists, pa.scalar(sep, pa.large_string())).to_numpy(zero_copy_only=False).astype(object)
-    )
-    return pd.Series(joined, index=pd.Index(labels).rename(keys.name), dtype="str")
+    joined_arrow = pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
+    del lists, texts  # the pieces go before the joined texts become Python strings
+    joined = joined_arrow.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    return labels, joined
 
 
 def _arrow_texts(values: np.ndarray) -> pa.Array:
@@ -91,6 +104,6 @@ def join_columns(parts: Sequence[pd.Series], sep: str, index: pd.Index) -> pd.Se
         texts.append(arr[hit])
     at = np.concatenate(pos) if pos else np.array([], dtype=np.int64)
     if len(at):
-        joined = join_by_group(pd.Series(at), pd.Series(np.concatenate(texts)), sep)
-        out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
+        labels, joined = join_groups(pd.Series(at), pd.Series(np.concatenate(texts)), sep)
+        out[np.asarray(labels, dtype=np.int64)] = joined
     return pd.Series(out, index=index, dtype=object)

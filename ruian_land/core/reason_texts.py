@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruian_land.core.groups import join_by_group
+from ruian_land.core.groups import join_groups
 from ruian_land.core.reasons import REASONS, reason_text
 
 __all__ = ["fill_reason_texts", "join_at", "plain_texts", "reason_pairs"]
@@ -117,8 +117,8 @@ def join_at(
     out = np.full(len(index), "", dtype=object)
     keys = pd.Series(np.asarray(pos, dtype=np.int64))
     if len(keys):
-        joined = join_by_group(keys, pd.Series(np.asarray(texts, dtype=object)), sep)
-        out[joined.index.to_numpy(dtype=np.int64)] = joined.to_numpy(dtype=object)
+        labels, joined = join_groups(keys, pd.Series(np.asarray(texts, dtype=object)), sep)
+        out[np.asarray(labels, dtype=np.int64)] = joined
     return pd.Series(out, index=index, dtype=object)
 
 

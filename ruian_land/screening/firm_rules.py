@@ -19,6 +19,7 @@ from ruian_land.core import (
     join_by_group,
     join_columns,
     join_flags,
+    join_groups,
     reason_pairs,
     reason_text,
 )
@@ -146,12 +147,14 @@ def inherited_texts(pairs: pd.DataFrame, parcel_texts: pd.DataFrame) -> pd.DataF
     pid = got["parcel_id"].astype(str).astype(object)
     key_s = got.groupby(["uscc", "code"], sort=False).ngroup()  # numbered in order of first appearance
     out = got.loc[~got.duplicated(["uscc", "code"]), ["uscc", "code"]].reset_index(drop=True)
-    keys = range(len(out))
     plain = {lang: {c: reason_text(c, lang) for c in got["code"].unique()} for lang in ("zh", "en")}
     for lang, sep, before in (("zh", "；", "(宗地"), ("en", "; ", " (parcel ")):  # one language at a time
         texts = got[lang].where(got[lang].notna(), got["code"].map(plain[lang])).astype(object)
-        out[lang] = join_by_group(key_s, texts + before + pid + ")", sep).reindex(keys).to_numpy(object)
+        labels, joined = join_groups(key_s, texts + before + pid + ")", sep)
         del texts
+        col = np.empty(len(out), dtype=object)
+        col[np.asarray(labels, dtype=np.int64)] = joined
+        out[lang] = col
     return out
 
 
