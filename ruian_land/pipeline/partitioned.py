@@ -168,6 +168,6 @@ def partitioned_zonal_mean(
     path = str(raster)
 
     def one(part: gpd.GeoDataFrame) -> pd.DataFrame:
-        return zonal_mean(part, path).to_frame()
+        return zonal_mean(part, path, workers=1).to_frame()  # dask spreads the partitions; no forks inside
 
     return _map(parcels[[parcels.geometry.name]], one, npartitions, scheduler)["built_up_fraction"]  # type: ignore[no-any-return]
