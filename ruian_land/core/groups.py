@@ -43,9 +43,11 @@ def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: b
 
 
 def join_groups(
-    keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: bool = False
+    keys: pd.Series, values: pd.Series | pa.Array, sep: str = ";", *, sort: bool = False
 ) -> tuple[Any, np.ndarray]:
     """:func:`join_by_group` as plain arrays: ``(labels, texts)``, texts an object array of ``str``.
+
+    ``values`` may also be an Arrow string array (aligned with ``keys`` by position, no nulls).
 
     For callers that scatter the texts into their own rows: no round trip through a ``str``
     Series (each a copy of every text, which counts at a province's millions of texts).
@@ -53,7 +55,12 @@ def join_groups(
     present = ~pd.isna(keys.to_numpy())
     codes, labels = pd.factorize(keys[present], sort=sort)  # labels keep the keys' dtype
     order = np.argsort(codes, kind="stable")
-    texts = _arrow_texts(values.to_numpy(dtype=object)[present][order])
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        texts = values.filter(pa.array(present)).take(pa.array(order)).cast(pa.large_string())
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+    else:
+        texts = _arrow_texts(values.to_numpy(dtype=object)[present][order])
     counts = np.bincount(codes, minlength=len(labels))
     # 64-bit offsets: a province's texts pass the 2 GB a plain Arrow string array can hold
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ruian_land.core import (
     REASONS,
@@ -144,14 +146,23 @@ def inherited_texts(pairs: pd.DataFrame, parcel_texts: pd.DataFrame) -> pd.DataF
     got = pairs[["uscc", "parcel_id", "code"]].merge(
         parcel_texts.drop_duplicates(["parcel_id", "code"], keep="last"), on=["parcel_id", "code"], how="left"
     )
-    pid = got["parcel_id"].astype(str).astype(object)
+    pid_arrow = pa.array(got["parcel_id"].astype(str).to_numpy(dtype=object), type=pa.large_string())
     key_s = got.groupby(["uscc", "code"], sort=False).ngroup()  # numbered in order of first appearance
     out = got.loc[~got.duplicated(["uscc", "code"]), ["uscc", "code"]].reset_index(drop=True)
     plain = {lang: {c: reason_text(c, lang) for c in got["code"].unique()} for lang in ("zh", "en")}
     for lang, sep, before in (("zh", "；", "(宗地"), ("en", "; ", " (parcel ")):  # one language at a time
-        texts = got[lang].where(got[lang].notna(), got["code"].map(plain[lang])).astype(object)
-        labels, joined = join_groups(key_s, texts + before + pid + ")", sep)
+        texts = got[lang].where(got[lang].notna(), got["code"].map(plain[lang])).to_numpy(dtype=object)
+        big = pa.large_string()
+        pieces = pc.binary_join_element_wise(  # "<text>(宗地<id>)" in one pass, in Arrow
+            pa.array(texts, type=big),
+            pa.scalar(before, big),
+            pid_arrow,
+            pa.scalar(")", big),
+            pa.scalar("", big),
+        )
         del texts
+        labels, joined = join_groups(key_s, pieces, sep)
+        del pieces
         col = np.empty(len(out), dtype=object)
         col[np.asarray(labels, dtype=np.int64)] = joined
         out[lang] = col
