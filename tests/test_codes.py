@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from ruian_land.core import is_valid_uscc, normalise_uscc, uscc_check_char, validate_uscc_series
+from ruian_land.core import (
+    is_valid_uscc,
+    is_valid_uscc_series,
+    normalise_uscc,
+    normalise_uscc_series,
+    uscc_check_char,
+    validate_uscc_series,
+)
 
 # Codes printed on public business licences / the standard's own example.
 PUBLISHED = [
@@ -42,3 +50,19 @@ def test_series_validation_keeps_index() -> None:
     assert out.index.tolist() == [7, 8, 9]
     assert out["uscc_valid"].tolist() == [True, False, False]
     assert out.loc[7, "uscc"] == "91350100M000100Y43"
+
+
+def test_column_versions_equal_the_scalar_ones() -> None:
+    g = "91330381MA2AB3CD4" + uscc_check_char("91330381MA2AB3CD4")
+    raw = [g, g.lower(), " " + g[:5] + "-" + g[5:] + "_", g[:17] + ("1" if g[17] == "0" else "0"),
+           "９１" + g[2:], g.replace("A", "Ａ"), None, np.nan, "", " ", 9.13303817062278e17, 12345,
+           "12.0", "O" + g[1:], g[:8] + "I" + g[9:], g + "1", pd.NA, "91330381MA28XYZ"]  # fmt: skip
+    s = pd.Series(raw, dtype=object, index=range(100, 100 + len(raw)))
+    want = s.map(normalise_uscc)
+    got = normalise_uscc_series(s)
+    pd.testing.assert_series_equal(got, want)
+    valid = is_valid_uscc_series(got)
+    assert valid.tolist() == [is_valid_uscc(v) for v in raw]
+    assert valid.tolist()[:6] == [True, True, True, False, True, True]  # case, spaces, full width
+    blank = pd.Series([None, " "], dtype=object)
+    pd.testing.assert_series_equal(normalise_uscc_series(blank), blank.map(normalise_uscc))

@@ -19,8 +19,10 @@ __all__ = [
     "USCC_ALPHABET",
     "check_char_twins",
     "is_valid_uscc",
+    "is_valid_uscc_series",
     "normalise_parcel_id",
     "normalise_uscc",
+    "normalise_uscc_series",
     "stored_as_number",
     "uscc_check_char",
     "validate_uscc_series",
@@ -31,7 +33,12 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 #: Weights 3^i mod 31 for positions 1..17 (GB 32100-2015 §5).
 _WEIGHTS = [pow(3, i, 31) for i in range(17)]
+#: Character value per byte (-1 outside the alphabet), for the vectorised check.
+_LOOKUP = np.full(256, -1, dtype=np.int64)
+_LOOKUP[[ord(c) for c in USCC_ALPHABET]] = np.arange(len(USCC_ALPHABET))
 _PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
+#: The same pattern with ASCII digits only (Arrow's RE2 applies it to whole columns).
+_PATTERN_ASCII = r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}"
 #: Scientific notation as Excel shows a long number (``9.13303E+17``).
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?E\+?\d+$", re.I)
 #: Excel keeps 15 significant digits: an 18-digit code typed as a number ends in ``000``.
@@ -90,9 +97,78 @@ def validate_uscc_series(codes: pd.Series) -> pd.DataFrame:
     DataFrame
         Same index, columns ``uscc`` (normalised str or None) and ``uscc_valid`` (bool).
     """
-    norm = codes.map(normalise_uscc)
-    valid = norm.map(is_valid_uscc).astype(bool)
+    norm = normalise_uscc_series(codes)
+    valid = is_valid_uscc_series(norm)
     return pd.DataFrame({"uscc": norm, "uscc_valid": valid}, index=codes.index)
+
+
+def normalise_uscc_series(codes: pd.Series) -> pd.Series:
+    """:func:`normalise_uscc` of a whole column, with string methods instead of a call per value.
+
+    Parameters
+    ----------
+    codes : Series
+        Raw codes, any index and dtype.
+
+    Returns
+    -------
+    Series
+        Same index; as ``codes.map(normalise_uscc)`` gives it: ``str`` dtype with NaN for
+        blank / missing codes (object dtype of ``None`` when every code is blank).
+    """
+    if codes.empty:
+        return codes.map(normalise_uscc)
+    values = codes.to_numpy(dtype=object)
+    out = np.full(len(values), None, dtype=object)
+    is_text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    at = np.flatnonzero(is_text)
+    # already clean (ASCII upper-case letters and digits): normalising leaves it as it is
+    clean = pd.Series(values[at], dtype="str").str.fullmatch(r"[0-9A-Z]+").to_numpy(dtype=bool)
+    out[at[clean]] = values[at[clean]]
+    rest = np.ones(len(values), dtype=bool)
+    rest[at[clean]] = False
+    rest &= ~pd.isna(values)
+    out[rest] = [normalise_uscc(v) for v in values[rest]]  # the few that need NFKC, spaces, case
+    if all(v is None for v in out[rest]) and not clean.any():
+        return pd.Series(out, index=codes.index, dtype=object)
+    return pd.Series(out, index=codes.index, dtype="str")
+
+
+def is_valid_uscc_series(codes: pd.Series) -> pd.Series:
+    """:func:`is_valid_uscc` of a whole column: the pattern by one regex, the GB 32100-2015 check
+    character by numpy over an (n, 18) array of character values.
+
+    Parameters
+    ----------
+    codes : Series
+        Codes, normalised (:func:`normalise_uscc_series`) or raw.
+
+    Returns
+    -------
+    Series of bool, same index.
+    """
+    norm = normalise_uscc_series(codes).astype("str")
+    shaped = norm.str.fullmatch(_PATTERN_ASCII).fillna(False).astype(bool).to_numpy()
+    out = np.zeros(len(norm), dtype=bool)
+    at = np.flatnonzero(shaped)
+    if len(at):
+        texts = norm.to_numpy(dtype=object)[at]
+        chars = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        values = _LOOKUP[chars]
+        total = (values[:, :17] * np.array(_WEIGHTS)).sum(axis=1)
+        out[at] = (31 - total % 31) % 31 == values[:, 17]
+    return pd.Series(out, index=codes.index, dtype=bool)
+    texts = norm.to_numpy(dtype=object)[at]
+    ascii_ = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
+    for k in np.flatnonzero(~ascii_):  # Unicode digits that \d matched: the scalar path, as before
+        out[at[k]] = is_valid_uscc(texts[k])
+    at, texts = at[ascii_], texts[ascii_]
+    if len(at):
+        chars = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        values = _LOOKUP[chars]
+        total = (values[:, :17] * np.array(_WEIGHTS)).sum(axis=1)
+        out[at] = (31 - total % 31) % 31 == values[:, 17]
+    return pd.Series(out, index=codes.index, dtype=bool)
 
 
 def normalise_parcel_id(value: object) -> str | None:

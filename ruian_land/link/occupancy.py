@@ -28,7 +28,7 @@ from ruian_land.core import (
     is_valid_uscc,
     m2_to_mu,
     normalise_parcel_id,
-    normalise_uscc,
+    normalise_uscc_series,
     require_columns,
 )
 from ruian_land.rules import RuleSet, load_rules
@@ -189,7 +189,7 @@ def link_firms_to_parcels(
         {
             "parcel_id": parcels["parcel_id"].map(normalise_parcel_id),
             "area_m2": parcels["area_m2"].astype(float).to_numpy(),
-            "owner_uscc": parcels["owner_uscc"].map(normalise_uscc) if "owner_uscc" in parcels else None,
+            "owner_uscc": normalise_uscc_series(parcels["owner_uscc"]) if "owner_uscc" in parcels else None,
             "owner_name": parcels["owner_name"].to_numpy() if "owner_name" in parcels else None,
             "source_row": parcels["source_row"].to_numpy()
             if "source_row" in parcels
@@ -197,7 +197,7 @@ def link_firms_to_parcels(
         }
     )
     f = firms.copy()
-    f["uscc"] = f["uscc"].map(normalise_uscc)
+    f["uscc"] = normalise_uscc_series(f["uscc"])
     codes = set(f["uscc"].dropna())
     lz = _lease_rows(p, leases, codes, ledger)
     has_owner = p["owner_uscc"].isin(codes)
@@ -272,7 +272,7 @@ def _lease_rows(
     if leases is not None and len(leases):
         lz = pd.DataFrame(
             {
-                "uscc": leases["uscc"].map(normalise_uscc).to_numpy(),
+                "uscc": normalise_uscc_series(leases["uscc"]).to_numpy(),
                 "parcel_id": leases["parcel_id"].map(normalise_parcel_id).to_numpy(),
                 "leased_area_m2": leases["leased_area_m2"].astype(float).to_numpy(),
                 "source_row": leases["source_row"].to_numpy()
@@ -341,7 +341,7 @@ def _located_rows(
         )
     mode = str(rules.value("link.point_mode"))
     pts = points.copy()
-    pts["uscc"] = pts["uscc"].map(normalise_uscc)
+    pts["uscc"] = normalise_uscc_series(pts["uscc"])
     pts = pts[pts["uscc"].isin(set(f["uscc"]))]
     if "source_row" not in pts.columns:
         pts["source_row"] = np.arange(1, len(pts) + 1)
