@@ -40,6 +40,7 @@ from ruian_land.core import (
     join_by_group,
     label_zh,
 )
+from ruian_land.export.sheet_cells import write_cells
 
 __all__ = [
     "FORMATS",
@@ -188,8 +189,8 @@ def _write_sheet(
     canonical = [str(c) for c in table.columns]
     headers = chinese_headers(table.columns)
     table.columns = headers
-    table.to_excel(writer, sheet_name=sheet, index=False)
-    ws = writer.sheets[sheet]
+    ws = writer.book.add_worksheet(sheet)
+    write_cells(writer.book, ws, table, writer.date_format, writer.datetime_format)
     ws.freeze_panes(1, 0)
     if len(table.columns):
         ws.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
