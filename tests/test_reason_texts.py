@@ -6,8 +6,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ruian_land.core import describe, fill_reason_texts, join_at, join_columns, map_slices, reason_pairs
-from ruian_land.screening.base import contains_any, text_of, truthy_flags
+from ruian_land.core import (
+    contains_any,
+    describe,
+    fill_reason_texts,
+    is_in,
+    join_at,
+    join_columns,
+    map_slices,
+    normalise_firm_names,
+    reason_pairs,
+)
+from ruian_land.screening.base import text_of, truthy_flags
 from ruian_land.screening.idle import truthy, whole_months, whole_months_to
 
 
@@ -93,3 +103,33 @@ def test_map_slices_equals_one_call() -> None:
     split = shapely.area(map_slices(shapely.intersection, a, b, workers=4, grid_size=0.01))
     np.testing.assert_array_equal(one, split)
     assert len(map_slices(shapely.area, a[:0], workers=3)) == 0
+
+
+def test_is_in_equals_series_isin() -> None:
+    """Arrow membership gives Series.isin's answer for text, missing values, numbers and mixed cells."""
+    cases = [
+        (pd.Series(["91330381A", "91330381B", None, "X"]), ["91330381A", None]),
+        (pd.Series(["a", "b", None], dtype=object), {"b": 1}.keys()),
+        (pd.Series([1, 2, 3]), [2]),
+        (pd.Series(["a", 1], dtype=object), ["a"]),
+        (pd.Series(["a", "b"]), pd.Index(["b"])),
+        (pd.Series([], dtype="str"), []),
+        (pd.Series(["a"]), set()),
+        (pd.Series(["x", np.nan]), pd.Series([np.nan], dtype=object)),
+        (pd.Series(["宗地1", "宗地2"], index=[7, 3]), {"宗地2"}),
+    ]
+    for values, among in cases:
+        listed = among if isinstance(among, pd.Series | pd.Index) else list(among)
+        expected = values.isin(listed).to_numpy(dtype=bool)
+        got = is_in(values, among)
+        assert got.dtype == bool and got.tolist() == expected.tolist(), (values.tolist(), among)
+
+
+def test_firm_names_compare_without_spaces_and_bracket_width() -> None:
+    names = pd.Series(["瑞安市 华东（机械）有限公司", "瑞安市华东(机械)有限公司\u3000", None, "ＡＢＣ 厂"])
+    assert normalise_firm_names(names).tolist() == [
+        "瑞安市华东(机械)有限公司",
+        "瑞安市华东(机械)有限公司",
+        "",
+        "ABC厂",
+    ]

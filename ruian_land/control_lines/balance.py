@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ruian_land.control_lines.overlay import control_line_overlay
-from ruian_land.core import MU_PER_HA, InputError, InputWarning, m2_to_mu
+from ruian_land.core import MU_PER_HA, InputError, InputWarning, contains_any, m2_to_mu
 
 __all__ = ["BalanceLedger", "balance_ledger", "industrial_supply_share", "is_industrial_use"]
 
@@ -91,8 +91,7 @@ def is_industrial_use(uses: pd.Series, rules: Any) -> pd.Series:
         Bool, same index; missing uses are not industrial.
     """
     patterns = [str(p) for p in rules.value("control_line.industrial_uses")]
-    text = uses.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-    return text.map(lambda s: any(p in s for p in patterns)).astype(bool)
+    return contains_any(uses, patterns)
 
 
 def _area_mu(frame: pd.DataFrame, name: str) -> pd.Series:

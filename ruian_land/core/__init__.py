@@ -10,6 +10,7 @@ from ruian_land.core.codes import (
     check_char_twins,
     is_valid_uscc,
     is_valid_uscc_series,
+    normalise_firm_names,
     normalise_parcel_id,
     normalise_uscc,
     normalise_uscc_series,
@@ -40,6 +41,7 @@ from ruian_land.core.errors import InputError, InputWarning, RulesError, StageIn
 from ruian_land.core.groups import join_by_group, join_columns, join_groups
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
+from ruian_land.core.membership import contains_any, is_in
 from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
 from ruian_land.core.reason_texts import fill_reason_texts, join_at, plain_texts, reason_pairs
@@ -116,6 +118,7 @@ __all__ = [
     "__version__",
     "check_char_twins",
     "check_plausible",
+    "contains_any",
     "convert_geometries",
     "convert_lonlat",
     "cores",
@@ -127,6 +130,7 @@ __all__ = [
     "frame_to_wgs84",
     "header_unit",
     "input_error",
+    "is_in",
     "is_valid_uscc",
     "is_valid_uscc_series",
     "join_at",
@@ -143,6 +147,7 @@ __all__ = [
     "mask_personal",
     "mask_value",
     "mu_to_m2",
+    "normalise_firm_names",
     "normalise_header",
     "normalise_parcel_id",
     "normalise_uscc",

@@ -20,6 +20,7 @@ __all__ = [
     "check_char_twins",
     "is_valid_uscc",
     "is_valid_uscc_series",
+    "normalise_firm_names",
     "normalise_parcel_id",
     "normalise_uscc",
     "normalise_uscc_series",
@@ -39,6 +40,9 @@ _LOOKUP[[ord(c) for c in USCC_ALPHABET]] = np.arange(len(USCC_ALPHABET))
 _PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
 #: The same pattern with ASCII digits only (Arrow's RE2 applies it to whole columns).
 _PATTERN_ASCII = r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}"
+#: Python's whitespace (``str.isspace``), as a regex class both ``re`` and Arrow's RE2 read alike.
+_SPACE_RUN = "[" + "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "]+"
+_PARENS = str.maketrans("（）", "()")
 #: Scientific notation as Excel shows a long number (``9.13303E+17``).
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?E\+?\d+$", re.I)
 #: Excel keeps 15 significant digits: an 18-digit code typed as a number ends in ``000``.
@@ -169,6 +173,25 @@ def is_valid_uscc_series(codes: pd.Series) -> pd.Series:
         total = (values[:, :17] * np.array(_WEIGHTS)).sum(axis=1)
         out[at] = (31 - total % 31) % 31 == values[:, 17]
     return pd.Series(out, index=codes.index, dtype=bool)
+
+
+def normalise_firm_names(names: pd.Series) -> pd.Series:
+    """Firm names as a comparison key: NFKC, full-width brackets as ASCII, every space removed.
+
+    ``瑞安市 华东（机械）有限公司`` and ``瑞安市华东(机械)有限公司`` get the same key. Used to tell
+    whether two tables name the same firm, never to rewrite a name.
+
+    Parameters
+    ----------
+    names : Series
+        n names (any dtype; missing allowed), any index.
+
+    Returns
+    -------
+    Series of str, same index; ``""`` for missing names.
+    """
+    text = pd.Series(names, dtype="str").str.normalize("NFKC").str.translate(_PARENS)
+    return text.str.replace(_SPACE_RUN, "", regex=True).fillna("")
 
 
 def normalise_parcel_id(value: object) -> str | None:

@@ -9,8 +9,6 @@ to the firm totals. Geocoded firm points can be linked spatially with
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,14 +21,14 @@ from ruian_land.core import (
     WORKING_CRS,
     InputError,
     Ledger,
-    check_char_twins,
     crs_equal,
-    is_valid_uscc,
+    is_in,
     m2_to_mu,
     normalise_parcel_id,
     normalise_uscc_series,
     require_columns,
 )
+from ruian_land.link.notes import note_owner_codes, unlinked_firms
 from ruian_land.rules import RuleSet, load_rules
 
 __all__ = ["ALLOCATED_COLUMNS", "Occupancy", "firm_land", "link_firms_to_parcels", "link_points_to_parcels"]
@@ -38,21 +36,6 @@ __all__ = ["ALLOCATED_COLUMNS", "Occupancy", "firm_land", "link_firms_to_parcels
 #: Firm totals allocated to parcels by land share, when present in ``firms``.
 ALLOCATED_COLUMNS: tuple[str, ...] = ("tax_wan", "energy_tce_calorific", "value_added_wan")
 _LINK_COLUMNS = ["uscc", "parcel_id", "tenure", "land_area_m2", "land_area_mu", "land_share"]
-_UNLINKED_COLUMNS = ["uscc", "name", "reason_code", "reason", "reason_zh"]
-_REASONS = {
-    "no_land": ("no parcel owned or leased", "无自有或租赁宗地"),
-    "leased_out": ("all owned land is leased to others", "自有土地全部出租"),
-    "owner_code_invalid": ("owner code invalid on the parcel", "宗地权利人代码校验错误"),
-    "owner_code_mismatch": ("the parcel lists another owner code", "宗地权利人代码与名录不一致"),
-    "code_invalid": (
-        "the firm's own code fails its check; no parcel under it",
-        "企业信用代码校验错误且无宗地",
-    ),
-    "located_on_occupied_parcel": (
-        "geocoded on a parcel its owner occupies; no lease recorded",
-        "地理编码点位在他人自用宗地上，无租赁记录",
-    ),
-}
 #: Values of the rule ``link.lease_convention``.
 _CONVENTIONS = ("split", "landlord")
 #: Relative slack below which leased area is taken as equal to the parcel area (rounding).
@@ -88,12 +71,6 @@ class Occupancy:
     unlinked: pd.DataFrame
     parcels: pd.DataFrame
     firms: pd.DataFrame
-
-
-def _norm_name(name: Any) -> str:
-    if name is None or pd.isna(name):
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).replace("（", "(").replace("）", ")")
 
 
 def link_firms_to_parcels(
@@ -200,18 +177,18 @@ def link_firms_to_parcels(
     f["uscc"] = normalise_uscc_series(f["uscc"])
     codes = set(f["uscc"].dropna())
     lz = _lease_rows(p, leases, codes, ledger)
-    has_owner = p["owner_uscc"].isin(codes)
+    has_owner = is_in(p["owner_uscc"], codes)
     p["leased_m2"] = np.minimum(
         p["parcel_id"].map(lz.groupby("parcel_id")["weight_m2"].sum()).fillna(0.0), p["area_m2"]
     )
     if convention == "landlord":
-        lz.loc[lz["parcel_id"].isin(p.loc[has_owner, "parcel_id"]), "land_area_m2"] = 0.0
+        lz.loc[is_in(lz["parcel_id"], p.loc[has_owner, "parcel_id"]), "land_area_m2"] = 0.0
     tenant_m2 = p["parcel_id"].map(lz.groupby("parcel_id")["land_area_m2"].sum()).fillna(0.0)
     owned = p[has_owner].copy()
     owned["land_area_m2"] = np.maximum(owned["area_m2"] - tenant_m2[has_owner], 0.0)
     owned["weight_m2"] = owned["land_area_m2"]
     if ledger is not None:
-        _note_owner_codes(p, f, ledger)
+        note_owner_codes(p, f, ledger)
     rows = pd.concat(
         [
             pd.DataFrame(
@@ -257,7 +234,7 @@ def link_firms_to_parcels(
     out_firms = firms.copy()
     out_firms["land_area_mu"] = f["uscc"].map(land["land_area_mu"]).astype(float).to_numpy()
     out_firms["parcel_count"] = f["uscc"].map(land["parcel_count"]).fillna(0).astype(int).to_numpy()
-    unlinked = _unlinked(f, set(links["uscc"]), p, located_refused)
+    unlinked = unlinked_firms(f, set(links["uscc"]), p, located_refused)
     return Occupancy(
         links=links, unlinked=unlinked, parcels=parcel_use.reset_index(drop=True), firms=out_firms
     )
@@ -280,7 +257,11 @@ def _lease_rows(
                 else np.arange(1, len(leases) + 1),
             }
         )
-        lz = lz[lz["parcel_id"].isin(area.keys()) & lz["uscc"].isin(codes) & (lz["leased_area_m2"] > 0)]
+        lz = lz[
+            is_in(lz["parcel_id"], area.keys())
+            & is_in(lz["uscc"], codes)
+            & (lz["leased_area_m2"] > 0).to_numpy()
+        ]
     else:
         lz = pd.DataFrame({"uscc": [], "parcel_id": [], "leased_area_m2": [], "source_row": []})
     leased = lz.groupby("parcel_id")["leased_area_m2"].sum()
@@ -304,12 +285,16 @@ def _lease_rows(
 
 def _aggregate_links(rows: pd.DataFrame, f: pd.DataFrame) -> pd.DataFrame:
     """One row per (firm, parcel), land shares and allocated totals."""
-    rank = {"own": 0, "lease": 1, "located": 2}
-    links = rows.groupby(["uscc", "parcel_id"], as_index=False, sort=True).agg(
-        tenure=("tenure", lambda t: min(t, key=rank.__getitem__)),
-        land_area_m2=("land_area_m2", "sum"),
-        weight_m2=("weight_m2", "sum"),
+    tenures = ["own", "lease", "located"]  # the strongest tenure of a (firm, parcel) pair first
+    rank = pd.Categorical(rows["tenure"], categories=tenures).codes
+    if (rank < 0).any():
+        raise ValueError(f"unknown tenure among {sorted(set(rows['tenure']) - set(tenures))}")
+    links = (
+        rows.assign(tenure=rank)
+        .groupby(["uscc", "parcel_id"], as_index=False, sort=True)
+        .agg(tenure=("tenure", "min"), land_area_m2=("land_area_m2", "sum"), weight_m2=("weight_m2", "sum"))
     )
+    links["tenure"] = np.asarray(tenures, dtype=object)[links["tenure"].to_numpy()]
     links["land_area_mu"] = m2_to_mu(links["land_area_m2"].to_numpy())
     land = links.groupby("uscc")["land_area_m2"].transform("sum")
     weight = links.groupby("uscc")["weight_m2"].transform("sum")
@@ -342,7 +327,7 @@ def _located_rows(
     mode = str(rules.value("link.point_mode"))
     pts = points.copy()
     pts["uscc"] = normalise_uscc_series(pts["uscc"])
-    pts = pts[pts["uscc"].isin(set(f["uscc"]))]
+    pts = pts[is_in(pts["uscc"], f["uscc"])]
     if "source_row" not in pts.columns:
         pts["source_row"] = np.arange(1, len(pts) + 1)
     par = parcels.assign(parcel_id=parcels["parcel_id"].map(normalise_parcel_id))
@@ -351,7 +336,7 @@ def _located_rows(
     refused: dict[str, str] = {}
     vacant = dict(zip(p["parcel_id"], np.maximum(p["area_m2"] - p["occupied_m2"], 0.0), strict=True))
     owner = dict(zip(p["parcel_id"], p["owner_uscc"], strict=True))
-    new = pts[~pts["uscc"].isin(held.keys()) & pts["hit"].notna()]
+    new = pts[~is_in(pts["uscc"], held.keys()) & pts["hit"].notna().to_numpy()]
     new = new[~new["uscc"].duplicated()]
     rows = []
     for pid, group in new.groupby("hit", sort=True):
@@ -385,7 +370,7 @@ def _located_rows(
                     f"holds {share:,.1f} m² of its {free:,.1f} m² vacant area ({len(group)} firm(s) located there)",
                 )  # fmt: skip
     if ledger is not None:
-        _note_mismatches(pts[pts["uscc"].isin(held.keys())], held, owner, ledger)
+        _note_mismatches(pts[is_in(pts["uscc"], held.keys())], held, owner, ledger)
     extra = pd.DataFrame(rows, columns=["uscc", "parcel_id", "tenure", "land_area_m2", "weight_m2"])
     return extra, refused
 
@@ -402,97 +387,6 @@ def _note_mismatches(
                 f"{r['uscc']}: point on parcel {r['hit']} (owner {owner.get(r['hit'])}), but the firm is linked "
                 f"to {sorted(mine)} by code or lease: check the geocode, a missing lease or the owner code",
             )  # fmt: skip
-
-
-def _note_owner_codes(p: pd.DataFrame, f: pd.DataFrame, ledger: Ledger) -> None:
-    """Ledger notes on parcel owner codes: linked although invalid, matching no registry firm,
-    or differing from a registry code only in the check character (both rows noted, not merged)."""
-    codes = set(f["uscc"].dropna())
-    owners = p.loc[p["owner_uscc"].notna()]
-    twins = check_char_twins(owners["owner_uscc"], codes)
-    reg = f.drop_duplicates("uscc").set_index("uscc")
-    reg_row = reg["source_row"] if "source_row" in reg.columns else pd.Series(dtype="float64")
-    reg_name = reg["name"] if "name" in reg.columns else pd.Series(dtype="object")
-    seen: dict[str, list[tuple[str, str]]] = {}
-    for r in owners.to_dict("records"):
-        owner, pid, row = str(r["owner_uscc"]), r["parcel_id"], int(r["source_row"])
-        valid = is_valid_uscc(owner)
-        if owner in codes and not valid:
-            ledger.record(
-                "parcels", row, "owner_uscc", "owner_code_invalid", "kept",
-                f"parcel {pid} linked to {owner} although the code fails its check character "
-                "(the registry has the same code)",
-            )  # fmt: skip
-        elif owner in twins:
-            twin = twins[owner][0]
-            where = ledger.where("registry", reg_row.get(twin))
-            seen.setdefault(twin, []).append((f"parcel {pid} ({ledger.where('parcels', row)})", owner))
-            ledger.record(
-                "parcels", row, "owner_uscc", "check_char_mismatch", "kept",
-                f"owner code {owner} of parcel {pid} matches no registry firm, but registry {where} "
-                f"({reg_name.get(twin, '')}) has {twin}: probably the same firm, the check character differs "
-                f"({_which_fails(owner, twin)}); not linked: correct the wrong code",
-            )  # fmt: skip
-        elif owner not in codes:
-            problem = "owner_not_in_registry" if valid else "owner_code_invalid"
-            ledger.record(
-                "parcels", row, "owner_uscc", problem, "kept",
-                f"owner code {owner} of parcel {pid} matches no registry firm"
-                + ("" if valid else " and fails its check character"),
-            )  # fmt: skip
-
-    for twin, places in seen.items():
-        if ledger.declared("registry") and pd.notna(reg_row.get(twin)):
-            ledger.record(
-                "registry", int(reg_row[twin]), "uscc", "check_char_mismatch", "kept",
-                f"{twin} ({reg_name.get(twin, '')}): "
-                + "; ".join(f"{where} lists owner code {code}" for where, code in places)
-                + f", differing only in the check character ({_which_fails(places[0][1], twin)}); "
-                "probably the same firm: not linked, correct the wrong code",
-            )  # fmt: skip
-
-
-def _which_fails(code: str, registry_code: str) -> str:
-    """Which of two codes differing only in the check character fails the GB 32100-2015 check."""
-    ok_here, ok_reg = is_valid_uscc(code), is_valid_uscc(registry_code)
-    if ok_here and not ok_reg:
-        return f"the registry's {registry_code} fails the check: correct the registry"
-    if ok_reg and not ok_here:
-        return f"{code} fails the check: correct the parcel record"
-    return "neither or both pass the check: ask which is right"
-
-
-def _unlinked(f: pd.DataFrame, linked: set[str], p: pd.DataFrame, refused: dict[str, str]) -> pd.DataFrame:
-    rows = []
-    owners = set(p["owner_uscc"].dropna())
-    by_name: dict[str, list[tuple[str, str]]] = {}
-    for r in p.to_dict("records"):
-        if pd.notna(r["owner_name"]) and pd.notna(r["owner_uscc"]):
-            by_name.setdefault(_norm_name(r["owner_name"]), []).append(
-                (str(r["parcel_id"]), str(r["owner_uscc"]))
-            )
-    for r in f.to_dict("records"):
-        uscc, name = r["uscc"], r.get("name")
-        if uscc in linked:
-            continue
-        hits = [(pid, c) for pid, c in by_name.get(_norm_name(name), []) if c != uscc]
-        if uscc in refused:
-            code, detail = "located_on_occupied_parcel", refused[uscc]
-        elif uscc in owners:
-            code, detail = "leased_out", "owner of parcel(s) fully leased to others"
-        elif hits:
-            pid, other = hits[0]
-            code = "owner_code_invalid" if not is_valid_uscc(other) else "owner_code_mismatch"
-            detail = f"parcel {pid} (owner '{name}') lists code {other}, not {uscc}: correct the code"
-        elif not is_valid_uscc(uscc):
-            code, detail = "code_invalid", f"{uscc} fails its check character"
-        else:
-            code, detail = "no_land", ""
-        en, zh = _REASONS[code]
-        rows.append(
-            {"uscc": uscc, "name": name, "reason_code": code, "reason": en, "reason_zh": zh, "detail": detail}
-        )
-    return pd.DataFrame(rows, columns=[*_UNLINKED_COLUMNS, "detail"])
 
 
 def firm_land(occupancy: Occupancy | pd.DataFrame) -> pd.DataFrame:

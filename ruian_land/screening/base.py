@@ -7,8 +7,6 @@ neither side imports the other.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,7 +24,6 @@ __all__ = [
     "UNKNOWN_TOWN",
     "ScreeningFrames",
     "column_or",
-    "contains_any",
     "mapped_text",
     "numeric",
     "text_of",
@@ -86,23 +83,3 @@ def text_of(s: pd.Series) -> pd.Series:
 def mapped_text(keys: pd.Series, mapping: pd.Series) -> pd.Series:
     """``keys.map(mapping)`` as text, ``""`` where there is no match."""
     return text_of(keys.map(mapping).astype(object))
-
-
-def contains_any(text: pd.Series, patterns: Sequence[str]) -> pd.Series:
-    """True where the text contains any of ``patterns`` (plain substrings; ``""`` matches all).
-
-    Parameters
-    ----------
-    text : Series of str
-    patterns : sequence of str
-
-    Returns
-    -------
-    Series of bool, same index as ``text``.
-    """
-    if any(x == "" for x in patterns):
-        return pd.Series(True, index=text.index, dtype=bool)
-    if not patterns:
-        return pd.Series(False, index=text.index, dtype=bool)
-    regex = "|".join(re.escape(x) for x in patterns)
-    return text.astype(str).str.contains(regex, regex=True).astype(bool)

@@ -16,6 +16,7 @@ from ruian_land.core import (
     REASONS,
     InputWarning,
     RulesError,
+    contains_any,
     fill_reason_texts,
     join_at,
     join_by_group,
@@ -29,7 +30,6 @@ from ruian_land.rules import RuleSet
 from ruian_land.screening.base import (
     STATUS_TODO,
     column_or,
-    contains_any,
     mapped_text,
     numeric,
     text_of,

@@ -15,6 +15,7 @@ from ruian_land.core import (
     LOW_EFFICIENCY_CODES,
     InputError,
     InputWarning,
+    contains_any,
     fill_reason_texts,
     join_at,
     join_by_group,
@@ -25,7 +26,6 @@ from ruian_land.core import (
 from ruian_land.rules import RuleSet
 from ruian_land.screening.base import (
     column_or,
-    contains_any,
     mapped_text,
     numeric,
     text_of,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import contains_any
 from ruian_land.rules import RuleSet
 from ruian_land.screening.base import (
     OUTSIDE_PARKS,
@@ -20,7 +21,6 @@ from ruian_land.screening.base import (
     STATUS_TODO,
     UNKNOWN_TOWN,
     ScreeningFrames,
-    contains_any,
     text_of,
 )
 from ruian_land.screening.idle import truthy

@@ -6,13 +6,11 @@ in the check character), names are compared, and the tax table keeps the data ye
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import SCHEMAS, Ledger, check_char_twins, is_valid_uscc
+from ruian_land.core import SCHEMAS, Ledger, check_char_twins, is_in, is_valid_uscc, normalise_firm_names
 from ruian_land.io import FIRM_TABLES, Inputs
 from ruian_land.rules import RuleSet, load_rules
 from ruian_land.validate.rows import cell, dedupe, ledger_value, uscc_column
@@ -28,24 +26,6 @@ FIRM_VALUE_COLUMNS: dict[str, tuple[str, ...]] = {
     "emissions": _EMISSION_PARTS,
 }
 _REGISTRY_FLAGS = ("safety_accident", "environmental_penalty", "energy_task_unmet", "tax_arrears")
-
-
-def _norm_name(name: Any) -> str:
-    if name is None or pd.isna(name):
-        return ""
-    text = unicodedata.normalize("NFKC", str(name)).translate(str.maketrans("（）", "()"))
-    return re.sub(r"\s+", "", text)
-
-
-#: Python's whitespace (``str.isspace``), as a regex class both ``re`` and Arrow's RE2 read alike.
-_SPACE_RUN = "[" + "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "]+"
-_PARENS = str.maketrans("（）", "()")
-
-
-def _norm_names(names: pd.Series) -> pd.Series:
-    """:func:`_norm_name` over a column, with pandas string methods (same index)."""
-    text = pd.Series(names, dtype="str").str.normalize("NFKC").str.translate(_PARENS)
-    return text.str.replace(_SPACE_RUN, "", regex=True).fillna("")
 
 
 def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) -> pd.DataFrame:
@@ -124,7 +104,7 @@ def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) ->
         table = uscc_column(table, name, ledger, flag_invalid=False)
         if name == "tax":
             table = _filter_year(table, inputs.data_year, ledger)
-        unknown = ~table["uscc"].isin(known.keys())
+        unknown = ~is_in(table["uscc"], firms["uscc"])
         twins = check_char_twins(table.loc[unknown, "uscc"], known.keys())
         for i in table.index[unknown]:
             code, row = cell(table, i, "uscc"), int(cell(table, i, "source_row"))
@@ -150,8 +130,8 @@ def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) ->
         table = table.loc[~unknown]
         table = dedupe(table, ["uscc"], [c for c in values if c in table.columns], name, ledger)
         if "name" in table.columns:
-            theirs = _norm_names(table["name"])
-            ours = _norm_names(table["uscc"].map(pd.Series(known, dtype=object)))
+            theirs = normalise_firm_names(table["name"])
+            ours = normalise_firm_names(table["uscc"].map(pd.Series(known, dtype=object)))
             differs = (theirs != "") & (ours != "") & (theirs != ours)
             for i in table.index[differs.to_numpy(dtype=bool)]:  # the few names that differ
                 ledger.record(
@@ -181,7 +161,7 @@ def merge_firms(inputs: Inputs, ledger: Ledger, rules: RuleSet | None = None) ->
         part = table.set_index("uscc").reindex(columns=values)
         for c in values:
             firms[c] = firms["uscc"].map(part[c]).astype("float64")
-        firms[f"in_{name}"] = firms["uscc"].isin(part.index).to_numpy(dtype=bool)
+        firms[f"in_{name}"] = is_in(firms["uscc"], part.index)
     parts = firms[list(_EMISSION_PARTS)]
     firms["emission_t"] = parts.sum(axis=1, min_count=1)
     for twin, places in twins_seen.items():

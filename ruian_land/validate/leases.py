@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ruian_land.core import Ledger, normalise_parcel_id
-from ruian_land.validate.rows import cell, dedupe, ledger_value, uscc_column
+from ruian_land.validate.rows import dedupe, ledger_value, uscc_column
 
 __all__ = ["validate_leases"]
 
@@ -44,13 +44,16 @@ def validate_leases(
     )
     firm_codes = set(firms["uscc"])
     keep = []
-    for i in df.index:
-        row, pid, code, area = (
-            int(cell(df, i, "source_row")),
-            cell(df, i, "parcel_id"),
-            cell(df, i, "uscc"),
-            cell(df, i, "leased_area_m2"),
-        )
+    rows = zip(
+        df.index,
+        df["source_row"].tolist(),
+        df["parcel_id"].tolist(),
+        df["uscc"].tolist(),
+        df["leased_area_m2"].tolist(),
+        strict=True,
+    )
+    for i, source_row, pid, code, area in rows:
+        row = int(source_row)
         if pd.isna(pid):
             ledger.record("leases", row, "parcel_id", "missing_id", "rejected", "宗地代码 is blank")
         elif pd.isna(area) or area <= 0:

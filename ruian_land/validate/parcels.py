@@ -151,30 +151,39 @@ def _check_recorded_areas(gdf: gpd.GeoDataFrame, ledger: Ledger, tol: float) -> 
     )
     gap = (gdf["area_m2"] - rec).abs() / rec.where(rec > 0)
     repaired = gdf["geometry_repaired"].astype(bool)
-    for i in gdf.index[repaired | (gap > tol)]:
-        row, area = int(cell(gdf, i, "source_row")), float(cell(gdf, i, "area_m2"))
-        if not repaired[i]:
+    pick = (repaired | (gap > tol)).to_numpy()
+    rows = zip(
+        gdf["source_row"].to_numpy()[pick].tolist(),
+        gdf["area_m2"].to_numpy(dtype=float)[pick].tolist(),
+        repaired.to_numpy()[pick].tolist(),
+        rec.to_numpy(dtype=float)[pick].tolist(),
+        gap.to_numpy(dtype=float)[pick].tolist(),
+        strict=True,
+    )
+    for source_row, area, was_repaired, recorded, gap_i in rows:
+        row = int(source_row)
+        if not was_repaired:
             ledger.record(
                 "parcels", row, "recorded_area_m2", "area_mismatch", "kept",
-                f"recorded {rec[i]:,.1f} m² vs polygon {area:,.1f} m² ({gap[i]:.1%} > "
+                f"recorded {recorded:,.1f} m² vs polygon {area:,.1f} m² ({gap_i:.1%} > "
                 f"{tol:.0%}, rule qa.recorded_area_tolerance); the polygon area is used",
             )  # fmt: skip
-        elif pd.isna(gap[i]):
+        elif pd.isna(gap_i):
             ledger.record(
                 "parcels", row, "recorded_area_m2", "repaired_area", "kept",
                 f"area after repair {area:,.1f} m²; no recorded 宗地面积 to compare; the repaired area is used",
             )  # fmt: skip
-        elif gap[i] > tol:
+        elif gap_i > tol:
             ledger.record(
                 "parcels", row, "recorded_area_m2", "repaired_area_mismatch", "kept",
-                f"area after repair differs from recorded area; check the geometry: recorded {rec[i]:,.1f} m², "
-                f"after repair {area:,.1f} m² ({(area - rec[i]) / rec[i]:+.1%}, beyond {tol:.0%}, rule "
+                f"area after repair differs from recorded area; check the geometry: recorded {recorded:,.1f} m², "
+                f"after repair {area:,.1f} m² ({(area - recorded) / recorded:+.1%}, beyond {tol:.0%}, rule "
                 "qa.recorded_area_tolerance); the repaired polygon's area is used until the polygon is corrected",
             )  # fmt: skip
         else:
             ledger.record(
                 "parcels", row, "recorded_area_m2", "repaired_area", "kept",
-                f"recorded {rec[i]:,.1f} m², after repair {area:,.1f} m² ({(area - rec[i]) / rec[i]:+.1%}, "
+                f"recorded {recorded:,.1f} m², after repair {area:,.1f} m² ({(area - recorded) / recorded:+.1%}, "
                 f"within {tol:.0%}); the repaired area is used",
             )  # fmt: skip
 
