@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from ruian_land.core import (
+    check_char_twins,
     is_valid_uscc,
     is_valid_uscc_series,
     normalise_uscc,
@@ -66,3 +67,17 @@ def test_column_versions_equal_the_scalar_ones() -> None:
     assert valid.tolist()[:6] == [True, True, True, False, True, True]  # case, spaces, full width
     blank = pd.Series([None, " "], dtype=object)
     pd.testing.assert_series_equal(normalise_uscc_series(blank), blank.map(normalise_uscc))
+
+
+def test_check_char_twins_by_hand() -> None:
+    """A code not in the registry whose first 17 characters are a registry code's: its twin(s)."""
+    registry = ["91350100M000100Y43", "91350100M000100Y4X", "91330100716105852F", "SHORT", None]
+    codes = pd.Series(
+        ["91350100M000100Y40", "91330100716105852F", "91330100716105852A", "913301007161058", None, 5],
+        dtype=object,
+    )
+    assert check_char_twins(codes, registry) == {
+        "91350100M000100Y40": ["91350100M000100Y43", "91350100M000100Y4X"],  # sorted
+        "91330100716105852A": ["91330100716105852F"],
+    }  # a registry code itself, short codes and non-texts have no twins
+    assert check_char_twins(codes, {"91110000000000000X": 1}.keys()) == {}

@@ -604,3 +604,40 @@ def test_load_inputs_reads_sources_without_a_schema_as_plain_tables(tmp_path):
     assert prev["评价等级"].tolist() == ["D"] and prev.attrs["dropped_rows"][0]["problem"] == "totals_row"
     assert inputs.meta["previous_classes"]["encoding"] == "gbk"
     assert "previous_classes" not in inputs.frames()
+
+
+def test_parse_dates_column_wise_equals_the_cell_rule():
+    """Texts and numbers are read column-wise (Arrow, numpy); every cell gets what the per-cell
+    rule ``parse._date`` gives it, the unreadable and open-ended labels included, in order."""
+    import datetime as dt
+
+    from ruian_land.io.parse import _date
+
+    cells = [
+        "2019-03-01", "2019/3/1", "2019.3.1", "2019年3月1日", "2019年3月", "20190301", "2019-03",
+        " 2019 - 3 - 1 ", "２０１９－０３－０１", "2019-02-30", "2019-13-01", "99991231", "9999-12-31",
+        "1500-01-01", "0000-01-01", "abc", "", None, np.nan, "2019-3-1xyz", "2019-1-100", "2019-3-",
+        20190301, 20190301.0, 43466, 43466.7, 0, -5, 1e12, np.inf, True, np.int16(5), np.float32(43466),
+        dt.datetime(2019, 3, 1, 5), pd.Timestamp("1500-01-01"), dt.date(2020, 1, 1), "2262-04-11",
+        "2262-04-12", "1677-12-31", "2261-12-31", "١٢٣٤-01-01", 21001231, 19000101, "2020-2-29", "2021-2-29",
+    ]  # fmt: skip
+    raw = pd.Series(cells, dtype=object, index=range(100, 100 + len(cells)))
+    got = parse_dates(raw)
+    expected, bad, far = [], [], []
+    for label, value in raw.items():
+        ts = _date(value)
+        if ts is None:
+            bad.append(label)
+        elif not pd.isna(ts):
+            try:
+                ts = pd.Timestamp(ts).as_unit("ns")
+            except (OverflowError, pd.errors.OutOfBoundsDatetime):
+                (far if pd.Timestamp(ts).year >= 2262 else bad).append(label)
+                ts = None
+        expected.append(pd.NaT if ts is None or pd.isna(ts) else ts)
+    want = pd.Series(expected, index=raw.index, dtype="datetime64[ns]")
+    pd.testing.assert_series_equal(got, want, check_names=False)
+    assert got.attrs["unparsed"] == bad and got.attrs["open_ended"] == far
+    # worked by hand: Excel serial 43466 = 2019-01-01; 2019年3月 = the 1st; 30 February is no day
+    assert got[100 + cells.index(43466)] == pd.Timestamp("2019-01-01")
+    assert got[104] == pd.Timestamp("2019-03-01") and 109 in bad and far == [111, 112, 137]

@@ -14,6 +14,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ruian_land.core.membership import is_in
 
 __all__ = [
     "USCC_ALPHABET",
@@ -42,7 +46,6 @@ _PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
 _PATTERN_ASCII = r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}"
 #: Python's whitespace (``str.isspace``), as a regex class both ``re`` and Arrow's RE2 read alike.
 _SPACE_RUN = "[" + "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "]+"
-_PARENS = str.maketrans("（）", "()")
 #: Scientific notation as Excel shows a long number (``9.13303E+17``).
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?E\+?\d+$", re.I)
 #: Excel keeps 15 significant digits: an 18-digit code typed as a number ends in ``000``.
@@ -190,8 +193,10 @@ def normalise_firm_names(names: pd.Series) -> pd.Series:
     -------
     Series of str, same index; ``""`` for missing names.
     """
-    text = pd.Series(names, dtype="str").str.normalize("NFKC").str.translate(_PARENS)
-    return text.str.replace(_SPACE_RUN, "", regex=True).fillna("")
+    texts = pa.array(pd.Series(names, dtype="str").array, type=pa.large_string())
+    # NFKC makes full-width brackets ASCII ones (U+FF08 → "(")
+    key = pc.replace_substring_regex(pc.utf8_normalize(texts, "NFKC"), _SPACE_RUN, "")
+    return pd.Series(key.to_numpy(zero_copy_only=False), index=names.index, dtype="str").fillna("")
 
 
 def normalise_parcel_id(value: object) -> str | None:
@@ -249,16 +254,23 @@ def check_char_twins(codes: Iterable[object], reference: Iterable[object]) -> di
         ``{code: [reference codes with the same first 17 characters]}`` for each 18-character
         code of ``codes`` that is not itself in ``reference`` and has such twins (sorted).
     """
-    ref = {str(c) for c in reference if isinstance(c, str) and c}
+    ref = _text_codes(reference).drop_duplicates()
+    cand = _text_codes(codes)
+    cand = cand[(cand.str.len() == 18).to_numpy() & ~is_in(cand, ref)]
+    ref18 = ref[(ref.str.len() == 18).to_numpy()]
+    stem = cand.str.slice(0, 17)
+    hit = is_in(stem, ref18.str.slice(0, 17))
+    if not hit.any():
+        return {}
+    ref_stem = ref18.str.slice(0, 17)
+    wanted = is_in(ref_stem, stem[hit])
     stems: dict[str, list[str]] = {}
-    for r in sorted(ref):
-        if len(r) == 18:
-            stems.setdefault(r[:17], []).append(r)
-    out: dict[str, list[str]] = {}
-    for c in codes:
-        if not isinstance(c, str) or len(c) != 18 or c in ref:
-            continue
-        twins = stems.get(c[:17])
-        if twins:
-            out[c] = list(twins)
-    return out
+    for r in sorted(ref18[wanted].tolist()):  # the few reference codes with a twin
+        stems.setdefault(r[:17], []).append(r)
+    return {c: list(stems[c[:17]]) for c in cand[hit].tolist()}
+
+
+def _text_codes(values: Iterable[object]) -> pd.Series:
+    """The non-empty text values, as an object Series (other cells left out)."""
+    listed = values.tolist() if isinstance(values, pd.Series) else list(values)
+    return pd.Series([v for v in listed if isinstance(v, str) and v], dtype=object)

@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from charset_normalizer import from_bytes
 
 from ruian_land.core import InputError, InputWarning
@@ -226,7 +227,7 @@ def detect_encoding(chunks: list[bytes], *, source: str, what: str = "text") -> 
         When the bytes decode as both and are too short to tell, or decode as neither (the
         message gives charset-normalizer's own guess); the fix is to state the encoding.
     """
-    non_ascii = sum(sum(1 for b in c if b >= 0x80) for c in chunks)
+    non_ascii = int(np.count_nonzero(np.frombuffer(b"".join(chunks), dtype=np.uint8) >= 0x80))
     if non_ascii == 0:
         return EncodingChoice("utf-8", "ascii", f"the {what} are plain ASCII")
     ok_utf8 = decodes(chunks, "utf-8")

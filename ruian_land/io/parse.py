@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from pandas.errors import OutOfBoundsDatetime
 
 from ruian_land.core import SCHEMAS, normalise_parcel_id, normalise_uscc, stored_as_number
+from ruian_land.io.datecells import EXCEL_EPOCH, vector_dates
 from ruian_land.io.textcells import (
     BOOL,
     FLOAT,
@@ -86,7 +87,6 @@ CODE_FIELDS: dict[str, Any] = {
 BLANK_REPORTED_KINDS: tuple[str, ...] = ("tax", "statistics", "energy")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?")
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: The year datetime64[ns] ends (2262-04-11): a later date (9999-12-31 = 长期) is read as no date.
 _LAST_NS_YEAR = 2262
 #: ``core.codes``' scientific-notation and 15-digits-then-000 patterns, for RE2 (a plain code that
@@ -232,7 +232,7 @@ def _date(value: Any) -> Any:
         if num.is_integer() and 19000101 <= num <= 21001231:
             value = str(int(num))
         elif 1 <= num < 100_000:  # an Excel serial day number
-            return (_EXCEL_EPOCH + pd.Timedelta(days=math.floor(num))).normalize()
+            return (EXCEL_EPOCH + pd.Timedelta(days=math.floor(num))).normalize()
         else:
             return None
     if not isinstance(value, str):
@@ -269,7 +269,8 @@ def parse_dates(series: pd.Series) -> pd.Series:
     """
     raw = series.to_numpy(dtype=object)
     out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
-    todo = ~blank_mask(raw, MISSING_TOKENS)
+    kinds = kind_codes(raw)
+    todo = ~blank_mask(raw, MISSING_TOKENS, kinds)
     # date cells of a workbook (the usual case): at once, when within the datetime64[ns] range
     stamps = np.flatnonzero((type_codes(raw, _STAMP_TYPES, 0) == 1) & todo)
     if len(stamps):
@@ -277,22 +278,23 @@ def parse_dates(series: pd.Series) -> pd.Series:
         ok = np.asarray((when.year > 1677) & (when.year < 2262))
         out[stamps[ok]] = when[ok].normalize().as_unit("ns").to_numpy()
         todo[stamps[ok]] = False
-    bad: list[Any] = []
-    far: list[Any] = []
-    for i in np.flatnonzero(todo):  # texts, numbers and the rest, cell by cell
+    dates, read, bad = vector_dates(raw, todo, kinds)  # texts and numbers, column-wise
+    out[read] = dates[read]
+    far = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(todo & ~(read | bad)):  # the rest (9999-12-31, other types), cell by cell
         ts = _date(raw[i])
         if ts is None:
-            bad.append(series.index[int(i)])
+            bad[i] = True
         elif not pd.isna(ts):
             stamp = pd.Timestamp(ts)
             try:
                 out[i] = stamp.as_unit("ns").to_datetime64()
             except (OverflowError, OutOfBoundsDatetime):
                 # 9999-12-31 is how offices type 长期: no end date; before 1678 is a typing error
-                (far if stamp.year >= _LAST_NS_YEAR else bad).append(series.index[int(i)])
+                (far if stamp.year >= _LAST_NS_YEAR else bad)[i] = True
     result = pd.Series(out, index=series.index, name=series.name, dtype="datetime64[ns]")
-    result.attrs["unparsed"] = bad
-    result.attrs["open_ended"] = far
+    result.attrs["unparsed"] = list(series.index[bad])
+    result.attrs["open_ended"] = list(series.index[far])
     return result
 
 
