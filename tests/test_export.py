@@ -181,3 +181,37 @@ def test_workbook_status_column_gets_a_drop_down(tmp_path) -> None:
     assert not wb["汇总"].data_validations.dataValidation  # no choices: no validation
     plain = export.write_workbook(tmp_path / "p.xlsx", {"整治企业清单": firms})
     assert not openpyxl.load_workbook(plain)["整治企业清单"].data_validations.dataValidation
+
+
+def test_highlight_marks_overdue_texts_and_filled_columns_in_red(tmp_path):
+    """Red conditional formats over the data rows: one per text, one per column; none on an empty sheet."""
+    nodes = pd.DataFrame(
+        {
+            "project_id": ["P1", "P2", "P3"],
+            "status": ["逾期", "正常", "节点逾期"],
+            "shortfall": [1.5, np.nan, 0.2],
+        }
+    )
+    path = export.write_workbook(
+        tmp_path / "book.xlsx",
+        {"挂图作战": nodes, "空": nodes.iloc[:0]},
+        highlight={
+            "挂图作战": export.Highlight(values=("逾期", "节点逾期"), columns=("shortfall", "absent")),
+            "空": export.Highlight(values=("逾期",)),
+        },
+    )
+    wb = openpyxl.load_workbook(path)
+    rules = {
+        str(cf.sqref): [(r.type, r.formula, r.dxf.font.color.rgb, r.dxf.fill.bgColor.rgb) for r in cf.rules]
+        for cf in wb["挂图作战"].conditional_formatting
+    }
+    red = ("FFC00000", "FFFFC7CE")
+    assert rules == {
+        "A2:C4": [
+            ("cellIs", ['"逾期"'], *red),
+            ("cellIs", ['"节点逾期"'], *red),
+        ],  # data rows 2..4, 3 columns
+        "C2:C4": [("notContainsBlanks", ["LEN(TRIM(C2))>0"], *red)],  # shortfall; the absent column skipped
+    }
+    assert list(wb["空"].conditional_formatting) == []
+    assert [c.value for c in wb["挂图作战"]["B"]][1:] == ["逾期", "正常", "节点逾期"]  # values untouched

@@ -341,7 +341,12 @@ def test_the_sample_run_writes_the_supervision_workbook_and_summary(
     assert label_zh("overdue_nodes_zh") in header and "竣工验收计划日期" in header
     col = header.index(label_zh("overdue_nodes_zh"))
     overdue = [row[col] for row in ws.iter_rows(min_row=2) if row[col].value]
-    assert overdue and all(c.font.color.rgb.endswith("C00000") for c in overdue)
+    red_ranges = [
+        cf.sqref
+        for cf in ws.conditional_formatting
+        if any(r.type == "notContainsBlanks" and r.dxf.font.color.rgb.endswith("C00000") for r in cf.rules)
+    ]  # the filled 逾期节点 cells show red (a conditional format written with the sheet)
+    assert overdue and all(any(c.coordinate in rng for rng in red_ranges) for c in overdue)
     assert "违约说明" in [c.value for c in book["标准地履约"][1]]
     page = (out / "maps" / "overview.html").read_text(encoding="utf-8")
     for name in maps.SUPERVISION_LAYERS:

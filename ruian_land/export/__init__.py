@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ruian_land.export.highlight import mark_cells
+from ruian_land.export.highlight import Highlight
 from ruian_land.export.writers import (
     FORMATS,
     chinese_headers,
@@ -16,8 +16,8 @@ from ruian_land.export.writers import (
 
 __all__ = [
     "FORMATS",
+    "Highlight",
     "chinese_headers",
-    "mark_cells",
     "shapefile_field_names",
     "site_sheet",
     "table_for_people",

@@ -1,58 +1,74 @@
-"""Mark cells of a written workbook: overdue 挂图作战 nodes and breached clauses in red."""
+"""Red cells in a workbook: overdue 挂图作战 nodes and breached clauses, marked as the sheet is written.
+
+The marks are Excel conditional formats over the data rows (one rule per text, one per column),
+written by xlsxwriter with the sheet: no second pass that opens and re-saves the workbook cell by
+cell, and a planner who edits ``逾期`` away sees the red go too. Excel, WPS and LibreOffice show them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from pathlib import Path
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-import openpyxl
-from openpyxl.styles import Font, PatternFill
+__all__ = ["RED_FILL_RGB", "RED_FONT_RGB", "Highlight", "add_highlights"]
 
-__all__ = ["RED_FILL", "RED_FONT", "mark_cells"]
-
-RED_FONT = Font(color="C00000", bold=True)
-RED_FILL = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
+#: Dark red text on a light red fill (Excel's own "light red fill with dark red text").
+RED_FONT_RGB = "#C00000"
+RED_FILL_RGB = "#FFC7CE"
 
 
-def mark_cells(
-    path: str | Path,
-    sheet: str,
-    *,
-    values: Collection[str] = (),
-    columns: Collection[str] = (),
+@dataclass(frozen=True)
+class Highlight:
+    """Which data cells of a sheet to show in red.
+
+    Attributes
+    ----------
+    values : collection of str
+        Cell texts to mark wherever they are (e.g. ``逾期``, ``节点逾期``).
+    columns : collection of str
+        Canonical column names whose non-empty data cells are marked (e.g. ``shortfall``).
+    """
+
+    values: Collection[str] = ()
+    columns: Collection[str] = ()
+
+
+def add_highlights(
+    book: Any, worksheet: Any, canonical: Sequence[str], n_rows: int, highlight: Highlight
 ) -> int:
-    """Colour red (font and fill) the data cells of ``sheet`` whose text is one of ``values``,
-    and the non-empty data cells under the headers ``columns``; the workbook is saved in place.
+    """Add the conditional formats of ``highlight`` to an xlsxwriter worksheet.
 
     Parameters
     ----------
-    path : str or Path
-        An ``.xlsx`` written by :func:`ruian_land.export.write_workbook` (header in row 1).
-    sheet : str
-        Sheet name; a workbook without it is left as it is.
-    values : collection of str
-        Cell texts to mark (e.g. ``逾期``, ``节点逾期``).
-    columns : collection of str
-        Header texts (the Chinese headers) whose filled cells are marked.
+    book, worksheet : xlsxwriter Workbook and Worksheet
+        The sheet being written (header in row 1, data in rows 2..n_rows+1).
+    canonical : sequence of str
+        The canonical column names, in sheet order (``highlight.columns`` refers to them).
+    n_rows : int
+        Data rows; nothing is added to a sheet without any.
+    highlight : Highlight
+        What to mark.
 
     Returns
     -------
     int
-        Cells marked.
+        Conditional-format rules added.
     """
-    wb = openpyxl.load_workbook(path)
-    if sheet not in wb.sheetnames:
+    if n_rows == 0 or not canonical:
         return 0
-    ws = wb[sheet]
-    header = [c.value for c in ws[1]]
-    marked_cols = {i for i, h in enumerate(header) if h in set(columns)}
-    wanted = set(values)
+    red = book.add_format({"font_color": RED_FONT_RGB, "bold": True, "bg_color": RED_FILL_RGB})
+    last_row, last_col = n_rows, len(canonical) - 1
     n = 0
-    for row in ws.iter_rows(min_row=2):
-        for j, cell in enumerate(row):
-            v = cell.value
-            if (isinstance(v, str) and v in wanted) or (j in marked_cols and v not in (None, "")):
-                cell.font, cell.fill = RED_FONT, RED_FILL
-                n += 1
-    wb.save(path)
+    for text in highlight.values:
+        quoted = '"' + str(text).replace('"', '""') + '"'
+        worksheet.conditional_format(
+            1, 0, last_row, last_col, {"type": "cell", "criteria": "==", "value": quoted, "format": red}
+        )
+        n += 1
+    for col in highlight.columns:
+        if col in canonical:
+            j = list(canonical).index(col)
+            worksheet.conditional_format(1, j, last_row, j, {"type": "no_blanks", "format": red})
+            n += 1
     return n

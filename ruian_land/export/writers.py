@@ -40,6 +40,7 @@ from ruian_land.core import (
     join_by_group,
     label_zh,
 )
+from ruian_land.export.highlight import Highlight, add_highlights
 from ruian_land.export.sheet_cells import write_cells
 
 __all__ = [
@@ -184,6 +185,7 @@ def _write_sheet(
     frame: pd.DataFrame,
     sheet: str,
     choices: Mapping[str, Sequence[str]] | None = None,
+    highlight: Highlight | None = None,
 ) -> None:
     table = table_for_people(frame, dates_as_text=False)
     canonical = [str(c) for c in table.columns]
@@ -198,6 +200,8 @@ def _write_sheet(
         sample = [str(col), *(str(v) for v in table[col].head(200) if not _scalar_na(v))]
         width = max(_display_width(t) for t in sample)
         ws.set_column(i, i, min(max(width + 2, 8), 60))
+    if highlight is not None:
+        add_highlights(writer.book, ws, canonical, len(table), highlight)
     for col, allowed in (choices or {}).items():
         if col not in canonical:
             continue
@@ -350,6 +354,7 @@ def write_workbook(
     sheets: Mapping[str, pd.DataFrame | None],
     *,
     choices: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    highlight: Mapping[str, Highlight] | None = None,
 ) -> Path:
     """Write several tables to one xlsx (xlsxwriter), one sheet each, with Chinese headers, a
     frozen header row, filters and column widths (the same layout as ``candidates.xlsx``).
@@ -365,6 +370,10 @@ def write_workbook(
         2..n+1, at least row 2) get an Excel drop-down list (data validation) of those values,
         e.g. ``{"整治企业清单": {"status": ["待整治", "整治中", "已销号"]}}``. Sheets or columns
         not written are skipped. Default: no validation.
+    highlight : dict, optional
+        Sheet name → :class:`ruian_land.export.highlight.Highlight`: data cells with those
+        texts, or non-empty under those canonical columns, shown in red (Excel conditional
+        formats), e.g. overdue 挂图作战 nodes. Default: none.
 
     Returns
     -------
@@ -381,7 +390,7 @@ def write_workbook(
     ) as writer:
         for name, frame in sheets.items():
             if frame is not None:
-                _write_sheet(writer, frame, name[:31], (choices or {}).get(name))
+                _write_sheet(writer, frame, name[:31], (choices or {}).get(name), (highlight or {}).get(name))
     return out
 
 

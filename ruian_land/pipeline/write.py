@@ -20,8 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ruian_land.config import ProjectConfig
-from ruian_land.core import label_zh
-from ruian_land.export import mark_cells, write_exports, write_table, write_workbook
+from ruian_land.export import Highlight, write_exports, write_table, write_workbook
 from ruian_land.maps import save_map
 from ruian_land.pipeline.atomic import staged_folder
 from ruian_land.pipeline.clock import StageClock
@@ -164,14 +163,14 @@ def _write_into(result: RunResult, out: Path, offline: bool | None, clock: Stage
             {sheet: getattr(tr, attr) for sheet, attr in TRAJECTORY_SHEETS.items()},
         )
     if result.supervision is not None:
-        book = write_workbook(out / "exports" / "监管清单.xlsx", supervision_sheets(result.supervision))
-        mark_cells(
-            book,
-            "挂图作战",
-            values=(NODE_STATE_ZH["overdue"], PROJECT_STATUS_ZH["overdue"]),
-            columns=(label_zh("overdue_nodes_zh"),),
+        overdue = Highlight(
+            values=(NODE_STATE_ZH["overdue"], PROJECT_STATUS_ZH["overdue"]), columns=("overdue_nodes_zh",)
         )
-        mark_cells(book, "标准地履约", columns=(label_zh("shortfall"),))
+        book = write_workbook(
+            out / "exports" / "监管清单.xlsx",
+            supervision_sheets(result.supervision),
+            highlight={"挂图作战": overdue, "标准地履约": Highlight(columns=("shortfall",))},
+        )
         paths["exports/监管清单.xlsx"] = book
     clock.lap("write")
     result.stage_usage["write"] = clock.usage["write"]
