@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ruian_land.core import Ledger
+from ruian_land.core import Ledger, map_slices
 
 __all__ = ["find_overlaps", "repair_polygons"]
 
@@ -72,22 +72,21 @@ def repair_polygons(
     geoms = list(gdf.geometry.values)
     keep = np.ones(len(gdf), dtype=bool)
     repaired = np.zeros(len(gdf), dtype=bool)
-    out: list[BaseGeometry | None] = []
+    out: list[BaseGeometry | None] = list(geoms)
     arr = gdf.geometry.values
+    valid = map_slices(shapely.is_valid, np.asarray(arr))  # both cores at a province's size
     simple = np.asarray(
-        shapely.is_valid(arr) & ~shapely.is_empty(arr) & np.isin(shapely.get_type_id(arr), (3, 6)), dtype=bool
+        valid & ~shapely.is_empty(arr) & np.isin(shapely.get_type_id(arr), (3, 6)), dtype=bool
     )
-    for i, geom in enumerate(geoms):
-        if simple[i]:  # valid Polygon / MultiPolygon: nothing to do
-            out.append(geom)
-            continue
+    for i in np.flatnonzero(~simple):  # valid (Multi)Polygons, nearly all, stay as they are
+        geom = geoms[i]
         row = int(rows[i])
         if geom is None or geom.is_empty:
             ledger.record(
                 input_name, row, "geometry", "missing_geometry", "rejected", "no geometry in this feature"
             )
             keep[i] = False
-            out.append(None)
+            out[i] = None
             continue
         if polygonize_lines and geom.geom_type in ("LineString", "MultiLineString", "LinearRing"):
             poly = _polygonize(geom)
@@ -99,14 +98,14 @@ def repair_polygons(
                     f"encloses ({poly.area:,.1f} m²)",
                 )  # fmt: skip
                 repaired[i] = True
-                out.append(poly)
+                out[i] = poly
                 continue
         if geom.geom_type not in (*_POLYGONAL, "GeometryCollection"):
             ledger.record(
                 input_name, row, "geometry", "not_polygon", "rejected", f"geometry is a {geom.geom_type}"
             )
             keep[i] = False
-            out.append(None)
+            out[i] = None
             continue
         fixed, reason = geom, ""
         if not geom.is_valid:
@@ -124,7 +123,7 @@ def repair_polygons(
                 f"geometry {what}: nothing polygonal left",
             )
             keep[i] = False
-            out.append(None)
+            out[i] = None
             continue
         if reason:
             ledger.record(
@@ -137,7 +136,7 @@ def repair_polygons(
                 f"{dropped} non-polygonal part(s) (lines/points) dropped",
             )  # fmt: skip
         repaired[i] = bool(reason) or dropped > 0
-        out.append(poly)
+        out[i] = poly
     result = gdf.copy()
     result = result.set_geometry(gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs))
     result["geometry_repaired"] = repaired
@@ -195,7 +194,8 @@ def find_overlaps(
     left, right = left[keep], right[keep]
     if len(left) == 0:
         return pd.DataFrame(columns=cols)
-    area = np.asarray(shapely.area(shapely.intersection(geoms[left], geoms[right])), dtype=float)
+    polys = np.asarray(geoms)
+    area = np.asarray(map_slices(_shared_area, polys[left], polys[right]), dtype=float)
     pos = area > 0
     rows = gdf["source_row"].to_numpy()
     ids = gdf[id_column].to_numpy() if id_column in gdf.columns else rows
@@ -227,3 +227,8 @@ def find_overlaps(
             input_name, later, "geometry", "sliver_overlap" if r["sliver"] else "overlap", "kept", what
         )
     return out[cols]
+
+
+def _shared_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Area of ``a[i] ∩ b[i]`` (element-wise; releases the GIL, for :func:`map_slices`)."""
+    return np.asarray(shapely.area(shapely.intersection(a, b)))
