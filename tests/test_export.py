@@ -15,6 +15,7 @@ import pytest
 from shapely.geometry import box
 
 from ruian_land import export, parks
+from ruian_land.export import writers
 from ruian_land.core import InputWarning
 from ruian_land.rules import load_rules
 
@@ -215,3 +216,15 @@ def test_highlight_marks_overdue_texts_and_filled_columns_in_red(tmp_path):
     }
     assert list(wb["空"].conditional_formatting) == []
     assert [c.value for c in wb["挂图作战"]["B"]][1:] == ["逾期", "正常", "节点逾期"]  # values untouched
+
+
+def test_a_table_longer_than_a_sheet_continues_on_more_sheets(tmp_path, monkeypatch):
+    """Beyond Excel's row limit (xlsxwriter drops those cells silently) the rows go on to name(2), …"""
+    monkeypatch.setattr(writers, "EXCEL_DATA_ROWS", 3)
+    frame = pd.DataFrame({"parcel_id": [f"P{i}" for i in range(7)], "area_mu": np.arange(7.0)})
+    path = export.write_workbook(tmp_path / "long.xlsx", {"整治宗地清单": frame, "短": frame.iloc[:2]})
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["整治宗地清单", "整治宗地清单(2)", "整治宗地清单(3)", "短"]
+    ids = [c.value for name in wb.sheetnames[:3] for c in wb[name]["A"][1:]]
+    assert ids == [f"P{i}" for i in range(7)]  # every row, in order, each sheet with its header
+    assert all(wb[name]["A1"].value == wb["短"]["A1"].value for name in wb.sheetnames)

@@ -180,7 +180,29 @@ def _geo(frame: pd.DataFrame, name: str) -> gpd.GeoDataFrame | None:
     return None
 
 
+#: Data rows an Excel sheet holds (1 048 576 rows, one for the header); xlsxwriter silently
+#: drops cells beyond it, so longer tables continue on sheets ``名称(2)``, ``名称(3)`` ….
+EXCEL_DATA_ROWS = 1_048_575
+
+
 def _write_sheet(
+    writer: pd.ExcelWriter,
+    frame: pd.DataFrame,
+    sheet: str,
+    choices: Mapping[str, Sequence[str]] | None = None,
+    highlight: Highlight | None = None,
+) -> None:
+    """One table on one sheet, or on as many as it needs beyond Excel's row limit (none lost)."""
+    if len(frame) <= EXCEL_DATA_ROWS:
+        _write_one_sheet(writer, frame, sheet[:31], choices, highlight)
+        return
+    for k, start in enumerate(range(0, len(frame), EXCEL_DATA_ROWS), start=1):
+        suffix = "" if k == 1 else f"({k})"
+        name = sheet[: 31 - len(suffix)] + suffix
+        _write_one_sheet(writer, frame.iloc[start : start + EXCEL_DATA_ROWS], name, choices, highlight)
+
+
+def _write_one_sheet(
     writer: pd.ExcelWriter,
     frame: pd.DataFrame,
     sheet: str,
@@ -364,7 +386,8 @@ def write_workbook(
     path : str or Path
         The ``.xlsx`` file (overwritten).
     sheets : dict
-        Sheet name (≤ 31 characters) → frame, in order; ``None`` frames are skipped.
+        Sheet name (≤ 31 characters) → frame, in order; ``None`` frames are skipped. A frame
+        longer than Excel's 1 048 575 data rows continues on sheets ``name(2)``, ``name(3)`` …
     choices : dict, optional
         Sheet name → canonical column name → allowed values: the column's data cells (rows
         2..n+1, at least row 2) get an Excel drop-down list (data validation) of those values,
