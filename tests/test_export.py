@@ -15,8 +15,8 @@ import pytest
 from shapely.geometry import box
 
 from ruian_land import export, parks
-from ruian_land.export import writers
 from ruian_land.core import InputWarning
+from ruian_land.export import writers
 from ruian_land.rules import load_rules
 
 X0, Y0 = 570_000.0, 3_083_000.0
