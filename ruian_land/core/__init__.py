@@ -42,7 +42,7 @@ from ruian_land.core.groups import join_by_group, join_columns, join_groups
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.membership import contains_any, is_in
-from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices
+from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices, start_forked
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
 from ruian_land.core.reason_texts import fill_reason_texts, join_at, plain_texts, reason_pairs
 from ruian_land.core.reasons import (
@@ -158,6 +158,7 @@ __all__ = [
     "reason_text",
     "require_columns",
     "split_codes",
+    "start_forked",
     "stored_as_number",
     "to_map_crs",
     "to_working",

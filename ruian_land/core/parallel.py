@@ -9,14 +9,19 @@ the concatenated result is identical to the one-call result.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
+import pickle
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["PARALLEL_MIN_ITEMS", "cores", "map_slices"]
+__all__ = ["PARALLEL_MIN_ITEMS", "cores", "map_slices", "start_forked"]
+
+_T = TypeVar("_T")
 
 #: Items from which :func:`map_slices` splits the work (below it threads cost more than they
 #: save; a tuning constant of this module, not a policy rule).
@@ -73,3 +78,63 @@ def map_slices(
             pool.map(lambda ab: fn(*(a[ab[0] : ab[1]] for a in arrays), **kwargs), itertools.pairwise(cuts))
         )
     return np.concatenate(parts)
+
+
+def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
+    """Start ``fn()`` in a forked process now; the returned callable waits for it.
+
+    For independent work on large frames already in memory (one workbook while the parent
+    writes another): the child inherits them copy-on-write, nothing is pickled but the result.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes no argument; its result must pickle (paths, small dicts). Its side effects on
+        objects of this process are lost (files it writes stay).
+
+    Returns
+    -------
+    callable
+        ``wait()`` gives ``fn()``'s result, or raises its exception (the same type and message
+        when it pickles, else ``RuntimeError`` with the child's traceback). Where ``fork`` is not
+        available (Windows, macOS' default), ``fn`` runs when ``wait()`` is called, in this process.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return fn
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            payload: tuple[bool, Any] = (True, fn())
+        except BaseException as err:
+            payload = (False, err)
+        try:
+            data = pickle.dumps(payload)
+            pickle.loads(data)  # an exception that pickles but cannot be rebuilt is sent as text
+        except Exception:
+            text = "".join(traceback.format_exception(payload[1])) if not payload[0] else "unpicklable result"
+            data = pickle.dumps((False, RuntimeError(f"work in a forked process failed:\n{text}")))
+        send.send_bytes(data)
+        send.close()
+
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> _T:
+        try:
+            ok, value = pickle.loads(receive.recv_bytes())
+        except EOFError:
+            process.join()
+            raise RuntimeError(
+                f"a forked process ended with exit code {process.exitcode} before its result"
+            ) from None
+        finally:
+            receive.close()
+        process.join()
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    return wait

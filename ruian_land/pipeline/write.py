@@ -14,12 +14,14 @@ nothing here computes a result.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pandas as pd
 
 from ruian_land.config import ProjectConfig
+from ruian_land.core import PARALLEL_MIN_ITEMS, cores, start_forked
 from ruian_land.export import Highlight, write_exports, write_table, write_workbook
 from ruian_land.maps import save_map
 from ruian_land.pipeline.atomic import staged_folder
@@ -52,7 +54,11 @@ RECTIFICATION_SHEETS: dict[str, str] = {
 
 
 def write_outputs(
-    result: RunResult, out_dir: str | Path = "out", *, offline: bool | None = None
+    result: RunResult,
+    out_dir: str | Path = "out",
+    *,
+    offline: bool | None = None,
+    workers: int | None = None,
 ) -> dict[str, Path]:
     """Write the DESIGN §3 output contract under ``out_dir``.
 
@@ -65,6 +71,10 @@ def write_outputs(
     offline : bool, optional
         Inline the map's pinned Leaflet assets (default: the map's own setting, from the project's
         ``maps.offline``).
+    workers : int, optional
+        Processes: with 2 or more, the 整治清单, 监管清单, 目标路径 and 占补平衡 workbooks are
+        written by a forked process while this one writes the rest (same files). Default: the
+        cores when the lists hold ``core.PARALLEL_MIN_ITEMS`` rows or more, else 1.
 
     Returns
     -------
@@ -89,18 +99,45 @@ def write_outputs(
     final = Path(out_dir)
     clock = StageClock()
     with staged_folder(final) as staging:
-        written = _write_into(result, staging, offline, clock)
+        written = _write_into(result, staging, offline, clock, workers)
     paths = {k: final / v.relative_to(staging) for k, v in written.items()}
     result.paths = paths
     result.timings_s["write"] = round(float(clock.usage["write"]["seconds"] or 0.0), 3)
     return paths
 
 
-def _write_into(result: RunResult, out: Path, offline: bool | None, clock: StageClock) -> dict[str, Path]:
+def _write_into(
+    result: RunResult, out: Path, offline: bool | None, clock: StageClock, workers: int | None
+) -> dict[str, Path]:
     """Write every file of the output contract under ``out`` (an empty staging folder); the
     ``write`` stage's time and memory (``clock``) are those of every file but ``summary.json``."""
     for sub in ("maps", "exports", "qa"):
         (out / sub).mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    n = workers if workers is not None else (cores() if _rows(result) >= PARALLEL_MIN_ITEMS else 1)
+    # the 整治清单, 监管清单 and other workbooks in a second process while this one writes the rest
+    lists = start_forked(lambda: _write_lists(result, out)) if n > 1 else (lambda: _write_lists(result, out))
+    try:
+        paths.update(_write_rest(result, out, offline))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            lists()  # the other process finishes (or fails) before the staging folder goes
+        raise
+    paths.update(lists())
+    clock.lap("write")
+    result.stage_usage["write"] = clock.usage["write"]
+    result.summary = {
+        **result.summary,
+        "stages": {**result.summary.get("stages", {}), "write": clock.usage["write"]},
+    }
+    summary_path = out / "summary.json"
+    summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    paths["summary.json"] = summary_path
+    return paths
+
+
+def _write_rest(result: RunResult, out: Path, offline: bool | None) -> dict[str, Path]:
+    """The ledger, the map, the candidate exports, evaluation.csv and scenario_firms.csv."""
     paths: dict[str, Path] = {}
     paths.update({f"qa/{k}": v for k, v in result.ledger.write(out / "qa").items()})
     if result.overview_map is not None:
@@ -123,6 +160,18 @@ def _write_into(result: RunResult, out: Path, offline: bool | None, clock: Stage
     for name, frame in (("evaluation", result.evaluation_list), ("scenario_firms", result.scenario_firms)):
         if frame is not None:
             paths[f"exports/{name}.csv"] = write_table(frame, out / "exports" / f"{name}.csv")
+    return paths
+
+
+def _rows(result: RunResult) -> int:
+    """Rows of the long lists (candidates and the two 整治清单 lists): what the write time follows."""
+    frames = (result.candidates, result.rectification_firms, result.rectification_parcels)
+    return sum(len(f) for f in frames if f is not None)
+
+
+def _write_lists(result: RunResult, out: Path) -> dict[str, Path]:
+    """整治清单 (xlsx and csv), the scenario comparison, 占补平衡, 目标路径 and 监管清单."""
+    paths: dict[str, Path] = {}
     f, p = result.rectification_firms, result.rectification_parcels
     sheets: dict[str, pd.DataFrame | None] = {FIRM_SHEET: f, PARCEL_SHEET: p}
     sheets.update(
@@ -172,15 +221,6 @@ def _write_into(result: RunResult, out: Path, offline: bool | None, clock: Stage
             highlight={"挂图作战": overdue, "标准地履约": Highlight(columns=("shortfall",))},
         )
         paths["exports/监管清单.xlsx"] = book
-    clock.lap("write")
-    result.stage_usage["write"] = clock.usage["write"]
-    result.summary = {
-        **result.summary,
-        "stages": {**result.summary.get("stages", {}), "write": clock.usage["write"]},
-    }
-    summary_path = out / "summary.json"
-    summary_path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    paths["summary.json"] = summary_path
     return paths
 
 

@@ -1,0 +1,48 @@
+"""Writing in two processes gives the files one process gives; a forked job's result and errors
+come back to the parent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from ruian_land import pipeline
+from ruian_land.core import InputError, start_forked
+
+
+def _sheets(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_two_processes_write_the_same_files(sample_run: tuple[Any, Path], tmp_path: Path) -> None:
+    result, _ = sample_run
+    one = pipeline.write_outputs(result, tmp_path / "one", workers=1)
+    two = pipeline.write_outputs(result, tmp_path / "two", workers=2)
+    assert sorted(one) == sorted(two) and "exports/整治清单.xlsx" in two and "exports/监管清单.xlsx" in two
+    for name, path in one.items():
+        other = two[name]
+        assert (other.exists() and other.parent.parent.name in ("two", tmp_path.name)) or other.is_file()
+        if path.suffix == ".xlsx":
+            assert _sheets(path) == _sheets(other), name
+        elif path.suffix in (".csv", ".svg") or name.startswith("qa/"):
+            assert path.read_bytes() == other.read_bytes(), name
+    wb = openpyxl.load_workbook(two["exports/监管清单.xlsx"])  # the red marks come from the child too
+    assert list(wb["挂图作战"].conditional_formatting)
+
+
+def _fails() -> None:
+    raise InputError("整治清单 cannot be written", path="out/exports/整治清单.xlsx", fix="close it in Excel")
+
+
+def test_a_forked_job_returns_its_result_and_raises_its_error() -> None:
+    parent = os.getpid()
+    assert start_forked(lambda: (os.getpid() != parent, [1, 2, 3]))() == (True, [1, 2, 3])
+    with pytest.raises(InputError, match="整治清单 cannot be written"):
+        start_forked(_fails)()
+    with pytest.raises(RuntimeError, match=r"unpicklable result|forked process"):
+        start_forked(lambda: lambda: None)()  # a result that cannot be sent back
