@@ -116,14 +116,15 @@ def _write_into(
     paths: dict[str, Path] = {}
     n = workers if workers is not None else (cores() if _rows(result) >= PARALLEL_MIN_ITEMS else 1)
     # the 整治清单, 监管清单 and other workbooks in a second process while this one writes the rest
-    lists = start_forked(lambda: _write_lists(result, out)) if n > 1 else (lambda: _write_lists(result, out))
+    forked = start_forked(lambda: _write_lists(result, out)) if n > 1 else None
     try:
         paths.update(_write_rest(result, out, offline))
     except BaseException:
-        with contextlib.suppress(Exception):
-            lists()  # the other process finishes (or fails) before the staging folder goes
+        if forked is not None:
+            with contextlib.suppress(Exception):
+                forked()  # the other process finishes (or fails) before the staging folder goes
         raise
-    paths.update(lists())
+    paths.update(forked() if forked is not None else _write_lists(result, out))
     clock.lap("write")
     result.stage_usage["write"] = clock.usage["write"]
     result.summary = {
