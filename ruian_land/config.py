@@ -36,6 +36,7 @@ __all__ = [
     "RulesConfig",
     "ScenarioConfig",
     "SourceConfig",
+    "SourceName",
     "TrackingConfig",
     "config_problems",
     "find_default_config",

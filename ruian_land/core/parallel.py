@@ -110,8 +110,9 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
         except BaseException as err:
             payload = (False, err)
         try:
-            data = pickle.dumps(payload)
-            pickle.loads(data)  # an exception that pickles but cannot be rebuilt is sent as text
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            if not payload[0]:
+                pickle.loads(data)  # an exception that pickles but cannot be rebuilt is sent as text
         except Exception:
             text = "".join(traceback.format_exception(payload[1])) if not payload[0] else "unpicklable result"
             data = pickle.dumps((False, RuntimeError(f"work in a forked process failed:\n{text}")))

@@ -12,8 +12,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from ruian_land.config import REQUIRED_SOURCES, ProjectConfig, load_config
-from ruian_land.core import SCHEMAS, InputError, InputWarning, map_columns, mask_personal
+from ruian_land.config import REQUIRED_SOURCES, ProjectConfig, SourceName, load_config
+from ruian_land.core import SCHEMAS, InputError, InputWarning, cores, map_columns, mask_personal, start_forked
 from ruian_land.io.parse import parse_columns
 from ruian_land.io.points import read_points
 from ruian_land.io.tables import read_table, sheet_hint
@@ -30,6 +30,9 @@ _POINTS: tuple[str, ...] = ("points",)
 #: Columns of :attr:`Inputs.issues` and :attr:`Inputs.dropped` (``action``: what the ledger
 #: records, ``kept`` or ``repaired`` for issues, ``rejected`` for dropped rows).
 ISSUE_COLUMNS = ["input", "row", "column", "problem", "detail", "action"]
+#: Input bytes on disk from which two groups of sources are read at the same time (a tuning
+#: constant of this module: below it a forked process costs more than it saves).
+PARALLEL_READ_BYTES: int = 32 * 2**20
 
 
 @dataclass
@@ -164,6 +167,146 @@ def _with_sheet_hint(
     )
 
 
+@dataclass
+class _SourceRead:
+    """What reading one source gave: its frame (or path, or the InputError), ledger rows, meta."""
+
+    value: Any
+    other: bool = False
+    rows_in: int | None = None
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] | None = None
+    warnings: list[warnings.WarningMessage] = field(default_factory=list)
+
+
+def _read_source(config: ProjectConfig, name: SourceName) -> _SourceRead:
+    """Read, map and parse one source of ``config`` (the body of :func:`load_inputs`)."""
+    src = config.sources[name]
+    if name == "built_up":
+        return _SourceRead(_source_path(config, name))
+    if name not in ("parcels", *_TABLES, *_LAYERS, *_POINTS):
+        table = read_table(_source_path(config, name), encoding=src.encoding, sheet=src.sheet)
+        if config.privacy.mask_personal:
+            table, _ = mask_personal(table)
+        return _SourceRead(table, other=True, meta=_meta(config.path(name), table.attrs))
+    path = _source_path(config, name)
+    extra = config.columns.get(name)
+    coords = getattr(src, "coords", "cgcs2000")
+    out = _SourceRead(None)
+    if name == "parcels" or name in _LAYERS:
+        reader = read_parcels if name == "parcels" else read_layer  # parcels add their area
+        raw = reader(
+            path, encoding=src.encoding, crs=src.crs, layer=src.layer, coords=coords, engine=src.engine
+        )
+        out.rows_in = len(raw)
+    elif name in _POINTS:
+        pts = read_points(path, coords=coords, encoding=src.encoding, sheet=src.sheet, extra_aliases=extra)
+        out.rows_in = int(pts.attrs["rows_in"])
+        out.dropped = [
+            {"input": name, "row": d["row"], "column": None, **d} for d in pts.attrs["dropped_rows"]
+        ]
+        out.issues = [{**i, "input": name} for i in pts.attrs["issues"]]
+        out.value, out.meta = pts, _meta(path, pts.attrs)
+        return out
+    else:
+        raw = read_table(path, encoding=src.encoding, sheet=src.sheet, kind=name, extra_aliases=extra)
+        if config.privacy.mask_personal:  # 法定代表人, phones, ID numbers never go further
+            raw, masked = mask_personal(raw)
+            raw.attrs["masked_columns"] = masked
+        out.rows_in = int(raw.attrs["rows_in"])
+        out.dropped = [
+            {"input": name, "row": d["row"], "column": None, **d} for d in raw.attrs["dropped_rows"]
+        ]
+    attrs = dict(raw.attrs)
+    if name in REQUIRED_SOURCES:
+        _require_rows(name, raw, path, config)
+    if name in SCHEMAS:
+        try:
+            mapped = map_columns(
+                raw, name, source=str(path), extra_aliases=extra, extra_scales=config.column_scales.get(name)
+            )
+        except InputError as exc:
+            raise _with_sheet_hint(exc, path, attrs, name, extra) from None
+        out.issues = [{**n, "input": name} for n in mapped.attrs.get("column_notes", [])]
+        parsed, found = parse_columns(mapped, name)
+        out.issues += found
+    else:
+        parsed = raw
+    out.value = parsed
+    out.meta = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
+    if name == "parcels":  # which duplicated 宗地代码 validate keeps
+        out.meta["duplicates"] = src.duplicates or "first"
+    return out
+
+
+def _read_group(
+    config: ProjectConfig, names: list[SourceName], collect: bool
+) -> list[tuple[SourceName, _SourceRead]]:
+    """Read ``names`` in order, each source's warnings recorded with it; after the first
+    :class:`InputError` the rest are not read unless ``collect``."""
+    done: list[tuple[SourceName, _SourceRead]] = []
+    for name in names:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            try:
+                read = _read_source(config, name)
+            except InputError as exc:
+                read = _SourceRead(exc)
+        read.warnings = list(seen)
+        done.append((name, read))
+        if isinstance(read.value, InputError) and not collect:
+            break
+    return done
+
+
+def _source_bytes(config: ProjectConfig, name: SourceName) -> int:
+    """Bytes on disk of a source read here (a folder, a missing file: 0); a shapefile counts its .dbf."""
+    path = config.path(name)
+    if name == "built_up" or not path.is_file():  # the raster is read by screening, not here
+        return 0
+    size = path.stat().st_size
+    dbf = path.with_suffix(".dbf")
+    return size + (dbf.stat().st_size if path.suffix.lower() == ".shp" and dbf.is_file() else 0)
+
+
+def _split_by_bytes(
+    names: list[SourceName], sizes: Mapping[SourceName, int]
+) -> tuple[list[SourceName], list[SourceName]]:
+    """Two groups of about equal bytes (largest first, each to the lighter group; ties to the
+    first), each in the order of ``names``."""
+    load = [0, 0]
+    side: dict[SourceName, int] = {}
+    for n in sorted(names, key=lambda k: -sizes[k]):
+        side[n] = 0 if load[0] <= load[1] else 1
+        load[side[n]] += sizes[n]
+    return [n for n in names if side[n] == 0], [n for n in names if side[n] == 1]
+
+
+def _read_sources(config: ProjectConfig, *, collect: bool) -> list[tuple[SourceName, _SourceRead]]:
+    """Every source of ``config`` read, in the config's order.
+
+    From :data:`PARALLEL_READ_BYTES` of input files on a machine with two or more cores, the
+    sources are split into two groups of about equal bytes and one group is read in a forked
+    process (:func:`ruian_land.core.start_forked`) while this one reads the other; the frames,
+    ledger rows and warnings are the same as when read one after the other.
+    """
+    names = list(config.sources)
+    sizes = {n: _source_bytes(config, n) for n in names}
+    if cores() < 2 or sum(sizes.values()) < PARALLEL_READ_BYTES:
+        return _read_group(config, names, collect)
+    mine, theirs = _split_by_bytes(names, sizes)
+    wait = start_forked(lambda: _read_group(config, theirs, True))
+    done = dict(_read_group(config, mine, True))
+    done.update(wait())
+    out: list[tuple[SourceName, _SourceRead]] = []
+    for n in names:
+        out.append((n, done[n]))
+        if isinstance(done[n].value, InputError) and not collect:
+            break
+    return out
+
+
 def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError] | None = None) -> Inputs:
     """Read every source of a project, map columns and parse types.
 
@@ -206,78 +349,24 @@ def load_inputs(config: ProjectConfig | str | Path, *, problems: list[InputError
     issues: list[dict[str, Any]] = []
     rows_in: dict[str, int] = {}
     meta: dict[str, dict[str, Any]] = {}
-    for name, src in config.sources.items():
-        try:
-            if name == "built_up":
-                frames[name] = _source_path(config, name)
-                continue
-            if name not in ("parcels", *_TABLES, *_LAYERS, *_POINTS):
-                table = read_table(_source_path(config, name), encoding=src.encoding, sheet=src.sheet)
-                if config.privacy.mask_personal:
-                    table, _ = mask_personal(table)
-                other[name] = table
-                meta[name] = _meta(config.path(name), table.attrs)
-                continue
-            path = _source_path(config, name)
-            extra = config.columns.get(name)
-            coords = getattr(src, "coords", "cgcs2000")
-            if name == "parcels" or name in _LAYERS:
-                reader = read_parcels if name == "parcels" else read_layer  # parcels add their area
-                raw = reader(
-                    path,
-                    encoding=src.encoding,
-                    crs=src.crs,
-                    layer=src.layer,
-                    coords=coords,
-                    engine=src.engine,
-                )
-                rows_in[name] = len(raw)
-            elif name in _POINTS:
-                pts = read_points(
-                    path, coords=coords, encoding=src.encoding, sheet=src.sheet, extra_aliases=extra
-                )
-                rows_in[name] = int(pts.attrs["rows_in"])
-                for d in pts.attrs["dropped_rows"]:
-                    dropped.append({"input": name, "row": d["row"], "column": None, **d})
-                issues += [{**i, "input": name} for i in pts.attrs["issues"]]
-                frames[name] = pts
-                meta[name] = _meta(path, pts.attrs)
-                continue
-            else:
-                raw = read_table(path, encoding=src.encoding, sheet=src.sheet, kind=name, extra_aliases=extra)
-                if config.privacy.mask_personal:  # 法定代表人, phones, ID numbers never go further
-                    raw, masked = mask_personal(raw)
-                    raw.attrs["masked_columns"] = masked
-                rows_in[name] = int(raw.attrs["rows_in"])
-                for d in raw.attrs["dropped_rows"]:
-                    dropped.append({"input": name, "row": d["row"], "column": None, **d})
-            attrs = dict(raw.attrs)
-            if name in REQUIRED_SOURCES:
-                _require_rows(name, raw, path, config)
-            if name in SCHEMAS:
-                try:
-                    mapped = map_columns(
-                        raw,
-                        name,
-                        source=str(path),
-                        extra_aliases=extra,
-                        extra_scales=config.column_scales.get(name),
-                    )
-                except InputError as exc:
-                    raise _with_sheet_hint(exc, path, attrs, name, extra) from None
-                issues += [{**n, "input": name} for n in mapped.attrs.get("column_notes", [])]
-                parsed, found = parse_columns(mapped, name)
-                issues += found
-            else:
-                parsed = raw
-            frames[name] = parsed
-            meta[name] = _meta(path, {**attrs, "source_columns": parsed.attrs.get("source_columns", {})})
-            if name == "parcels":  # which duplicated 宗地代码 validate keeps
-                meta[name]["duplicates"] = src.duplicates or "first"
-        except InputError as exc:
+    for name, read in _read_sources(config, collect=problems is not None):
+        for w in read.warnings:  # as the source's reader gave them, in the config's order
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if isinstance(read.value, InputError):
             if problems is None:
-                raise
-            problems.append(exc)
+                raise read.value
+            problems.append(read.value)
+            continue
+        if read.other:
+            other[name] = read.value
+        else:
+            frames[name] = read.value
+        if read.rows_in is not None:
+            rows_in[name] = read.rows_in
+        dropped += read.dropped
+        issues += read.issues
+        if read.meta is not None:
+            meta[name] = read.meta
     if problems:  # collect mode: the failed required sources are empty, so the report can be built
         for name in ("parcels", "registry", "tax"):
             if name not in frames:
