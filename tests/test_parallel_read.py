@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from ruian_land.core import InputError
+from ruian_land.core import InputError, Ledger
 from ruian_land.io import inputs as io_inputs
 from ruian_land.io import load_inputs
+from ruian_land.validate import run as validate_run
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -125,3 +126,25 @@ def test_sources_split_by_bytes_into_two_even_groups(tmp_path: Path) -> None:
     # by hand: a 10 → first; b 7 → second; c 5 → second (10 > 7); d 1 → first (10 < 12)
     split = io_inputs._split_by_bytes(["d", "c", "b", "a"], {"a": 10, "b": 7, "c": 5, "d": 1})  # type: ignore[list-item,dict-item]
     assert split == (["d", "a"], ["c", "b"])
+
+
+def test_parcels_and_firms_validated_at_once_give_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    cfg = io_inputs.load_config(project)
+    inputs = load_inputs(cfg)
+    rules = cfg.load_rules()
+    runs = []
+    for split in (False, True):
+        monkeypatch.setattr(validate_run, "_split_validation", lambda _inputs, split=split: split)
+        ledger = Ledger()
+        clean = validate_run.validate_inputs(inputs, ledger, rules=rules, as_of=cfg.evaluation_date)
+        runs.append((clean, ledger))
+    (one, led_one), (two, led_two) = runs
+    pd.testing.assert_frame_equal(one.parcels, two.parcels, check_exact=True)
+    pd.testing.assert_frame_equal(one.firms, two.firms, check_exact=True)
+    pd.testing.assert_frame_equal(one.leases, two.leases, check_exact=True)
+    assert led_one.events == led_two.events and led_one.summary() == led_two.summary()
+    inputs_seen = {e.input for e in led_two.events}
+    assert {"parcels", "registry", "tax"} <= inputs_seen  # both sides recorded (order: as in one process)

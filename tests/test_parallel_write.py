@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import openpyxl
 import pytest
 
 from ruian_land import pipeline
-from ruian_land.core import InputError, start_forked
+from ruian_land.core import InputError, InputWarning, start_forked
 
 
 def _sheets(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -50,3 +51,19 @@ def test_a_forked_job_returns_its_result_and_raises_its_error() -> None:
         start_forked(_fails)()
     with pytest.raises(RuntimeError, match=r"unpicklable result|forked process"):
         start_forked(lambda: lambda: None)()  # a result that cannot be sent back
+
+
+def _warns_twice() -> int:
+    warnings.warn("排放.csv: no byte-order mark; read as utf-8", InputWarning, stacklevel=1)
+    warnings.warn("second", UserWarning, stacklevel=1)
+    return 7
+
+
+def test_a_forked_jobs_warnings_come_back_in_order() -> None:
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert start_forked(_warns_twice)() == 7
+    assert [(w.category, str(w.message)) for w in seen] == [
+        (InputWarning, "排放.csv: no byte-order mark; read as utf-8"),
+        (UserWarning, "second"),
+    ]

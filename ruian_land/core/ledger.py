@@ -10,7 +10,7 @@ out of a stage, so the invariant is a check and not just arithmetic.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,6 +230,14 @@ class Ledger:
         self._events.extend(other._events)
         self._files.update(other._files)
         self._row_offset.update(other._row_offset)
+
+    def add_events(self, events: Iterable[LedgerEvent]) -> None:
+        """Append events recorded elsewhere (e.g. :meth:`events_since` of a forked copy), in order."""
+        self._events.extend(events)
+
+    def events_since(self, n: int) -> list[LedgerEvent]:
+        """The events recorded after the first ``n`` (``n = len(ledger.events)`` taken before)."""
+        return self._events[n:]
 
     def to_dict(self) -> dict[str, Any]:
         """Everything the ledger holds as plain JSON-able values (read back by :meth:`from_dict`)."""

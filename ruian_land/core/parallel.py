@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import traceback
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -98,6 +99,8 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
         ``wait()`` gives ``fn()``'s result, or raises its exception (the same type and message
         when it pickles, else ``RuntimeError`` with the child's traceback). Where ``fork`` is not
         available (Windows, macOS' default), ``fn`` runs when ``wait()`` is called, in this process.
+        Warnings the child raised are raised again here by ``wait()``, in their order, through
+        this process's filters.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         return fn
@@ -105,17 +108,20 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
     receive, send = ctx.Pipe(duplex=False)
 
     def child() -> None:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")  # the parent's filters decide when they come back
+            try:
+                payload: tuple[bool, Any] = (True, fn())
+            except BaseException as err:
+                payload = (False, err)
+        raised = [(str(w.message), w.category, w.filename, w.lineno) for w in seen]
         try:
-            payload: tuple[bool, Any] = (True, fn())
-        except BaseException as err:
-            payload = (False, err)
-        try:
-            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((*payload, raised), protocol=pickle.HIGHEST_PROTOCOL)
             if not payload[0]:
                 pickle.loads(data)  # an exception that pickles but cannot be rebuilt is sent as text
         except Exception:
             text = "".join(traceback.format_exception(payload[1])) if not payload[0] else "unpicklable result"
-            data = pickle.dumps((False, RuntimeError(f"work in a forked process failed:\n{text}")))
+            data = pickle.dumps((False, RuntimeError(f"work in a forked process failed:\n{text}"), []))
         send.send_bytes(data)
         send.close()
 
@@ -125,7 +131,7 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
 
     def wait() -> _T:
         try:
-            ok, value = pickle.loads(receive.recv_bytes())
+            ok, value, raised = pickle.loads(receive.recv_bytes())
         except EOFError:
             process.join()
             raise RuntimeError(
@@ -134,6 +140,8 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
         finally:
             receive.close()
         process.join()
+        for message, category, filename, lineno in raised:  # the child's warnings, in order
+            warnings.warn_explicit(message, category, filename, lineno)
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]

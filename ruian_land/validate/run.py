@@ -15,13 +15,14 @@ geometry repair and overlaps :mod:`ruian_land.validate.geometry`; whole-table ch
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
 
-from ruian_land.core import Ledger
+from ruian_land.core import PARALLEL_MIN_ITEMS, Ledger, LedgerEvent, cores, start_forked
 from ruian_land.io import FIRM_TABLES, Inputs
 from ruian_land.rules import RuleSet, load_rules
 from ruian_land.validate.checks import (
@@ -52,6 +53,13 @@ def _code_counts(inputs: Inputs) -> dict[str, int]:
                 digits = text.str.fullmatch(r"\d{15,18}|[+-]?\d+(\.\d*)?[eE]\+?\d+").fillna(False)
                 out[f"{name}.{col}"] = int(digits.astype(bool).sum())
     return out
+
+
+def _split_validation(inputs: Inputs) -> bool:
+    """Validate parcels and merge firms at the same time: two cores and enough rows to pay for
+    the fork and for sending the firm frame back."""
+    rows = len(inputs.parcels) + len(inputs.registry)
+    return cores() >= 2 and rows >= 2 * PARALLEL_MIN_ITEMS
 
 
 def validate_inputs(
@@ -116,11 +124,30 @@ def validate_inputs(
             registry=blank_future_dates(inputs.registry, "registry", day, led, inputs.meta),
         )
     keep = inputs.meta.get("parcels", {}).get("duplicates") or "first"  # sources.parcels.duplicates
-    parcels = validate_parcels(inputs.parcels, led, rules, duplicates=str(keep))
-    led.check_kept("parcels", len(parcels))
-    firms = merge_firms(inputs, led, rules)
-    check_tax_coverage(firms, rules, meta=inputs.meta)
-    note_missing_records(firms, led, {n: getattr(inputs, n) is not None for n in FIRM_TABLES[1:]})
+    n_before = len(led.events)
+
+    def firm_side() -> tuple[pd.DataFrame, list[LedgerEvent]]:
+        merged = merge_firms(inputs, led, rules)
+        check_tax_coverage(merged, rules, meta=inputs.meta)
+        note_missing_records(merged, led, {n: getattr(inputs, n) is not None for n in FIRM_TABLES[1:]})
+        return merged, led.events_since(n_before)
+
+    # the firm merge in a forked process while this one validates the parcels: the same frames,
+    # and the same ledger, parcels' events first (neither side reads the other's events)
+    forked = start_forked(firm_side) if _split_validation(inputs) else None
+    try:
+        parcels = validate_parcels(inputs.parcels, led, rules, duplicates=str(keep))
+        led.check_kept("parcels", len(parcels))
+    except BaseException:
+        if forked is not None:
+            with contextlib.suppress(Exception):
+                forked()
+        raise
+    if forked is None:
+        firms, _ = firm_side()
+    else:
+        firms, events = forked()
+        led.add_events(events)
     leases = validate_leases(inputs.leases, parcels, firms, led)
     if inputs.leases is not None:
         led.check_kept("leases", len(leases))
