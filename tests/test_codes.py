@@ -10,6 +10,8 @@ from ruian_land.core import (
     check_char_twins,
     is_valid_uscc,
     is_valid_uscc_series,
+    normalise_parcel_id,
+    normalise_parcel_ids,
     normalise_uscc,
     normalise_uscc_series,
     uscc_check_char,
@@ -81,3 +83,22 @@ def test_check_char_twins_by_hand() -> None:
         "91330100716105852A": ["91330100716105852F"],
     }  # a registry code itself, short codes and non-texts have no twins
     assert check_char_twins(codes, {"91110000000000000X": 1}.keys()) == {}
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object])
+def test_parcel_ids_of_a_column_by_hand(dtype: object) -> None:
+    cells = [" 330381101002gb00123 ", "３３０３８１ｇｂ", "a\u3000b\x1cc", "ß1", "  ", None, "q\tr\n"]
+    want = ["330381101002GB00123", "330381GB", "ABC", "SS1", None, None, "QR"]
+    got = normalise_parcel_ids(pd.Series(cells, index=range(10, 17), dtype=dtype))  # type: ignore[call-overload]
+    assert list(got.astype(object).where(got.notna(), None)) == want  # ß → SS as Python's upper()
+    assert list(got.index) == list(range(10, 17))
+    pd.testing.assert_series_equal(
+        got, pd.Series(cells, index=range(10, 17), dtype=dtype).map(normalise_parcel_id)
+    )  # type: ignore[call-overload]
+
+
+def test_parcel_ids_with_numbers_mixed_in_go_cell_by_cell() -> None:
+    cells = pd.Series([12345.0, 12.5, 7, "x 1", np.nan, pd.NA], dtype=object)
+    got = normalise_parcel_ids(cells)
+    assert list(got[:4]) == ["12345", "12.5", "7", "X1"] and got[4:].isna().all()
+    pd.testing.assert_series_equal(normalise_parcel_ids(cells), cells.map(normalise_parcel_id))

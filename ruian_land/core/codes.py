@@ -26,6 +26,7 @@ __all__ = [
     "is_valid_uscc_series",
     "normalise_firm_names",
     "normalise_parcel_id",
+    "normalise_parcel_ids",
     "normalise_uscc",
     "normalise_uscc_series",
     "stored_as_number",
@@ -208,6 +209,50 @@ def normalise_parcel_id(value: object) -> str | None:
         value = int(value)
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
     return text or None
+
+
+def normalise_parcel_ids(values: pd.Series) -> pd.Series:
+    """:func:`normalise_parcel_id` of a whole column.
+
+    ASCII texts are normalised in Arrow (whitespace removed, upper case: NFKC leaves ASCII as
+    it is); other texts, numbers and other objects cell by cell with :func:`normalise_parcel_id`,
+    so every cell gets exactly its value.
+
+    Parameters
+    ----------
+    values : Series
+        n 宗地代码 (any dtype; missing allowed), any index.
+
+    Returns
+    -------
+    Series, same index and dtype as ``values.map(normalise_parcel_id)``: texts, missing for
+    blank or missing cells; a text column (``str``, ``string``) keeps its dtype, another is
+    ``str`` when every cell gives a text or nothing, else object.
+    """
+    out = np.full(len(values), None, dtype=object)
+    texts: pa.Array | pa.ChunkedArray | None
+    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):  # str / string: Arrow as is
+        texts = pa.array(pd.Series(values, dtype="str").array, type=pa.large_string())
+    else:
+        try:
+            texts = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers or other objects among the texts
+            texts = None
+    if texts is None:
+        plain = np.zeros(len(values), dtype=bool)
+    else:
+        plain = pc.fill_null(pc.string_is_ascii(texts), False).to_numpy(zero_copy_only=False)
+        keys = pc.ascii_upper(pc.replace_substring_regex(texts, _SPACE_RUN, ""))
+        keys = pc.if_else(pc.equal(keys, ""), pa.scalar(None, pa.large_string()), keys)
+        out[plain] = keys.filter(pa.array(plain)).to_numpy(zero_copy_only=False)
+    rest = ~plain & ~pd.isna(values).to_numpy()
+    if rest.any():
+        out[rest] = [normalise_parcel_id(v) for v in values.to_numpy(dtype=object)[rest]]
+    # as ``values.map(normalise_parcel_id)``: a text column keeps its dtype, others are inferred
+    result = pd.Series(out, index=values.index)
+    if len(result) and result.isna().all():  # no code at all: the dtype pandas' map gives such a column
+        return values.map(normalise_parcel_id)
+    return result.astype(values.dtype) if isinstance(values.dtype, pd.StringDtype) else result
 
 
 def stored_as_number(value: object) -> bool:

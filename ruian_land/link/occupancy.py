@@ -24,7 +24,7 @@ from ruian_land.core import (
     crs_equal,
     is_in,
     m2_to_mu,
-    normalise_parcel_id,
+    normalise_parcel_ids,
     normalise_uscc_series,
     require_columns,
 )
@@ -164,7 +164,7 @@ def link_firms_to_parcels(
         )
     p = pd.DataFrame(
         {
-            "parcel_id": parcels["parcel_id"].map(normalise_parcel_id),
+            "parcel_id": normalise_parcel_ids(parcels["parcel_id"]),
             "area_m2": parcels["area_m2"].astype(float).to_numpy(),
             "owner_uscc": normalise_uscc_series(parcels["owner_uscc"]) if "owner_uscc" in parcels else None,
             "owner_name": parcels["owner_name"].to_numpy() if "owner_name" in parcels else None,
@@ -250,7 +250,7 @@ def _lease_rows(
         lz = pd.DataFrame(
             {
                 "uscc": normalise_uscc_series(leases["uscc"]).to_numpy(),
-                "parcel_id": leases["parcel_id"].map(normalise_parcel_id).to_numpy(),
+                "parcel_id": normalise_parcel_ids(leases["parcel_id"]).to_numpy(),
                 "leased_area_m2": leases["leased_area_m2"].astype(float).to_numpy(),
                 "source_row": leases["source_row"].to_numpy()
                 if "source_row" in leases
@@ -330,7 +330,7 @@ def _located_rows(
     pts = pts[is_in(pts["uscc"], f["uscc"])]
     if "source_row" not in pts.columns:
         pts["source_row"] = np.arange(1, len(pts) + 1)
-    par = parcels.assign(parcel_id=parcels["parcel_id"].map(normalise_parcel_id))
+    par = parcels.assign(parcel_id=normalise_parcel_ids(parcels["parcel_id"]))
     hit = link_points_to_parcels(pts, par, mode, rules=rules)  # type: ignore[arg-type]
     pts = pts.assign(hit=hit["parcel_id"].to_numpy(), distance_m=hit["distance_m"].to_numpy())
     refused: dict[str, str] = {}

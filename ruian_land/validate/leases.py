@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from ruian_land.core import Ledger, normalise_parcel_id
+from ruian_land.core import Ledger, normalise_parcel_ids
 from ruian_land.validate.rows import dedupe, ledger_value, uscc_column
 
 __all__ = ["validate_leases"]
@@ -38,7 +38,7 @@ def validate_leases(
     if leases is None or leases.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "leased_area_m2" else "str") for c in cols})
     df = uscc_column(leases, "leases", ledger, flag_invalid=False)
-    df["parcel_id"] = df["parcel_id"].map(normalise_parcel_id).astype("str")
+    df["parcel_id"] = normalise_parcel_ids(df["parcel_id"]).astype("str")
     owners = dict(
         zip(parcels["parcel_id"], parcels.get("owner_uscc", pd.Series(index=parcels.index)), strict=True)
     )

@@ -17,7 +17,7 @@ from ruian_land.core import (
     InputError,
     Ledger,
     m2_to_mu,
-    normalise_parcel_id,
+    normalise_parcel_ids,
     require_columns,
     validate_uscc_series,
 )
@@ -86,7 +86,7 @@ def validate_parcels(
     gdf = parcels.drop(columns=["geometry_status"], errors="ignore")
     if gdf.crs is not None and not WORKING_CRS.equals(gdf.crs):
         gdf = gdf.to_crs(WORKING_CRS)
-    gdf["parcel_id"] = gdf["parcel_id"].map(normalise_parcel_id).astype("str")
+    gdf["parcel_id"] = normalise_parcel_ids(gdf["parcel_id"]).astype("str")
     no_id = gdf["parcel_id"].isna()
     for row in gdf.loc[no_id, "source_row"]:
         ledger.record("parcels", int(row), "parcel_id", "missing_id", "rejected", "宗地代码 is blank")
