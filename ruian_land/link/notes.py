@@ -41,7 +41,7 @@ _REASONS = {
 def note_owner_codes(p: pd.DataFrame, f: pd.DataFrame, ledger: Ledger) -> None:
     """Ledger notes on parcel owner codes: linked although invalid, matching no registry firm,
     or differing from a registry code only in the check character (both rows noted, not merged)."""
-    codes = set(f["uscc"].dropna())
+    codes = set(f["uscc"].dropna().tolist())
     owners = p.loc[p["owner_uscc"].notna()]
     twins = check_char_twins(owners["owner_uscc"], codes)
     reg = f.drop_duplicates("uscc").set_index("uscc")
@@ -129,7 +129,7 @@ def unlinked_firms(
         gives ``owner_code_mismatch`` (or ``owner_code_invalid`` when that code fails its check).
     """
     rows = []
-    owners = set(p["owner_uscc"].dropna())
+    owners = set(p["owner_uscc"].dropna().tolist())
     lost = f.loc[~is_in(f["uscc"], list(linked))]
     lost_names = (
         normalise_firm_names(lost["name"])

@@ -28,6 +28,7 @@ from ruian_land.core import (
     normalise_uscc_series,
     require_columns,
 )
+from ruian_land.link.lookup import KeyPositions
 from ruian_land.link.notes import note_owner_codes, unlinked_firms
 from ruian_land.rules import RuleSet, load_rules
 
@@ -175,15 +176,14 @@ def link_firms_to_parcels(
     )
     f = firms.copy()
     f["uscc"] = normalise_uscc_series(f["uscc"])
-    codes = set(f["uscc"].dropna())
-    lz = _lease_rows(p, leases, codes, ledger)
+    codes = f["uscc"].dropna()
+    ids = KeyPositions(p["parcel_id"])
+    lz = _lease_rows(p, ids, leases, codes, ledger)
     has_owner = is_in(p["owner_uscc"], codes)
-    p["leased_m2"] = np.minimum(
-        p["parcel_id"].map(lz.groupby("parcel_id")["weight_m2"].sum()).fillna(0.0), p["area_m2"]
-    )
+    p["leased_m2"] = np.minimum(ids.take(lz.groupby("parcel_id")["weight_m2"].sum(), 0.0), p["area_m2"])
     if convention == "landlord":
         lz.loc[is_in(lz["parcel_id"], p.loc[has_owner, "parcel_id"]), "land_area_m2"] = 0.0
-    tenant_m2 = p["parcel_id"].map(lz.groupby("parcel_id")["land_area_m2"].sum()).fillna(0.0)
+    tenant_m2 = ids.take(lz.groupby("parcel_id")["land_area_m2"].sum(), 0.0)
     owned = p[has_owner].copy()
     owned["land_area_m2"] = np.maximum(owned["area_m2"] - tenant_m2[has_owner], 0.0)
     owned["weight_m2"] = owned["land_area_m2"]
@@ -205,7 +205,7 @@ def link_firms_to_parcels(
         ignore_index=True,
     )
     rows = rows[(rows["land_area_m2"] > 0) | (rows["weight_m2"] > 0)]
-    p["owner_m2"] = p["parcel_id"].map(owned.set_index("parcel_id")["land_area_m2"]).fillna(0.0)
+    p["owner_m2"] = ids.take(owned.set_index("parcel_id")["land_area_m2"], 0.0)
     p["occupied_m2"] = p["owner_m2"] + tenant_m2
     located_refused: dict[str, str] = {}
     if points is not None and len(points):
@@ -214,10 +214,10 @@ def link_firms_to_parcels(
         }
         extra, located_refused = _located_rows(p, parcels, f, held, points, rules, ledger)
         rows = pd.concat([rows, extra], ignore_index=True)
-        p["occupied_m2"] += p["parcel_id"].map(extra.groupby("parcel_id")["land_area_m2"].sum()).fillna(0.0)
+        p["occupied_m2"] += ids.take(extra.groupby("parcel_id")["land_area_m2"].sum(), 0.0)
     p["vacant_m2"] = np.maximum(p["area_m2"] - p["occupied_m2"], 0.0)
     links = _aggregate_links(rows, f)
-    p["occupants"] = p["parcel_id"].map(links.groupby("parcel_id").size()).fillna(0).astype(int)
+    p["occupants"] = ids.take(links.groupby("parcel_id").size(), 0.0).astype(int)
     parcel_use = p[
         [
             "parcel_id",
@@ -232,20 +232,20 @@ def link_firms_to_parcels(
     ]
     land = firm_land(links)
     out_firms = firms.copy()
-    out_firms["land_area_mu"] = f["uscc"].map(land["land_area_mu"]).astype(float).to_numpy()
-    out_firms["parcel_count"] = f["uscc"].map(land["parcel_count"]).fillna(0).astype(int).to_numpy()
-    unlinked = unlinked_firms(f, set(links["uscc"]), p, located_refused)
+    codes_at = KeyPositions(f["uscc"])
+    out_firms["land_area_mu"] = codes_at.take(land["land_area_mu"])
+    out_firms["parcel_count"] = codes_at.take(land["parcel_count"], 0.0).astype(int)
+    unlinked = unlinked_firms(f, set(links["uscc"].tolist()), p, located_refused)
     return Occupancy(
         links=links, unlinked=unlinked, parcels=parcel_use.reset_index(drop=True), firms=out_firms
     )
 
 
 def _lease_rows(
-    p: pd.DataFrame, leases: pd.DataFrame | None, codes: set[str], ledger: Ledger | None
+    p: pd.DataFrame, ids: KeyPositions, leases: pd.DataFrame | None, codes: pd.Series, ledger: Ledger | None
 ) -> pd.DataFrame:
     """Lease rows with ``land_area_m2`` = ``weight_m2`` = the leased area, scaled down where the
     leases of a parcel exceed it; sets ``p['lease_scale']``."""
-    area = dict(zip(p["parcel_id"], p["area_m2"], strict=True))
     if leases is not None and len(leases):
         lz = pd.DataFrame(
             {
@@ -258,17 +258,17 @@ def _lease_rows(
             }
         )
         lz = lz[
-            is_in(lz["parcel_id"], area.keys())
+            is_in(lz["parcel_id"], p["parcel_id"])
             & is_in(lz["uscc"], codes)
             & (lz["leased_area_m2"] > 0).to_numpy()
         ]
     else:
         lz = pd.DataFrame({"uscc": [], "parcel_id": [], "leased_area_m2": [], "source_row": []})
     leased = lz.groupby("parcel_id")["leased_area_m2"].sum()
-    raw = p["parcel_id"].map(leased).fillna(0.0)
+    raw = pd.Series(ids.take(leased, 0.0), index=p.index)
     over = raw > p["area_m2"] * (1 + _AREA_EPS)
     p["lease_scale"] = np.where(over, p["area_m2"] / raw.where(over, 1.0), 1.0)
-    scale = lz["parcel_id"].map(dict(zip(p["parcel_id"], p["lease_scale"], strict=True)))
+    scale = lz["parcel_id"].map(pd.Series(p["lease_scale"].to_numpy(), index=p["parcel_id"].to_numpy()))
     lz = lz.assign(land_area_m2=lz["leased_area_m2"] * scale)
     lz["weight_m2"] = lz["land_area_m2"]
     if ledger is not None:
@@ -301,10 +301,18 @@ def _aggregate_links(rows: pd.DataFrame, f: pd.DataFrame) -> pd.DataFrame:
     links["land_share"] = np.where(
         land > 0, links["land_area_m2"] / land.where(land > 0, 1.0), links["weight_m2"] / weight
     )
-    by_code = f.set_index("uscc")
+    firm_at = KeyPositions(f["uscc"])
+    if firm_at.unique:  # one hash look-up of the link codes for every allocated column
+        pos = firm_at.positions_of(links["uscc"])
+        found = pos >= 0
     for col in ALLOCATED_COLUMNS:
-        if col in f.columns:
-            links[col] = links["uscc"].map(by_code[col]).astype(float) * links["land_share"]
+        if col not in f.columns:
+            continue
+        if firm_at.unique:
+            totals = f[col].to_numpy(dtype=float, na_value=np.nan)
+            links[col] = np.where(found, totals[pos], np.nan) * links["land_share"].to_numpy()
+        else:
+            links[col] = links["uscc"].map(f.set_index("uscc")[col]).astype(float) * links["land_share"]
     return links[[*_LINK_COLUMNS, *[c for c in ALLOCATED_COLUMNS if c in links.columns]]].reset_index(
         drop=True
     )
@@ -334,8 +342,10 @@ def _located_rows(
     hit = link_points_to_parcels(pts, par, mode, rules=rules)  # type: ignore[arg-type]
     pts = pts.assign(hit=hit["parcel_id"].to_numpy(), distance_m=hit["distance_m"].to_numpy())
     refused: dict[str, str] = {}
-    vacant = dict(zip(p["parcel_id"], np.maximum(p["area_m2"] - p["occupied_m2"], 0.0), strict=True))
-    owner = dict(zip(p["parcel_id"], p["owner_uscc"], strict=True))
+    vacant = dict(
+        zip(p["parcel_id"].tolist(), np.maximum(p["area_m2"] - p["occupied_m2"], 0.0).tolist(), strict=True)
+    )
+    owner = dict(zip(p["parcel_id"].tolist(), p["owner_uscc"].tolist(), strict=True))
     new = pts[~is_in(pts["uscc"], held.keys()) & pts["hit"].notna().to_numpy()]
     new = new[~new["uscc"].duplicated()]
     rows = []
