@@ -316,6 +316,9 @@ def check_char_twins(codes: Iterable[object], reference: Iterable[object]) -> di
 
 
 def _text_codes(values: Iterable[object]) -> pd.Series:
-    """The non-empty text values, as an object Series (other cells left out)."""
+    """The non-empty text values, as a ``str`` Series with a fresh index (other cells left out)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):  # texts already
+        texts = values.dropna()
+        return pd.Series(texts[(texts.str.len() > 0).to_numpy()].array, dtype="str")
     listed = values.tolist() if isinstance(values, pd.Series) else list(values)
-    return pd.Series([v for v in listed if isinstance(v, str) and v], dtype=object)
+    return pd.Series([v for v in listed if isinstance(v, str) and v], dtype="str")

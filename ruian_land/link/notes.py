@@ -43,7 +43,7 @@ def note_owner_codes(p: pd.DataFrame, f: pd.DataFrame, ledger: Ledger) -> None:
     or differing from a registry code only in the check character (both rows noted, not merged)."""
     codes = set(f["uscc"].dropna().tolist())
     owners = p.loc[p["owner_uscc"].notna()]
-    twins = check_char_twins(owners["owner_uscc"], codes)
+    twins = check_char_twins(owners["owner_uscc"], f["uscc"])
     reg = f.drop_duplicates("uscc").set_index("uscc")
     reg_row = reg["source_row"] if "source_row" in reg.columns else pd.Series(dtype="float64")
     reg_name = reg["name"] if "name" in reg.columns else pd.Series(dtype="object")
