@@ -415,17 +415,13 @@ def firm_land(occupancy: Occupancy | pd.DataFrame) -> pd.DataFrame:
     """
     links = occupancy.links if isinstance(occupancy, Occupancy) else occupancy
     g = links.groupby("uscc")
-    out = pd.DataFrame(
-        {
-            "land_area_m2": g["land_area_m2"].sum(),
-            "land_area_mu": g["land_area_mu"].sum(),
-            "owned_area_mu": links[links["tenure"] == "own"].groupby("uscc")["land_area_mu"].sum(),
-            "leased_area_mu": links[links["tenure"] == "lease"].groupby("uscc")["land_area_mu"].sum(),
-            "parcel_count": g["parcel_id"].nunique(),
-        }
-    )
-    out[["owned_area_mu", "leased_area_mu"]] = out[["owned_area_mu", "leased_area_mu"]].fillna(0.0)
-    out["parcel_count"] = out["parcel_count"].astype(int)
+    out = g[["land_area_m2", "land_area_mu"]].sum()
+    codes = pd.Series(out.index, index=out.index)
+    at = KeyPositions(codes)  # the sums of one tenure placed on the firms' rows, 0 elsewhere
+    for tenure, col in (("own", "owned_area_mu"), ("lease", "leased_area_mu")):
+        part = links[(links["tenure"] == tenure).to_numpy()].groupby("uscc")["land_area_mu"].sum()
+        out[col] = at.take(part, 0.0)
+    out["parcel_count"] = g["parcel_id"].nunique().to_numpy().astype(int)
     return out
 
 
