@@ -80,6 +80,7 @@ import pandas as pd
 from ruian_land.core import (
     InputError,
     InputWarning,
+    is_in,
 )
 from ruian_land.rules import RuleSet
 from ruian_land.screening.base import (
@@ -120,7 +121,7 @@ def _links_with_values(links: pd.DataFrame, firms: pd.DataFrame, parcel_ids: pd.
     lk = links.copy()
     lk["uscc"] = text_of(lk["uscc"])
     lk["parcel_id"] = text_of(lk["parcel_id"])
-    unknown_parcel = ~lk["parcel_id"].isin(set(parcel_ids))
+    unknown_parcel = ~is_in(lk["parcel_id"], parcel_ids)
     if unknown_parcel.any():
         warnings.warn(
             f"{int(unknown_parcel.sum())} occupancy link(s) name parcels not in the parcel layer "
@@ -129,7 +130,7 @@ def _links_with_values(links: pd.DataFrame, firms: pd.DataFrame, parcel_ids: pd.
             stacklevel=3,
         )
         lk = lk.loc[~unknown_parcel]
-    unknown_firm = ~lk["uscc"].isin(set(firms["uscc"]))
+    unknown_firm = ~is_in(lk["uscc"], firms["uscc"])
     if unknown_firm.any():
         warnings.warn(
             f"{int(unknown_firm.sum())} occupancy link(s) name firms not in the firm table "

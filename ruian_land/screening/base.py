@@ -76,6 +76,8 @@ def truthy_flags(s: pd.Series) -> pd.Series:
 
 def text_of(s: pd.Series) -> pd.Series:
     """Stripped text (``str`` of each value, ``str`` dtype), ``""`` for missing values."""
+    if isinstance(s.dtype, pd.StringDtype):  # texts already: no round trip through objects
+        return s.astype("str").fillna("").str.strip()
     obj = s.astype(object).where(s.notna(), "")
     return obj.astype(str).str.strip()
 
