@@ -153,8 +153,10 @@ def evaluate_detailed(
             cls[idx] = np.searchsorted(
                 np.asarray(band_bounds(len(idx), bands)), g_rank.to_numpy(), side="left"
             )
-        for i in members:
-            reasons[i].append(explain.band_reason(CLASSES[cls[i]], bands))
+        member_cls = cls[members].to_numpy().tolist()
+        by_class = {c: explain.band_reason(CLASSES[c], bands) for c in set(member_cls)}  # texts per class
+        for i, c in zip(members, member_cls, strict=True):
+            reasons[i].append(by_class[c])
         if g == "above" and "in_statistics" in frame.columns:
             no_stats = ~bool_column(frame.loc[members], "in_statistics", required=False)
             for i in no_stats.index[no_stats.to_numpy()]:
