@@ -66,6 +66,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import PARALLEL_MIN_ITEMS, cores, start_forked
 from ruian_land.evaluation import explain
 from ruian_land.evaluation.indicators import add_indicators
 from ruian_land.evaluation.inputs import (
@@ -275,8 +276,12 @@ def _explanations(
     tenant_l = tenants.reindex(idx).tolist()
     classes = eval_class.reindex(idx).astype(str).tolist()
     lease_of: dict[str, Any] = {}  # per scale group, looked up when first needed (as before)
-    texts = []
-    for k, i in enumerate(idx):
+
+    def texts_of(start: int, stop: int) -> list[str]:
+        """The explanations of the firms at positions ``start:stop``."""
+        return [text_at(k, idx[k]) for k in range(start, stop)]
+
+    def text_at(k: int, i: Any) -> str:
         if i in items and not pd.isna(ranks[k]):
             g = groups[k]
             if g not in lease_of:
@@ -287,23 +292,33 @@ def _explanations(
                 line = explain.lease_penalty_line(
                     int(tenant_l[k]), float(penalty_l[k]), lease.first, lease.further
                 )
-            texts.append(
-                explain.explanation_text(
-                    g,
-                    items[i],
-                    float(total_l[k]),
-                    int(ranks[k]),
-                    n_rated[rank_groups[k]],
-                    classes[k],
-                    reasons[i],
-                    penalty_line=line,
-                    rank_group=rank_groups[k],
-                )
+            return explain.explanation_text(
+                g,
+                items[i],
+                float(total_l[k]),
+                int(ranks[k]),
+                n_rated[rank_groups[k]],
+                classes[k],
+                reasons[i],
+                penalty_line=line,
+                rank_group=rank_groups[k],
             )
-        else:
-            rs = reasons[i] or [status_reasons[i]]
-            texts.append(f"评级 {classes[k]}: " + "; ".join(zh for zh, _ in rs))
+        rs = reasons[i] or [status_reasons[i]]
+        return f"评级 {classes[k]}: " + "; ".join(zh for zh, _ in rs)
+
+    n = len(idx)
+    if _split_explanations(n):  # the second half written by a forked process meanwhile
+        half = n // 2
+        rest = start_forked(lambda: texts_of(half, n))
+        texts = texts_of(0, half) + rest()
+    else:
+        texts = texts_of(0, n)
     return pd.Series(texts, index=frame.index, dtype=object)
+
+
+def _split_explanations(n: int) -> bool:
+    """Write the explanations of ``n`` firms in two processes: two cores and enough firms."""
+    return cores() >= 2 and n >= 5 * PARALLEL_MIN_ITEMS
 
 
 def evaluate(
