@@ -172,10 +172,11 @@ def evaluate_detailed(
         mapped = landlord.map(own)
         no_tax = missing_tax(frame) & (status == "unrated")
         took = frame.index[~above & (status != "exempt") & ~no_tax & mapped.notna().to_numpy()]
-        for i in took:
-            cls[i] = int(mapped[i])
-            status[i] = "rated"
-            reasons[i] = [explain.tenant_reason(str(landlord[i]), CLASSES[cls[i]])]
+        took_cls = mapped.loc[took].to_numpy(dtype=float).astype(int)
+        cls.loc[took] = took_cls
+        status.loc[took] = "rated"
+        for i, lord, c in zip(took, landlord.loc[took].tolist(), took_cls.tolist(), strict=True):
+            reasons[i] = [explain.tenant_reason(str(lord), CLASSES[c])]
         cls = apply_vetoes(flags, cls, reasons, took)
 
     eval_class = pd.Series(
