@@ -12,7 +12,6 @@ from shapely.geometry import Point, box
 
 from ruian_land.core import USCC_ALPHABET, Ledger, uscc_check_char
 from ruian_land.link import firm_land, link_firms_to_parcels, link_points_to_parcels
-from ruian_land.link.lookup import KeyPositions
 
 X0, Y0 = 520_000.0, 3_070_000.0
 
@@ -342,15 +341,3 @@ def test_points_place_unlinked_firms_on_vacant_land_only(world):
     # totals conserved with the located firms
     linked = firms[firms["uscc"].isin(occ.links["uscc"])]
     assert occ.links["tax_wan"].sum() == pytest.approx(linked["tax_wan"].sum())
-
-
-@pytest.mark.parametrize("keys", [["P3", "P1", "P2", "P4"], ["P3", "P1", "P3", "P4"]])  # unique, repeated
-def test_key_positions_take_is_map_then_fillna(keys: list[str]) -> None:
-    column = pd.Series(keys, index=[10, 11, 12, 13], dtype="str")
-    by_key = pd.Series([5.0, np.nan, 2.5], index=pd.Index(["P1", "P3", "P9"], dtype="str"))
-    at = KeyPositions(column)
-    # by hand: P3 → NaN (→ fill), P1 → 5, P2/P4 absent (→ fill); P9 is on no row
-    want = {"P3": 0.0, "P1": 5.0, "P2": 0.0, "P4": 0.0}
-    assert at.take(by_key, 0.0).tolist() == [want[k] for k in keys]
-    np.testing.assert_array_equal(at.take(by_key, 0.0), column.map(by_key).fillna(0.0).to_numpy())
-    np.testing.assert_array_equal(at.take(by_key), column.map(by_key).to_numpy(dtype=float))

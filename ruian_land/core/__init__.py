@@ -42,6 +42,7 @@ from ruian_land.core.errors import InputError, InputWarning, RulesError, StageIn
 from ruian_land.core.groups import join_by_group, join_columns, join_groups
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
+from ruian_land.core.lookup import KeyPositions, map_by_key
 from ruian_land.core.membership import contains_any, is_in
 from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, cores, map_slices, start_forked
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
@@ -111,6 +112,7 @@ __all__ = [
     "Field",
     "InputError",
     "InputWarning",
+    "KeyPositions",
     "Ledger",
     "LedgerEvent",
     "Reason",
@@ -143,6 +145,7 @@ __all__ = [
     "kwh_from_wan_kwh",
     "label_zh",
     "m2_to_mu",
+    "map_by_key",
     "map_columns",
     "map_slices",
     "mask_personal",

@@ -20,6 +20,7 @@ import shapely
 from ruian_land.core import (
     WORKING_CRS,
     InputError,
+    KeyPositions,
     Ledger,
     crs_equal,
     is_in,
@@ -28,7 +29,6 @@ from ruian_land.core import (
     normalise_uscc_series,
     require_columns,
 )
-from ruian_land.link.lookup import KeyPositions
 from ruian_land.link.notes import note_owner_codes, unlinked_firms
 from ruian_land.rules import RuleSet, load_rules
 

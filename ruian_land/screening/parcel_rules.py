@@ -21,6 +21,7 @@ from ruian_land.core import (
     join_by_group,
     join_flags,
     m2_to_mu,
+    map_by_key,
     reason_pairs,
 )
 from ruian_land.rules import RuleSet
@@ -94,15 +95,27 @@ def parcel_frame(
     p["in_park"] = p["park_name"] != ""
 
     # occupants: taxes summed per parcel, main occupant = largest land (then largest tax, then code)
-    ex = ff.set_index("uscc")
+    ex = map_by_key(
+        lk["uscc"],
+        ff.set_index("uscc"),
+        [
+            "tax_rules_exempt",
+            "exemption_reasons",
+            "eval_class",
+            "industry_division",
+            "industry_code",
+            "eliminated",
+            "industry_policy",
+        ],
+    )
     lk = lk.assign(
-        _exempt=lk["uscc"].map(ex["tax_rules_exempt"]).fillna(False).astype(bool),
-        _exr=mapped_text(lk["uscc"], ex["exemption_reasons"]),
-        _class=lk["uscc"].map(ex["eval_class"]),
-        _div=lk["uscc"].map(ex["industry_division"]),
-        _code=lk["uscc"].map(ex["industry_code"]),
-        _elim=lk["uscc"].map(ex["eliminated"]).fillna(False).astype(bool),
-        _policy=lk["uscc"].map(ex["industry_policy"]),
+        _exempt=ex["tax_rules_exempt"].fillna(False).astype(bool),
+        _exr=text_of(ex["exemption_reasons"].astype(object)),
+        _class=ex["eval_class"],
+        _div=ex["industry_division"],
+        _code=ex["industry_code"],
+        _elim=ex["eliminated"].fillna(False).astype(bool),
+        _policy=ex["industry_policy"],
     )
     lk = lk.assign(_no_tax_code=lk["uscc"].where(lk["tax_wan"].isna(), ""))
     g = lk.groupby("parcel_id")
@@ -127,17 +140,20 @@ def parcel_frame(
         na_position="last",
     ).drop_duplicates("parcel_id")
     main = main.set_index("parcel_id")
-    p["occupant_count"] = pid.map(occ["occupant_count"]).fillna(0).astype(int)
-    p["main_uscc"] = mapped_text(pid, main["uscc"])
-    p["main_industry_code"] = mapped_text(pid, main["_code"])
-    no_tax = mapped_text(pid, occ_no_tax) != ""  # an occupant's tax is unknown (≠ 0)
-    p["tax_wan"] = pid.map(occ["tax_wan"]).astype(float).mask(no_tax)
+    on_main = map_by_key(pid, main, ["uscc", "_code", "_div", "_class", "_elim", "_policy"])
+    on_occ = map_by_key(pid, occ, ["occupant_count", "tax_wan", "all_exempt"])
+    p["occupant_count"] = on_occ["occupant_count"].fillna(0).astype(int)
+    p["main_uscc"] = text_of(on_main["uscc"].astype(object))
+    p["main_industry_code"] = text_of(on_main["_code"].astype(object))
+    missing_tax_uscc = mapped_text(pid, occ_no_tax)
+    no_tax = missing_tax_uscc != ""  # an occupant's tax is unknown (≠ 0)
+    p["tax_wan"] = on_occ["tax_wan"].astype(float).mask(no_tax)
     p["tax_per_mu"] = p["tax_wan"] / area_mu.where(area_mu > 0)
     # industry average: Σ tax / Σ land over linked firms of the division
     ok = ff["land_area_mu"].gt(0) & ff["tax_wan"].notna() & ff["industry_division"].notna()
     sums = ff.loc[ok].groupby("industry_division")[["tax_wan", "land_area_mu"]].sum()
     ind_avg = sums["tax_wan"] / sums["land_area_mu"]
-    p["industry_tax_per_mu"] = pid.map(main["_div"]).map(ind_avg).astype(float)
+    p["industry_tax_per_mu"] = on_main["_div"].map(ind_avg).astype(float)
     p["far"] = numeric(parcels, "floor_area_m2") / area_m2.where(area_m2 > 0)
     own_std = numeric(parcels, "standard_far" if "standard_far" in parcels.columns else "required_far")
     ind_std = industry_lookup(p["main_industry_code"], v("standard_land.far_by_industry"))
@@ -149,7 +165,7 @@ def parcel_frame(
     far_min = float(v("screening.far_min"))
     special_tax = float(v("screening.exempt_special_far_tax_per_mu"))
     special = ((p["standard_far"] < far_min) & (p["tax_per_mu"] > special_tax)).fillna(False).astype(bool)
-    all_exempt = pid.map(occ["all_exempt"]).fillna(False).astype(bool) & occupied
+    all_exempt = on_occ["all_exempt"].fillna(False).astype(bool) & occupied
     p["tax_rules_exempt"] = all_exempt | special
     special_txt = f"标准地容积率要求低于{far_min:g}且亩均税收高于{special_tax:g}万元/亩"
     exr = mapped_text(pid, occ_exr).where(all_exempt, "").to_numpy(dtype=object)
@@ -177,8 +193,8 @@ def parcel_frame(
                 "FAR_LT_STANDARD_SHARE": ind
                 & (p["far"] < float(v("screening.far_share_of_standard")) * p["standard_far"]),
                 "COVERAGE_LT_MIN": ind & (p["building_coverage"] < v("screening.building_coverage_min")),
-                "CLASS_D": ind & (pid.map(main["_class"]) == "D").fillna(False).astype(bool),
-                "INDUSTRY_ELIMINATED": ind & pid.map(main["_elim"]).fillna(False).astype(bool),
+                "CLASS_D": ind & (on_main["_class"] == "D").fillna(False).astype(bool),
+                "INDUSTRY_ELIMINATED": ind & on_main["_elim"].fillna(False).astype(bool),
                 "DATA_MISSING": ind & occupied & no_tax,
                 "VACANT": ind & ~occupied,
             },
@@ -208,8 +224,8 @@ def parcel_frame(
         built_up_fraction=p["built_up_fraction"],
         idle_months=p["idle_months"],
         gov_delay_months=idle["idle_stopped_months"],
-        industry_policy=pid.map(main["_policy"]),
-        missing_tax_uscc=mapped_text(pid, occ_no_tax),
+        industry_policy=on_main["_policy"],
+        missing_tax_uscc=missing_tax_uscc,
     )
     pairs = reason_pairs(p["reason_codes"])
     zh, en = fill_reason_texts(pairs, values, thresholds(rules))
