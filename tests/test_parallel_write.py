@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import openpyxl
 import pytest
 
 from ruian_land import pipeline
-from ruian_land.core import InputError, InputWarning, start_forked
+from ruian_land.core import Forked, InputError, InputWarning, start_forked
 
 
 def _sheets(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -67,3 +68,17 @@ def test_a_forked_jobs_warnings_come_back_in_order() -> None:
         (InputWarning, "排放.csv: no byte-order mark; read as utf-8"),
         (UserWarning, "second"),
     ]
+
+
+def test_a_cancelled_forked_job_is_stopped_and_gives_no_result() -> None:
+    job = Forked(lambda: time.sleep(60) or 1)
+    pid = job._process.pid
+    job.cancel()  # stops the child now, not after its minute
+    assert not job._process.is_alive() and job._process.exitcode is not None
+    with pytest.raises(RuntimeError, match="cancelled"):
+        job.result()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    done = Forked(lambda: 5)
+    assert done.result() == 5
+    done.cancel()  # after the result: nothing to stop, no error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +15,10 @@ from affine import Affine
 from shapely.geometry import box
 
 from ruian_land.core import InputError, InputWarning
-from ruian_land.screening import zonal_mean
+from ruian_land.rules import load_rules
+from ruian_land.screening import assess, zonal, zonal_mean
+
+RULES = load_rules()
 
 X0, Y0 = 500_000.0, 3_070_020.0  # top-left corner of a 2 × 2 grid of 10 m cells (EPSG:4549)
 GRID = np.array([[10, 20], [255, 40]], dtype="uint8")  # percent; 255 = nodata
@@ -110,3 +114,48 @@ def test_split_over_processes_gives_the_same_means(tmp_path: Path) -> None:
     three = zonal_mean(parcels, tif, workers=3)  # three slices, three forked processes
     pd.testing.assert_series_equal(one, three)
     assert int(one.notna().sum()) == 3 * 5  # parcels 5, 6 and 8 of each copy
+
+
+def test_means_started_early_on_a_forked_process_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tif = _write(tmp_path / "e.tif", nodata=None)
+    parcels = pd.concat([_parcels()] * 4, ignore_index=True).set_axis(range(100, 120))
+    with pytest.warns(InputWarning, match="no nodata"):
+        want = zonal_mean(parcels, tif, workers=1)
+    monkeypatch.setattr(zonal, "PARALLEL_MIN_PARCELS", 10)  # 20 parcels: 12 forked, 8 here
+    monkeypatch.setattr(zonal, "cores", lambda: 2)
+    pending = zonal.start_zonal_mean(parcels, tif)
+    assert pending._forked is not None
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        got = pending()
+    pd.testing.assert_series_equal(got, want)
+    assert got.index.tolist() == list(range(100, 120)) and got[107] == pytest.approx(2.55)
+    assert [str(w.message).count("no nodata") for w in seen] == [1]  # once, not once per process
+    # an error of the caller before the means are needed: the forked part is stopped
+    pending = zonal.start_zonal_mean(parcels, tif)
+    pending.cancel()
+    assert pending._forked is not None and not pending._forked._process.is_alive()
+    # a bad raster: the same error as zonal_mean's
+    with pytest.raises(InputError, match="cannot open the raster"):
+        zonal.start_zonal_mean(parcels, tmp_path / "missing.tif")()
+
+
+def test_screen_gives_the_same_parcels_with_the_means_started_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tif = _write(tmp_path / "f.tif")
+    parcels = pd.concat([_parcels()] * 4, ignore_index=True)
+    parcels["parcel_id"] = [f"P{i:02d}" for i in range(len(parcels))]
+    parcels["land_use"] = "工业用地"
+    parcels["area_m2"] = parcels.area
+    firms = pd.DataFrame({"uscc": pd.Series([], dtype="str")})
+    links = pd.DataFrame({"uscc": [], "parcel_id": [], "land_area_mu": [], "land_share": [], "tax_wan": []})
+    args = dict(built_up=tif, as_of="2021-12-31")
+    one = assess.screen(parcels, firms, links, RULES, **args).parcels
+    monkeypatch.setattr(zonal, "PARALLEL_MIN_PARCELS", 10)
+    monkeypatch.setattr(zonal, "cores", lambda: 2)
+    two = assess.screen(parcels, firms, links, RULES, **args).parcels
+    pd.testing.assert_frame_equal(one, two)
+    assert two["built_up_fraction"].notna().sum() == 12

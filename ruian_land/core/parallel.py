@@ -16,11 +16,11 @@ import traceback
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-__all__ = ["PARALLEL_MIN_ITEMS", "cores", "map_slices", "start_forked"]
+__all__ = ["PARALLEL_MIN_ITEMS", "Forked", "cores", "map_slices", "start_forked"]
 
 _T = TypeVar("_T")
 
@@ -100,45 +100,77 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
         when it pickles, else ``RuntimeError`` with the child's traceback). Where ``fork`` is not
         available (Windows, macOS' default), ``fn`` runs when ``wait()`` is called, in this process.
         Warnings the child raised are raised again here by ``wait()``, in their order, through
-        this process's filters.
+        this process's filters. :class:`Forked` is the same with a way to give up on the work.
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return fn
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
+    return Forked(fn).result
 
-    def child() -> None:
-        with warnings.catch_warnings(record=True) as seen:
-            warnings.simplefilter("always")  # the parent's filters decide when they come back
+
+class Forked(Generic[_T]):
+    """``fn()`` started in a forked process (see :func:`start_forked`), to wait for or cancel.
+
+    Parameters
+    ----------
+    fn : callable
+        As for :func:`start_forked`.
+    """
+
+    def __init__(self, fn: Callable[[], _T]) -> None:
+        self._fn = fn
+        self._process: Any = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+
+        def child() -> None:
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")  # the parent's filters decide when they come back
+                try:
+                    payload: tuple[bool, Any] = (True, fn())
+                except BaseException as err:
+                    payload = (False, err)
+            raised = [(str(w.message), w.category, w.filename, w.lineno) for w in seen]
             try:
-                payload: tuple[bool, Any] = (True, fn())
-            except BaseException as err:
-                payload = (False, err)
-        raised = [(str(w.message), w.category, w.filename, w.lineno) for w in seen]
-        try:
-            data = pickle.dumps((*payload, raised), protocol=pickle.HIGHEST_PROTOCOL)
-            if not payload[0]:
-                pickle.loads(data)  # an exception that pickles but cannot be rebuilt is sent as text
-        except Exception:
-            text = "".join(traceback.format_exception(payload[1])) if not payload[0] else "unpicklable result"
-            data = pickle.dumps((False, RuntimeError(f"work in a forked process failed:\n{text}"), []))
-        send.send_bytes(data)
+                data = pickle.dumps((*payload, raised), protocol=pickle.HIGHEST_PROTOCOL)
+                if not payload[0]:
+                    pickle.loads(data)  # an exception that pickles but cannot be rebuilt is sent as text
+            except Exception:
+                text = (
+                    "".join(traceback.format_exception(payload[1]))
+                    if not payload[0]
+                    else "unpicklable result"
+                )
+                data = pickle.dumps((False, RuntimeError(f"work in a forked process failed:\n{text}"), []))
+            send.send_bytes(data)
+            send.close()
+
+        self._process = ctx.Process(target=child, daemon=True)
+        self._process.start()
         send.close()
+        self._receive = receive
 
-    process = ctx.Process(target=child, daemon=True)
-    process.start()
-    send.close()
+    def result(self) -> _T:
+        """``fn()``'s result (waiting for the process), or its exception raised here.
 
-    def wait() -> _T:
+        Raises
+        ------
+        RuntimeError
+            The process ended without a result, or :meth:`cancel` was called.
+        """
+        if self._process is None:
+            return self._fn()
+        if self._receive.closed:
+            raise RuntimeError("the forked work was cancelled or its result already taken")
+        process = self._process
         try:
-            ok, value, raised = pickle.loads(receive.recv_bytes())
+            ok, value, raised = pickle.loads(self._receive.recv_bytes())
         except EOFError:
             process.join()
             raise RuntimeError(
                 f"a forked process ended with exit code {process.exitcode} before its result"
             ) from None
         finally:
-            receive.close()
+            self._receive.close()
         process.join()
         for message, category, filename, lineno in raised:  # the child's warnings, in order
             warnings.warn_explicit(message, category, filename, lineno)
@@ -146,4 +178,11 @@ def start_forked(fn: Callable[[], _T]) -> Callable[[], _T]:
             raise value
         return value  # type: ignore[no-any-return]
 
-    return wait
+    def cancel(self) -> None:
+        """Stop the process if its result has not been taken (on an error of the caller's own
+        work, so that no child is left blocked on a result nobody reads); else nothing."""
+        if self._process is None or self._receive.closed:
+            return
+        self._process.terminate()
+        self._process.join()
+        self._receive.close()

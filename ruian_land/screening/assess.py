@@ -90,6 +90,7 @@ from ruian_land.screening.base import (
 from ruian_land.screening.firm_rules import firm_attributes, firm_frame
 from ruian_land.screening.parcel_rules import parcel_frame
 from ruian_land.screening.result import Screening
+from ruian_land.screening.zonal import start_zonal_mean
 
 __all__ = ["screen"]
 
@@ -218,12 +219,19 @@ def screen(
         )
     _check_inputs(parcels, firms, links)
     day = pd.Timestamp(as_of).normalize()
-    firms = firms.copy()
-    firms["uscc"] = text_of(firms["uscc"])
-    pid = text_of(parcels["parcel_id"])
-    lk = _links_with_values(links, firms, pid)
-    ff = firm_attributes(firms, lk, rules, day)
-    pp, parcel_texts = parcel_frame(parcels, pid, lk, ff, rules, built_up, day)
+    # the raster means start first (on a forked process from 20 000 parcels): the rules below
+    # do not need them until the built-up check
+    means = start_zonal_mean(parcels, built_up) if built_up is not None else None
+    try:
+        firms = firms.copy()
+        firms["uscc"] = text_of(firms["uscc"])
+        pid = text_of(parcels["parcel_id"])
+        lk = _links_with_values(links, firms, pid)
+        ff = firm_attributes(firms, lk, rules, day)
+        pp, parcel_texts = parcel_frame(parcels, pid, lk, ff, rules, means, day)
+    finally:
+        if means is not None:
+            means.cancel()  # nothing when they were taken; else (an error above) stops them
     firm_out = firm_frame(ff, pp, lk, rules, parcel_texts)
     meta = {"built_up": None if built_up is None else str(built_up)}
     return Screening(parcels=pp, firms=firm_out, rules=rules, as_of=day, meta=meta)

@@ -6,7 +6,6 @@ See :mod:`ruian_land.screening.assess` for every rule and its source.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,7 +32,7 @@ from ruian_land.screening.base import (
 )
 from ruian_land.screening.idle import assess_idle
 from ruian_land.screening.industry import industry_lookup
-from ruian_land.screening.zonal import zonal_mean
+from ruian_land.screening.zonal import PendingMeans
 
 __all__ = ["parcel_area_m2", "parcel_frame", "thresholds"]
 
@@ -62,14 +61,15 @@ def parcel_frame(
     lk: pd.DataFrame,
     ff: pd.DataFrame,
     rules: RuleSet,
-    built_up: str | Path | None,
+    built_up: PendingMeans | None,
     day: pd.Timestamp,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The parcel rules of :func:`ruian_land.screening.assess.screen` (module docstring there).
 
     Returns the parcel frame of :attr:`Screening.parcels` (same index as ``parcels``) and the
     detailed texts its occupants inherit: one row per (``parcel_id``, ``code``) with columns
-    ``parcel_id``, ``code``, ``zh``, ``en``.
+    ``parcel_id``, ``code``, ``zh``, ``en``. ``built_up`` is the built-up means under way
+    (:func:`~ruian_land.screening.zonal.start_zonal_mean`), finished where they are needed.
     """
     v = rules.value
     p = pd.DataFrame(index=parcels.index)
@@ -159,7 +159,7 @@ def parcel_frame(
     ind_std = industry_lookup(p["main_industry_code"], v("standard_land.far_by_industry"))
     p["standard_far"] = own_std.where(own_std > 0, ind_std)
     p["building_coverage"] = numeric(parcels, "footprint_m2") / area_m2.where(area_m2 > 0)
-    p["built_up_fraction"] = zonal_mean(parcels, built_up) if built_up is not None else np.nan
+    p["built_up_fraction"] = built_up() if built_up is not None else np.nan
 
     occupied = p["occupant_count"] > 0
     far_min = float(v("screening.far_min"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,15 +27,20 @@ from exactextract._exactextract import Feature
 from exactextract.feature import FeatureSource
 from exactextract.raster import RasterioRasterSource
 
-from ruian_land.core import InputError, InputWarning, cores, crs_equal
+from ruian_land.core import Forked, InputError, InputWarning, cores, crs_equal
 
-__all__ = ["PARALLEL_MIN_PARCELS", "PERCENT", "zonal_mean"]
+__all__ = ["EARLY_SHARE", "PARALLEL_MIN_PARCELS", "PERCENT", "PendingMeans", "start_zonal_mean", "zonal_mean"]
 
 #: Scale of a 0–100 % raster to a 0–1 fraction (unit conversion, not a policy number).
 PERCENT: float = 0.01
 #: Parcels from which the zonal statistics are split over the machine's cores (a tuning
 #: constant of this module, not a policy rule: below it one process is as fast).
 PARALLEL_MIN_PARCELS: int = 20_000
+#: Share of the parcels whose means :func:`start_zonal_mean` has a forked process work out
+#: while this one goes on with other work and then does the rest (a tuning constant: on the
+#: province sample the other parcel rules before the means are needed take about a sixth of
+#: the raster work's time).
+EARLY_SHARE: float = 0.6
 
 
 def zonal_mean(
@@ -130,6 +135,76 @@ def zonal_mean(
     vals[rows] = means * scale
     out[:] = vals
     return out
+
+
+def start_zonal_mean(
+    parcels: gpd.GeoDataFrame,
+    raster: str | Path | Any,
+    *,
+    scale: float = PERCENT,
+    band: int = 1,
+) -> PendingMeans:
+    """Start :func:`zonal_mean` now; the returned callable finishes it and gives its Series.
+
+    From :data:`PARALLEL_MIN_PARCELS` parcels on a machine with two cores or more (and a raster
+    given as a path) a forked process starts on the first :data:`EARLY_SHARE` of the parcels at
+    once; the caller goes on with work that does not need the means (the other parcel rules of
+    screening), and calling the result works out the rest here and joins the two. Otherwise
+    calling the result is ``zonal_mean(parcels, raster)``. Either way the values are identical
+    (each parcel's mean depends on that parcel alone).
+
+    Parameters
+    ----------
+    parcels, raster, scale, band
+        As for :func:`zonal_mean`; ``parcels`` must not change until the result is called.
+
+    Returns
+    -------
+    PendingMeans
+        ``finish()`` → Series ``built_up_fraction`` aligned with ``parcels.index``, as
+        :func:`zonal_mean` returns it; it raises that function's errors and warnings (each once).
+        ``finish.cancel()`` stops the forked work when the caller fails before needing it.
+    """
+    n = len(parcels)
+    if hasattr(raster, "read") or n < PARALLEL_MIN_PARCELS or cores() < 2:
+        return PendingMeans(lambda: zonal_mean(parcels, raster, scale=scale, band=band), None)
+    k = int(n * EARLY_SHARE)
+    geoms = parcels.geometry
+    head = gpd.GeoDataFrame(geometry=geoms.iloc[:k], crs=parcels.crs)
+    tail = gpd.GeoDataFrame(geometry=geoms.iloc[k:], crs=parcels.crs)
+
+    def first() -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # raised once, by the part worked out here
+            return zonal_mean(head, raster, scale=scale, band=band, workers=1).to_numpy()
+
+    forked = Forked(first)
+
+    def finish() -> pd.Series:
+        rest = zonal_mean(tail, raster, scale=scale, band=band, workers=1).to_numpy()
+        values = np.concatenate([forked.result(), rest])
+        return pd.Series(values, index=parcels.index, name="built_up_fraction", dtype=float)
+
+    return PendingMeans(finish, forked)
+
+
+class PendingMeans:
+    """Zonal means under way (:func:`start_zonal_mean`): ``()`` finishes them, ``cancel()`` drops them."""
+
+    def __init__(self, finish: Callable[[], pd.Series], forked: Forked[np.ndarray] | None) -> None:
+        self._finish = finish
+        self._forked = forked
+
+    def __call__(self) -> pd.Series:
+        try:
+            return self._finish()
+        finally:
+            self.cancel()  # after an error here the forked part's result is not wanted
+
+    def cancel(self) -> None:
+        """Stop the forked part if its result was not taken."""
+        if self._forked is not None:
+            self._forked.cancel()
 
 
 def _extract(src: Any, band: int, rows: np.ndarray, wkbs: np.ndarray, srs_wkt: str) -> np.ndarray:
