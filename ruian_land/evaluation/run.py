@@ -248,27 +248,35 @@ def _explanations(
     status_reasons: dict[Any, explain.Reason],
 ) -> pd.Series:
     """The ``explanation`` column: a breakdown for rated firms, the class and its reasons for all."""
-    items: dict[Any, list[explain.IndicatorScore]] = {}
     floor = float(spec.score_floor or 0.0)
     bd = breakdown
-    rows = zip(
-        bd.index,
-        bd["indicator"].astype(str).tolist(),
-        bd["value"].astype(float).tolist(),
-        bd["benchmark"].astype(float).tolist(),
-        (bd["benchmark_basis"] == "population").tolist(),
-        bd["weight"].astype(float).tolist(),
-        bd["score"].astype(float).tolist(),
-        bd["cap"].astype(float).tolist(),
-        (bd["note"] == "group_average").tolist(),
-        strict=True,
-    )
-    for i, name, value, bench, population, weight, score, cap, averaged in rows:
-        items.setdefault(i, []).append(
-            explain.IndicatorScore(name, value, bench, population, weight, score, cap, floor, averaged)
-        )
-    # plain lists, one entry per firm in frame order: no pandas lookup per firm
     idx = frame.index
+    # the breakdown as plain arrays, with each row's firm position: each process builds the
+    # indicator items of the firms it writes
+    at = pd.Index(idx).get_indexer(bd.index)
+    columns = (
+        bd.index.to_numpy(dtype=object),
+        bd["indicator"].astype(str).to_numpy(dtype=object),
+        bd["value"].astype(float).to_numpy(),
+        bd["benchmark"].astype(float).to_numpy(),
+        (bd["benchmark_basis"] == "population").to_numpy(dtype=bool),
+        bd["weight"].astype(float).to_numpy(),
+        bd["score"].astype(float).to_numpy(),
+        bd["cap"].astype(float).to_numpy(),
+        (bd["note"] == "group_average").to_numpy(dtype=bool),
+    )
+    items: dict[Any, list[explain.IndicatorScore]] = {}
+
+    def build_items(start: int, stop: int) -> None:
+        """``items`` of the firms at positions ``start:stop`` (breakdown order kept per firm)."""
+        sel = np.flatnonzero((at >= start) & (at < stop))
+        rows = zip(*(c[sel].tolist() for c in columns), strict=True)
+        for i, name, value, bench, population, weight, score, cap, averaged in rows:
+            items.setdefault(i, []).append(
+                explain.IndicatorScore(name, value, bench, population, weight, score, cap, floor, averaged)
+            )
+
+    # plain lists, one entry per firm in frame order: no pandas lookup per firm
     ranks = rank.reindex(idx).tolist()
     groups = group.reindex(idx).astype(str).tolist()
     rank_groups = rank_group.reindex(idx).astype(str).tolist()
@@ -280,6 +288,7 @@ def _explanations(
 
     def texts_of(start: int, stop: int) -> list[str]:
         """The explanations of the firms at positions ``start:stop``."""
+        build_items(start, stop)
         return [text_at(k, idx[k]) for k in range(start, stop)]
 
     def text_at(k: int, i: Any) -> str:
