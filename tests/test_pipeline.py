@@ -118,7 +118,7 @@ def test_summary_consistent_with_exports(run_out: tuple[pipeline.RunResult, Path
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     gpkg = gpd.read_file(out / "exports" / "candidates.gpkg", layer="candidates")
     csv = pd.read_csv(out / "exports" / "candidates.csv", encoding="utf-8-sig", dtype=str)
-    xlsx = pd.read_excel(out / "exports" / "candidates.xlsx", sheet_name=0, dtype=str)
+    xlsx = pd.read_excel(out / "exports" / "candidates.xlsx", sheet_name=0, dtype=str, engine="openpyxl")
     assert (out / "exports" / "candidates.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
     assert len(gpkg) == len(csv) == len(xlsx) == summary["candidates"]
     selected = gpkg[gpkg["selected"].astype(bool)]
@@ -271,7 +271,7 @@ def test_write_outputs_only_writes(run_out: tuple[pipeline.RunResult, Path], tmp
     finally:
         result.config = original
     assert "scenario/comparison.csv" not in paths and not (tmp_path / "scenario").exists()
-    sheets = pd.read_excel(paths["exports/整治清单.xlsx"], sheet_name=None)
+    sheets = pd.read_excel(paths["exports/整治清单.xlsx"], sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["整治企业清单", "整治宗地清单", *pipeline.RECTIFICATION_SHEETS]
     assert len(sheets["乡镇汇总"]) == len(result.rectification_summary["town"])
     assert len(sheets["现场核查"]) == len(result.rectification_summary["field_checks"])
@@ -336,7 +336,7 @@ def test_control_line_books_from_optional_tables(tmp_path: Path) -> None:
     assert books["supply_share_ok"] is False
     assert books["supply_years_below_floor"] == [2022]
     paths = pipeline.write_outputs(result, tmp_path / "out")
-    assert pd.ExcelFile(paths["exports/占补平衡.xlsx"]).sheet_names == [
+    assert pd.ExcelFile(paths["exports/占补平衡.xlsx"], engine="openpyxl").sheet_names == [
         "年度平衡",
         "转换明细",
         "补充明细",

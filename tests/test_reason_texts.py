@@ -15,6 +15,7 @@ from ruian_land.core import (
     join_columns,
     map_slices,
     normalise_firm_names,
+    query_slices,
     reason_pairs,
 )
 from ruian_land.screening.base import text_of, truthy_flags
@@ -103,6 +104,20 @@ def test_map_slices_equals_one_call() -> None:
     split = shapely.area(map_slices(shapely.intersection, a, b, workers=4, grid_size=0.01))
     np.testing.assert_array_equal(one, split)
     assert len(map_slices(shapely.area, a[:0], workers=3)) == 0
+
+
+def test_query_slices_equals_one_query() -> None:
+    # 1 m squares at x = 0, 0.5, 1, … 9.5: each meets the ones up to 1 m away (touching counts)
+    boxes = shapely.box(np.arange(20) * 0.5, 0, np.arange(20) * 0.5 + 1, 1)
+    tree = shapely.STRtree(boxes)
+    one = tree.query(boxes, predicate="intersects")
+    for workers in (1, 3, 7):
+        split = query_slices(tree, boxes, predicate="intersects", workers=workers)
+        np.testing.assert_array_equal(split, one)
+    # by hand: square i meets i-2 … i+2 (itself too): 20·5 less 2 + 1 missing at each end
+    assert split.shape == (2, 20 * 5 - 6) and split[0].tolist() == sorted(split[0].tolist())
+    near = query_slices(tree, boxes[:4], predicate="dwithin", distance=1.2, workers=2)
+    np.testing.assert_array_equal(near, tree.query(boxes[:4], predicate="dwithin", distance=1.2))
 
 
 def test_is_in_equals_series_isin() -> None:

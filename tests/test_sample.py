@@ -102,7 +102,7 @@ def test_committed_data_is_the_default_regeneration(tmp_path: Path) -> None:
 @needs_data
 def test_committed_counts(shipped: gpd.GeoDataFrame) -> None:
     assert 4000 <= len(shipped) <= 6000
-    reg = pd.read_excel(DATA / FILES["registry"], sheet_name="企业名录", dtype=str)
+    reg = pd.read_excel(DATA / FILES["registry"], sheet_name="企业名录", dtype=str, engine="openpyxl")
     assert 3300 <= len(reg) <= 3700
     assert 550 <= (reg["企业规模"] == "规上").sum() <= 650
     assert set(reg["企业规模"]) == {"规上", "规下"}
@@ -193,10 +193,10 @@ def test_tables_as_the_bureaus_deliver_them() -> None:
     rows = list(ws.iter_rows(min_row=1, max_row=2, values_only=True))
     assert rows[0][0] == "2021年瑞安市规模以上工业企业主要经济指标" and rows[0][1] is None
     assert rows[1][:3] == ("统一社会信用代码", "单位详细名称", "工业总产值(万元)")
-    energy = pd.read_excel(DATA / FILES["energy"], dtype=object)
+    energy = pd.read_excel(DATA / FILES["energy"], dtype=object, engine="openpyxl")
     assert (energy["原煤(吨)"] == "—").sum() > 0.8 * len(energy)
     assert pd.to_numeric(energy["用电量(万千瓦时)"]).gt(0).all()
-    leases = pd.read_excel(DATA / FILES["leases"], dtype=str)
+    leases = pd.read_excel(DATA / FILES["leases"], dtype=str, engine="openpyxl")
     assert list(leases.columns) == [
         "承租企业代码",
         "承租企业名称",

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ruian_land.core import WORKING_CRS, InputError, crs_equal, map_slices, to_working
+from ruian_land.core import WORKING_CRS, InputError, crs_equal, map_slices, query_slices, to_working
 from ruian_land.rules import load_rules
 
 __all__ = [
@@ -170,7 +170,7 @@ def control_line_overlay(
     if parts.size and present.any():
         tree = shapely.STRtree(parts)
         idx = np.flatnonzero(present)
-        pi, pj = tree.query(geoms[idx], predicate="intersects")
+        pi, pj = query_slices(tree, geoms[idx], predicate="intersects")
         if pi.size:
             pieces = map_slices(shapely.intersection, geoms[idx[pi]], parts[pj], grid_size=grid_size)
             inside += np.bincount(idx[pi], weights=shapely.area(pieces), minlength=n)

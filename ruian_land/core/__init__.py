@@ -44,7 +44,7 @@ from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.lookup import KeyPositions, map_by_key
 from ruian_land.core.membership import contains_any, is_in
-from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, Forked, cores, map_slices, start_forked
+from ruian_land.core.parallel import PARALLEL_MIN_ITEMS, Forked, cores, map_slices, query_slices, start_forked
 from ruian_land.core.privacy import PERSONAL_HEADERS, mask_personal, mask_value, personal_columns
 from ruian_land.core.reason_texts import fill_reason_texts, join_at, plain_texts, reason_pairs
 from ruian_land.core.reasons import (
@@ -160,6 +160,7 @@ __all__ = [
     "normalise_uscc_series",
     "personal_columns",
     "plain_texts",
+    "query_slices",
     "reason_pairs",
     "reason_text",
     "require_columns",

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ruian_land.core import Ledger, map_slices
+from ruian_land.core import Ledger, map_slices, query_slices
 
 __all__ = ["find_overlaps", "repair_polygons"]
 
@@ -189,7 +189,7 @@ def find_overlaps(
     geoms = gdf.geometry.values
     if len(gdf) < 2:
         return pd.DataFrame(columns=cols)
-    left, right = gdf.sindex.query(geoms, predicate="intersects")
+    left, right = query_slices(gdf.sindex, np.asarray(geoms), predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
     if len(left) == 0:

@@ -23,7 +23,6 @@ from ruian_land.core import (
 )
 from ruian_land.rules import RuleSet
 from ruian_land.validate.geometry import find_overlaps, repair_polygons
-from ruian_land.validate.rows import cell
 
 __all__ = ["DUPLICATE_CHOICES", "validate_parcels"]
 
@@ -121,17 +120,24 @@ def _drop_slivers(gdf: gpd.GeoDataFrame, ledger: Ledger, min_m2: float) -> gpd.G
         if col in gdf.columns:
             held |= ~_blank(gdf[col])
     drop = []
-    for i in gdf.index[small]:
-        area = float(cell(gdf, i, "area_m2"))
-        what = f"{cell(gdf, i, 'parcel_id')}: {area:,.1f} m² < {min_m2:g} m² (rule qa.min_parcel_area_m2)"
-        if held[i]:
+    rows = zip(
+        gdf.index[small],
+        gdf.loc[small, "area_m2"].astype(float).tolist(),
+        gdf.loc[small, "parcel_id"].tolist(),
+        gdf.loc[small, "source_row"].astype(int).tolist(),
+        held[small].tolist(),
+        strict=True,
+    )  # plain lists: one label look-up per cell was 0.3 ms at 1M parcels
+    for i, area, pid, source_row, has_holder in rows:
+        what = f"{pid}: {area:,.1f} m² < {min_m2:g} m² (rule qa.min_parcel_area_m2)"
+        if has_holder:
             ledger.record(
-                "parcels", int(cell(gdf, i, "source_row")), "geometry", "sliver_parcel", "kept",
+                "parcels", source_row, "geometry", "sliver_parcel", "kept",
                 f"{what}, but it has a holder: kept; check whether it is a real plot or a digitising sliver",
             )  # fmt: skip
         else:
             ledger.record(
-                "parcels", int(cell(gdf, i, "source_row")), "geometry", "sliver_parcel", "rejected",
+                "parcels", source_row, "geometry", "sliver_parcel", "rejected",
                 f"{what} and no holder (权利人/权利人代码 blank): a digitising sliver, not a plot of land; rejected",
             )  # fmt: skip
             drop.append(i)
@@ -207,34 +213,52 @@ def _dedupe_parcels(gdf: gpd.GeoDataFrame, ledger: Ledger, keep: str = "first") 
     dup = gdf["parcel_id"].duplicated(keep=False)
     if not dup.any():
         return gdf
+    # the duplicated rows as plain arrays, grouped by code in order of first appearance (as
+    # ``groupby(sort=False)``; a blank code is no group): no frame look-up per row
+    sub = gdf.loc[dup]
+    labels = sub.index.to_numpy()
+    geoms = np.asarray(sub.geometry.values)
+    areas = shapely.area(geoms)
+    source_rows = sub["source_row"].astype(int).tolist()
+    codes, uniques = pd.factorize(sub["parcel_id"], sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(-1, len(uniques)) + 0.5)
     drop: list[Any] = []
-    for pid, group in gdf.loc[dup].groupby("parcel_id", sort=False):
-        kept = {"last": group.index[-1], "largest": group.geometry.area.idxmax()}.get(keep, group.index[0])
-        g0 = gdf.geometry[kept]
-        r0 = ledger.where("parcels", int(cell(gdf, kept, "source_row")))
-        for i in group.index.drop(kept):
-            gi = gdf.geometry[i]
-            ri = ledger.where("parcels", int(cell(gdf, i, "source_row")))
+    for g, pid in enumerate(uniques):
+        members = order[bounds[g] : bounds[g + 1]].tolist()
+        if keep == "last":
+            kept = members[-1]
+        elif keep == "largest":
+            kept = members[int(np.argmax(areas[members]))]  # the first of equal largest, as idxmax
+        else:
+            kept = members[0]
+        g0 = geoms[kept]
+        r0 = ledger.where("parcels", source_rows[kept])
+        for m in members:
+            if m == kept:
+                continue
+            gi = geoms[m]
+            ri = ledger.where("parcels", source_rows[m])
             if _same_geometry(g0, gi):
                 ledger.record(
-                    "parcels", int(cell(gdf, i, "source_row")), "parcel_id", "duplicate", "rejected",
+                    "parcels", source_rows[m], "parcel_id", "duplicate", "rejected",
                     f"same 宗地代码 {pid} and geometry as {r0} (kept)",
                 )  # fmt: skip
             elif keep == "error":
                 raise InputError(
-                    f"宗地代码 {pid} is on {len(group)} features with different polygons ({g0.area:,.1f} m² "
+                    f"宗地代码 {pid} is on {len(members)} features with different polygons ({g0.area:,.1f} m² "
                     f"on {r0}, {gi.area:,.1f} m² on {ri}) and the project says duplicates: error",
                     path=ledger.files.get("parcels"),
                     column="parcel_id",
-                    row=ledger.file_row("parcels", int(cell(gdf, i, "source_row"))),
+                    row=ledger.file_row("parcels", source_rows[m]),
                     fix="correct the parcel layer so each 宗地代码 is on one feature, or choose which to keep "
                     "with sources.parcels.duplicates: first | last | largest in the project config",
                 )
             else:
                 ledger.record(
-                    "parcels", int(cell(gdf, i, "source_row")), "parcel_id", "conflicting_duplicate", "rejected",
+                    "parcels", source_rows[m], "parcel_id", "conflicting_duplicate", "rejected",
                     f"宗地代码 {pid} also on {r0} with a different polygon ({g0.area:,.1f} m² on {r0} "
                     f"vs {gi.area:,.1f} m² here); kept {r0} ({_KEPT_HOW[keep]}), not merged: check which is right",
                 )  # fmt: skip
-            drop.append(i)
+            drop.append(labels[m])
     return gdf.drop(index=drop)
