@@ -16,6 +16,7 @@ from ruian_land.io.inputs import FIRM_TABLES, Inputs, load_inputs, parse_columns
 from ruian_land.io.parse import parse_bool, parse_dates, parse_numbers, parse_text
 from ruian_land.io.points import read_points
 from ruian_land.io.tables import read_table
+from ruian_land.io.textcells import numeric_code_mask
 from ruian_land.io.vector import read_layer, read_parcels
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Inputs",
     "detect_encoding",
     "load_inputs",
+    "numeric_code_mask",
     "parse_bool",
     "parse_columns",
     "parse_dates",

@@ -21,6 +21,7 @@ __all__ = [
     "PY_SPACES",
     "blank_mask",
     "kind_codes",
+    "numeric_code_mask",
     "plain_code_mask",
     "squeezed_lower",
     "text_values",
@@ -134,3 +135,23 @@ def plain_code_mask(values: np.ndarray, kinds: np.ndarray, *, risky: Iterable[st
             ok = pc.and_(ok, pc.invert(pc.match_substring_regex(arr, pattern, ignore_case=True)))
         out[texts] = ok.to_numpy(zero_copy_only=False).astype(bool)
     return out
+
+
+#: A code Excel shows as a number: 15-18 digits, or a number in scientific notation (``\d`` is
+#: any Unicode decimal digit, as in Python's ``re``).
+_NUMERIC_CODE = r"^(?:\p{Nd}{15,18}|[+-]?\p{Nd}+(?:\.\p{Nd}*)?[eE]\+?\p{Nd}+)$"
+_ANY_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACES) + "]"
+
+
+def numeric_code_mask(values: pd.Series) -> np.ndarray:
+    r"""True for cells that, with every space removed, are all digits (15-18) or a number in
+    scientific notation: codes Excel turns into numbers. Missing cells are False; other cells
+    are tested as ``str(cell)``.
+
+    Gives cell for cell what ``values.astype("string").str.replace(r"\s+", "", regex=True)
+    .str.fullmatch(r"\d{15,18}|[+-]?\d+(\.\d*)?[eE]\+?\d+")`` gives (missing → False), in Arrow.
+    """
+    text = pa.array(values.astype("str"), type=pa.string())
+    squeezed = pc.replace_substring_regex(text, _ANY_SPACE, "")
+    hit = pc.match_substring_regex(squeezed, _NUMERIC_CODE)
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)

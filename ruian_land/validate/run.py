@@ -23,7 +23,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ruian_land.core import PARALLEL_MIN_ITEMS, Ledger, LedgerEvent, cores, start_forked
-from ruian_land.io import FIRM_TABLES, Inputs
+from ruian_land.io import FIRM_TABLES, Inputs, numeric_code_mask
 from ruian_land.rules import RuleSet, load_rules
 from ruian_land.validate.checks import (
     blank_future_dates,
@@ -49,9 +49,7 @@ def _code_counts(inputs: Inputs) -> dict[str, int]:
     for name, frame in inputs.frames().items():
         for col in ("uscc", "owner_uscc"):
             if col in frame.columns:
-                text = frame[col].astype("string").str.replace(r"\s+", "", regex=True)
-                digits = text.str.fullmatch(r"\d{15,18}|[+-]?\d+(\.\d*)?[eE]\+?\d+").fillna(False)
-                out[f"{name}.{col}"] = int(digits.astype(bool).sum())
+                out[f"{name}.{col}"] = int(numeric_code_mask(frame[col]).sum())
     return out
 
 
