@@ -14,7 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from ruian_land.core.errors import InputError, InputWarning
 
@@ -81,7 +81,8 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, source: str = "input") -> None:
         An 8-digit easting under a CM (non-zoned) Gauss-Krüger CRS, a 6-digit
         easting under a zone-prefixed one, or data that falls outside Zhejiang once
         converted to lon/lat (RULES.md §8): fewer than half of the features (by the centre
-        of their bounding box) inside :data:`ZHEJIANG_LONLAT_BOUNDS`, unless the layer is a
+        of their bounding box, whose four corners are converted) inside
+        :data:`ZHEJIANG_LONLAT_BOUNDS`, unless the layer is a
         national/regional one that spans the whole box and stays inside China.
 
     Warns
@@ -112,8 +113,7 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, source: str = "input") -> None:
                 path=source,
                 fix="declare the CM CRS (e.g. EPSG:4549 for CGCS2000 CM 120E) in the project config",
             )
-    ll = geoms.to_crs(MAP_CRS) if not crs.is_geographic else geoms
-    b = np.asarray(ll.bounds, dtype=float)
+    b = _lonlat_bounds(np.asarray(geoms.bounds, dtype=float), crs)
     lonlat = np.array([b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
     w, s, e, n = ZHEJIANG_LONLAT_BOUNDS
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
@@ -145,6 +145,18 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, source: str = "input") -> None:
         path=source,
         fix="check the .prj or set the right CRS for this source in the project config",
     )
+
+
+def _lonlat_bounds(bounds: np.ndarray, crs: CRS) -> np.ndarray:
+    """Per-feature lon/lat boxes (n, 4) from projected boxes: the four corners of each
+    transformed (1M parcels: 4M points, not every vertex of every polygon)."""
+    if crs.is_geographic:
+        return bounds
+    x0, y0, x1, y1 = bounds.T
+    to_ll = Transformer.from_crs(crs, MAP_CRS, always_xy=True)
+    lon, lat = to_ll.transform(np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
+    lon, lat = np.asarray(lon).reshape(4, -1), np.asarray(lat).reshape(4, -1)
+    return np.column_stack([lon.min(axis=0), lat.min(axis=0), lon.max(axis=0), lat.max(axis=0)])
 
 
 def _inside(bounds: Any, box: tuple[float, float, float, float]) -> bool:
