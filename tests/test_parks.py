@@ -18,6 +18,7 @@ from shapely.geometry import Polygon, box
 from ruian_land import parks
 from ruian_land.core import InputError, InputWarning
 from ruian_land.parks import plan_shortlist, split_components
+from ruian_land.parks import split as split_module
 from ruian_land.rules import load_rules
 
 X0, Y0 = 570_000.0, 3_083_000.0
@@ -442,3 +443,12 @@ def test_site_sheet_lists_parcels_firms_and_adds_up(tmp_path, rules) -> None:
         header
     )
     assert wb["园区宗地明细"].max_row == 4
+
+
+def test_members_are_the_positions_of_each_label() -> None:
+    labels = np.array([3, 1, 3, 0, 1, 3, 5])
+    want = [np.flatnonzero(labels == v) for v in np.unique(labels)]  # [3], [1, 4], [0, 2, 5], [6]
+    got = split_module._members(labels)
+    assert [g.tolist() for g in got] == [w.tolist() for w in want] == [[3], [1, 4], [0, 2, 5], [6]]
+    padded = split_module._members(labels, minlength=7)  # one entry per label 0..6, empty ones too
+    assert [g.tolist() for g in padded] == [[3], [1, 4], [], [0, 2, 5], [], [6], []]

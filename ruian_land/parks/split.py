@@ -62,6 +62,20 @@ def adjacency_graph(geoms: np.ndarray, gap_m: float) -> csr_matrix:
     return coo_matrix((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n, n)).tocsr()
 
 
+def _members(labels: np.ndarray, minlength: int = 0) -> list[np.ndarray]:
+    """Positions of each label, ascending: ``[flatnonzero(labels == v) for v in unique(labels)]``
+    (or for every ``v < minlength``, empty ones included, when ``minlength`` is given) from one sort."""
+    order = np.argsort(labels, kind="stable")
+    values, first = np.unique(labels[order], return_index=True)
+    groups = np.split(order, first[1:])
+    if not minlength:
+        return groups
+    out = [order[:0]] * max(minlength, int(values.max()) + 1 if len(values) else 0)
+    for v, g in zip(values.tolist(), groups, strict=True):
+        out[v] = g
+    return out
+
+
 def _first_appearance(labels: np.ndarray) -> np.ndarray:
     """Renumber arbitrary integer labels 0..k-1 in order of first appearance."""
     _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
@@ -188,7 +202,7 @@ def split_components(
     if n == 0:
         return out
     next_label = 0
-    stack: list[np.ndarray] = [np.flatnonzero(labels == lab) for lab in np.unique(labels)]
+    stack: list[np.ndarray] = _members(labels)
     while stack:
         idx = stack.pop()
         total = float(area_m2[idx].sum())
@@ -231,6 +245,12 @@ def _merge_fragments(
     coo = graph.tocoo()
     same = (labels[coo.row] == labels[coo.col]) & (coo.row != coo.col)
     rows, cols = coo.row[same], coo.col[same]
+    # each parcel's neighbours in its component (CSR by row) and each piece's parcels (ascending):
+    # a fragment's look-ups cost its own parcels' edges, not a scan of every parcel and edge
+    by_row = np.argsort(rows, kind="stable")
+    nbr = cols[by_row]
+    start = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(out)))])
+    members = dict(enumerate(_members(out, minlength=int(out.max()) + 1)))
     piece_area = np.bincount(out, weights=area_m2)
     while True:
         merged_any = False
@@ -238,15 +258,18 @@ def _merge_fragments(
         for frag in (int(p) for p in order if 0 < piece_area[p] < min_area_m2):
             if not 0 < piece_area[frag] < min_area_m2:
                 continue  # grew or vanished in this pass
-            at = out[rows] == frag
-            neighbours = {int(x) for x in out[cols[at]]} - {frag}
+            own = members[frag]
+            edges = np.concatenate([nbr[start[i] : start[i + 1]] for i in own.tolist()])
+            neighbours = {int(x) for x in out[edges]} - {frag}
             for target in sorted(neighbours, key=lambda x: (piece_area[x], x)):
                 if piece_area[frag] + piece_area[target] > max_area_m2:
                     continue
-                merged = np.flatnonzero((out == frag) | (out == target))
-                if compactness(merged) < min_compactness <= compactness(np.flatnonzero(out == target)):
+                merged = np.sort(np.concatenate([own, members[target]]))
+                if compactness(merged) < min_compactness <= compactness(members[target]):
                     continue
-                out[out == frag] = target
+                out[own] = target
+                members[target] = merged
+                members[frag] = own[:0]
                 piece_area[target] += piece_area[frag]
                 piece_area[frag] = 0.0
                 merged_any = True
