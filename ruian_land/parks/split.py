@@ -30,6 +30,8 @@ import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ruian_land.core import query_slices
+
 __all__ = ["adjacency_graph", "polsby_popper", "site_components", "split_components"]
 
 
@@ -44,7 +46,7 @@ def adjacency_graph(geoms: np.ndarray, gap_m: float) -> csr_matrix:
         Largest distance in metres bridged between two parcels (``parks.adjacency_gap_m``);
         0 links only parcels that touch or overlap. Equivalent to buffering every parcel by
         ``gap_m / 2`` and testing intersection, without building the buffers (STRtree
-        ``dwithin`` query, no loop over all pairs).
+        ``dwithin`` query in threads, :func:`ruian_land.core.query_slices`; no loop over all pairs).
 
     Returns
     -------
@@ -56,9 +58,9 @@ def adjacency_graph(geoms: np.ndarray, gap_m: float) -> csr_matrix:
         return csr_matrix((0, 0), dtype=np.int8)
     tree = shapely.STRtree(geoms)
     if gap_m > 0:
-        left, right = tree.query(geoms, predicate="dwithin", distance=gap_m)
+        left, right = query_slices(tree, geoms, predicate="dwithin", distance=gap_m)
     else:
-        left, right = tree.query(geoms, predicate="intersects")
+        left, right = query_slices(tree, geoms, predicate="intersects")
     return coo_matrix((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n, n)).tocsr()
 
 
