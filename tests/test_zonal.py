@@ -116,17 +116,17 @@ def test_split_over_processes_gives_the_same_means(tmp_path: Path) -> None:
     assert int(one.notna().sum()) == 3 * 5  # parcels 5, 6 and 8 of each copy
 
 
-def test_means_started_early_on_a_forked_process_are_the_same(
+def test_means_started_early_on_forked_processes_are_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tif = _write(tmp_path / "e.tif", nodata=None)
     parcels = pd.concat([_parcels()] * 4, ignore_index=True).set_axis(range(100, 120))
     with pytest.warns(InputWarning, match="no nodata"):
         want = zonal_mean(parcels, tif, workers=1)
-    monkeypatch.setattr(zonal, "PARALLEL_MIN_PARCELS", 10)  # 20 parcels: 12 forked, 8 here
-    monkeypatch.setattr(zonal, "cores", lambda: 2)
+    monkeypatch.setattr(zonal, "PARALLEL_MIN_PARCELS", 10)  # 20 parcels: three forked slices of 6-7
+    monkeypatch.setattr(zonal, "cores", lambda: 3)
     pending = zonal.start_zonal_mean(parcels, tif)
-    assert pending._forked is not None
+    assert len(pending._jobs) == 3
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         got = pending()
@@ -136,7 +136,7 @@ def test_means_started_early_on_a_forked_process_are_the_same(
     # an error of the caller before the means are needed: the forked part is stopped
     pending = zonal.start_zonal_mean(parcels, tif)
     pending.cancel()
-    assert pending._forked is not None and not pending._forked._process.is_alive()
+    assert pending._jobs and not any(job._process.is_alive() for job in pending._jobs)
     # a bad raster: the same error as zonal_mean's
     with pytest.raises(InputError, match="cannot open the raster"):
         zonal.start_zonal_mean(parcels, tmp_path / "missing.tif")()

@@ -9,6 +9,7 @@ cell values are not resampled.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import warnings
@@ -29,18 +30,13 @@ from exactextract.raster import RasterioRasterSource
 
 from ruian_land.core import Forked, InputError, InputWarning, cores, crs_equal
 
-__all__ = ["EARLY_SHARE", "PARALLEL_MIN_PARCELS", "PERCENT", "PendingMeans", "start_zonal_mean", "zonal_mean"]
+__all__ = ["PARALLEL_MIN_PARCELS", "PERCENT", "PendingMeans", "start_zonal_mean", "zonal_mean"]
 
 #: Scale of a 0–100 % raster to a 0–1 fraction (unit conversion, not a policy number).
 PERCENT: float = 0.01
 #: Parcels from which the zonal statistics are split over the machine's cores (a tuning
 #: constant of this module, not a policy rule: below it one process is as fast).
 PARALLEL_MIN_PARCELS: int = 20_000
-#: Share of the parcels whose means :func:`start_zonal_mean` has a forked process work out
-#: while this one goes on with other work and then does the rest (a tuning constant: on the
-#: province sample the other parcel rules before the means are needed take about a sixth of
-#: the raster work's time).
-EARLY_SHARE: float = 0.6
 
 
 def zonal_mean(
@@ -144,14 +140,14 @@ def start_zonal_mean(
     scale: float = PERCENT,
     band: int = 1,
 ) -> PendingMeans:
-    """Start :func:`zonal_mean` now; the returned callable finishes it and gives its Series.
+    """Start :func:`zonal_mean` now; the returned callable waits for it and gives its Series.
 
     From :data:`PARALLEL_MIN_PARCELS` parcels on a machine with two cores or more (and a raster
-    given as a path) a forked process starts on the first :data:`EARLY_SHARE` of the parcels at
-    once; the caller goes on with work that does not need the means (the other parcel rules of
-    screening), and calling the result works out the rest here and joins the two. Otherwise
-    calling the result is ``zonal_mean(parcels, raster)``. Either way the values are identical
-    (each parcel's mean depends on that parcel alone).
+    given as a path) one forked process per core starts at once on a contiguous slice of the
+    parcels; the caller goes on with work that does not need the means (the other parcel rules
+    of screening) and calling the result joins the slices. The raster work and its memory stay
+    in the forked processes. Otherwise calling the result is ``zonal_mean(parcels, raster)``.
+    Either way the values are identical (each parcel's mean depends on that parcel alone).
 
     Parameters
     ----------
@@ -166,45 +162,57 @@ def start_zonal_mean(
         ``finish.cancel()`` stops the forked work when the caller fails before needing it.
     """
     n = len(parcels)
-    if hasattr(raster, "read") or n < PARALLEL_MIN_PARCELS or cores() < 2:
-        return PendingMeans(lambda: zonal_mean(parcels, raster, scale=scale, band=band), None)
-    k = int(n * EARLY_SHARE)
+    k = cores()
+    if hasattr(raster, "read") or n < PARALLEL_MIN_PARCELS or k < 2:
+        return PendingMeans(lambda: zonal_mean(parcels, raster, scale=scale, band=band), [])
     geoms = parcels.geometry
-    head = gpd.GeoDataFrame(geometry=geoms.iloc[:k], crs=parcels.crs)
-    tail = gpd.GeoDataFrame(geometry=geoms.iloc[k:], crs=parcels.crs)
-
-    def first() -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # raised once, by the part worked out here
-            return zonal_mean(head, raster, scale=scale, band=band, workers=1).to_numpy()
-
-    forked = Forked(first)
+    cuts = np.linspace(0, n, k + 1).astype(int)
+    jobs = [
+        Forked(
+            functools.partial(
+                _slice_means,
+                gpd.GeoDataFrame(geometry=geoms.iloc[a:b], crs=parcels.crs),
+                raster,
+                scale,
+                band,
+                j > 0,
+            )
+        )
+        for j, (a, b) in enumerate(itertools.pairwise(cuts))
+    ]
 
     def finish() -> pd.Series:
-        rest = zonal_mean(tail, raster, scale=scale, band=band, workers=1).to_numpy()
-        values = np.concatenate([forked.result(), rest])
+        values = np.concatenate([job.result() for job in jobs])
         return pd.Series(values, index=parcels.index, name="built_up_fraction", dtype=float)
 
-    return PendingMeans(finish, forked)
+    return PendingMeans(finish, jobs)
+
+
+def _slice_means(part: gpd.GeoDataFrame, raster: Any, scale: float, band: int, quiet: bool) -> np.ndarray:
+    """:func:`zonal_mean` of one slice in one process (warnings from the first slice only)."""
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")  # raised once, by the first slice
+        return zonal_mean(part, raster, scale=scale, band=band, workers=1).to_numpy()
 
 
 class PendingMeans:
     """Zonal means under way (:func:`start_zonal_mean`): ``()`` finishes them, ``cancel()`` drops them."""
 
-    def __init__(self, finish: Callable[[], pd.Series], forked: Forked[np.ndarray] | None) -> None:
+    def __init__(self, finish: Callable[[], pd.Series], jobs: list[Forked[np.ndarray]]) -> None:
         self._finish = finish
-        self._forked = forked
+        self._jobs = jobs
 
     def __call__(self) -> pd.Series:
         try:
             return self._finish()
         finally:
-            self.cancel()  # after an error here the forked part's result is not wanted
+            self.cancel()  # after an error here the other slices' results are not wanted
 
     def cancel(self) -> None:
-        """Stop the forked part if its result was not taken."""
-        if self._forked is not None:
-            self._forked.cancel()
+        """Stop the forked slices whose results were not taken."""
+        for job in self._jobs:
+            job.cancel()
 
 
 def _extract(src: Any, band: int, rows: np.ndarray, wkbs: np.ndarray, srs_wkt: str) -> np.ndarray:
