@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-import multiprocessing
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -243,17 +241,15 @@ def _extract_parallel(
 ) -> np.ndarray:
     """:func:`_extract` split into ``n`` contiguous slices run by ``n`` forked processes."""
     cuts = np.linspace(0, len(rows), n + 1).astype(int)
-    ctx = multiprocessing.get_context("fork")  # no re-import of the package per process
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-        parts = pool.map(
-            _extract_path,
-            [path] * n,
-            [band] * n,
-            [rows[a:b] for a, b in itertools.pairwise(cuts)],
-            [wkbs[a:b] for a, b in itertools.pairwise(cuts)],
-            [srs_wkt] * n,
-        )
-        return np.concatenate(list(parts))
+    jobs = [
+        Forked(functools.partial(_extract_path, path, band, rows[a:b], wkbs[a:b], srs_wkt))
+        for a, b in itertools.pairwise(cuts)
+    ]
+    try:
+        return np.concatenate([job.result() for job in jobs])
+    finally:
+        for job in jobs:
+            job.cancel()  # after one slice failed, the others are not wanted
 
 
 class _WKBFeature(Feature):  # type: ignore[misc]
