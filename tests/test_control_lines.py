@@ -141,3 +141,17 @@ def test_mixed_dimension_parcels_keep_their_polygonal_part(rules) -> None:
     assert math.isnan(ov["inside_share"].iloc[2])  # a line has no area: no share
     parts = polygonal_parts(np.array([collection, None], dtype=object))
     assert parts[0].geom_type == "Polygon" and parts[1] is None
+
+
+def test_a_parcel_wholly_inside_keeps_its_own_area_off_the_grid(rules) -> None:
+    # Corners off the 1 cm grid: overlaid on that grid the 250.0098 m sides would shrink to
+    # 250.00 m (4.9 m² less, above the 1 m² sliver rule: a share of 0.99992). Wholly inside,
+    # the parcel is measured by its own area: share exactly 1, no sliver.
+    x, y = X0 + 10.0051, Y0 + 10.0051
+    side = 250.0098
+    p = _parcels([box(x, y, x + side, y + side)])
+    line = _lines(box(X0, Y0, X0 + 1_000, Y0 + 1_000))
+    ov = control_line_overlay(p, line, rules=rules)
+    assert ov["inside_area_m2"].iloc[0] == ov["area_m2"].iloc[0] == pytest.approx(side * side)
+    assert ov["inside_share"].iloc[0] == 1.0
+    assert not ov["sliver"].iloc[0]

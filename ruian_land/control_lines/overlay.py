@@ -7,9 +7,11 @@ never by whether its centroid falls inside: a site straddling the line counts on
 inside part.
 
 The overlay is vectorised (shapely 2): the union of the lines is cut into its polygon
-parts, an STRtree finds the (parcel, part) pairs that intersect, and one vectorised
-``shapely.intersection(..., grid_size=...)`` call measures each pair. The parts of a union
-do not overlap, so the areas add up per parcel. Pieces smaller than
+parts, an STRtree finds the (parcel, part) pairs that intersect, a parcel that one part
+contains is inside whole (its own area: the common case, one prepared ``contains`` per pair),
+and one vectorised ``shapely.intersection(..., grid_size=...)`` call measures each remaining
+pair (the parcels across the line). The parts of a union do not overlap, so the areas add up
+per parcel. Pieces smaller than
 ``control_line.sliver_area_m2`` (digitising noise along a shared boundary) are snapped to
 "outside" or "all inside" and reported in the ``sliver`` column.
 """
@@ -172,6 +174,15 @@ def control_line_overlay(
         idx = np.flatnonzero(present)
         pi, pj = query_slices(tree, geoms[idx], predicate="intersects")
         if pi.size:
+            # a parcel lying in one part is inside whole: its area, no overlay (most parcels; the
+            # overlay would also move its area by the 1 cm grid, up to 2.4 m² on a 6 ha parcel)
+            shapely.prepare(parts)
+            whole = shapely.contains(parts[pj], geoms[idx[pi]])
+            is_whole = np.zeros(idx.size, dtype=bool)
+            is_whole[pi[whole]] = True
+            inside[idx[is_whole]] = area[idx[is_whole]]
+            cross = ~is_whole[pi]
+            pi, pj = pi[cross], pj[cross]
             pieces = map_slices(shapely.intersection, geoms[idx[pi]], parts[pj], grid_size=grid_size)
             inside += np.bincount(idx[pi], weights=shapely.area(pieces), minlength=n)
     inside = np.minimum(inside, np.where(np.isfinite(area), area, 0.0))
