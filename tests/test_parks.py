@@ -287,10 +287,14 @@ def test_split_components_returns_fragments_to_a_neighbour() -> None:
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(5, 5)).tocsr()
     labels = np.zeros(5, dtype=int)
     kw = {"min_compactness": 0.0, "min_area_m2": 2.0}
-    out = split_components(labels, graph, xy, area, lambda idx: 1.0, max_area_m2=7.0, **kw)
+    out = split_components(
+        labels, graph, xy, area, lambda groups: np.ones(len(groups)), max_area_m2=7.0, **kw
+    )
     assert out.tolist() == [0, 0, 1, 1, 1]  # {A, B}, {C, D, S}
     # when joining would exceed the cap (6 + 0.5 > 6.4), the fragment stays a piece of its own
-    out = split_components(labels, graph, xy, area, lambda idx: 1.0, max_area_m2=6.4, **kw)
+    out = split_components(
+        labels, graph, xy, area, lambda groups: np.ones(len(groups)), max_area_m2=6.4, **kw
+    )
     assert out.tolist() == [0, 0, 1, 1, 2]
     # every parcel in exactly one piece, and labels are 0..m-1
     assert sorted(set(out.tolist())) == list(range(out.max() + 1))
@@ -448,7 +452,7 @@ def test_site_sheet_lists_parcels_firms_and_adds_up(tmp_path, rules) -> None:
 def test_members_are_the_positions_of_each_label() -> None:
     labels = np.array([3, 1, 3, 0, 1, 3, 5])
     want = [np.flatnonzero(labels == v) for v in np.unique(labels)]  # [3], [1, 4], [0, 2, 5], [6]
-    got = split_module._members(labels)
+    got = split_module.label_members(labels)
     assert [g.tolist() for g in got] == [w.tolist() for w in want] == [[3], [1, 4], [0, 2, 5], [6]]
-    padded = split_module._members(labels, minlength=7)  # one entry per label 0..6, empty ones too
+    padded = split_module.label_members(labels, minlength=7)  # one entry per label 0..6, empty ones too
     assert [g.tolist() for g in padded] == [[3], [1, 4], [], [0, 2, 5], [], [6], []]

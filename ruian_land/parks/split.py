@@ -23,16 +23,27 @@ in exactly one piece, so site areas add up to the component's area.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ruian_land.core import query_slices
+from ruian_land.core import map_slices, query_slices
 
-__all__ = ["adjacency_graph", "polsby_popper", "site_components", "split_components"]
+__all__ = [
+    "Compactness",
+    "adjacency_graph",
+    "label_members",
+    "polsby_popper",
+    "site_components",
+    "split_components",
+    "union_groups",
+]
+
+#: What :func:`split_components` calls for compactness: groups of parcel positions → one value each.
+Compactness = Callable[[Sequence[np.ndarray]], np.ndarray]
 
 
 def adjacency_graph(geoms: np.ndarray, gap_m: float) -> csr_matrix:
@@ -64,9 +75,23 @@ def adjacency_graph(geoms: np.ndarray, gap_m: float) -> csr_matrix:
     return coo_matrix((np.ones(left.size, dtype=np.int8), (left, right)), shape=(n, n)).tocsr()
 
 
-def _members(labels: np.ndarray, minlength: int = 0) -> list[np.ndarray]:
-    """Positions of each label, ascending: ``[flatnonzero(labels == v) for v in unique(labels)]``
-    (or for every ``v < minlength``, empty ones included, when ``minlength`` is given) from one sort."""
+def label_members(labels: np.ndarray, minlength: int = 0) -> list[np.ndarray]:
+    """Positions of each label, ascending, from one sort.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Non-negative integer labels (n,).
+    minlength : int
+        0: one entry per label present, in ascending label order
+        (``[flatnonzero(labels == v) for v in unique(labels)]``); else one entry for every label
+        ``0 .. max(minlength, max(labels) + 1) - 1``, empty arrays for labels not present.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Ascending positions into ``labels`` for each label.
+    """
     order = np.argsort(labels, kind="stable")
     values, first = np.unique(labels[order], return_index=True)
     groups = np.split(order, first[1:])
@@ -125,15 +150,51 @@ def polsby_popper(geoms: np.ndarray, gap_m: float) -> np.ndarray:
         Float (n,), NaN for empty geometries.
     """
     closed = geoms
-    if gap_m > 0:
-        closed = shapely.buffer(
-            shapely.buffer(geoms, gap_m / 2, join_style="mitre"), -gap_m / 2, join_style="mitre"
-        )
+    if gap_m > 0:  # in threads from PARALLEL_MIN_ITEMS geometries (GEOS releases the GIL)
+        grown = map_slices(shapely.buffer, geoms, distance=gap_m / 2, join_style="mitre")
+        closed = map_slices(shapely.buffer, grown, distance=-gap_m / 2, join_style="mitre")
     area = shapely.area(closed)
     perim = shapely.length(closed)
     with np.errstate(invalid="ignore", divide="ignore"):
         pp = np.where(perim > 0, 4 * math.pi * area / perim**2, np.nan)
     return np.clip(pp, 0.0, 1.0)
+
+
+def union_groups(
+    geoms: np.ndarray, groups: Sequence[np.ndarray], *, grid_size: float | None = None
+) -> np.ndarray:
+    """The union of ``geoms[idx]`` for each ``idx`` of ``groups``.
+
+    GEOS has no grouped union, so each group is one ``shapely.union_all`` call; the groups are
+    split over threads (:func:`ruian_land.core.map_slices`, from ``PARALLEL_MIN_ITEMS`` groups:
+    GEOS releases the GIL). Each union is identical to ``shapely.union_all(geoms[idx],
+    grid_size=grid_size)``, as ``GeoDataFrame.dissolve`` computes it.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        Geometries (n,), any CRS (the unions are in the same one).
+    groups : sequence of numpy.ndarray
+        m arrays of positions in ``geoms``.
+    grid_size : float, optional
+        Precision grid of the union (CRS units); None: full precision.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array (m,), aligned with ``groups``.
+    """
+    items = np.empty(len(groups), dtype=object)
+    for k, idx in enumerate(groups):
+        items[k] = idx
+
+    def unite(chunk: np.ndarray) -> np.ndarray:
+        out = np.empty(len(chunk), dtype=object)
+        for k, idx in enumerate(chunk):
+            out[k] = shapely.union_all(geoms[idx], grid_size=grid_size)
+        return out
+
+    return map_slices(unite, items)
 
 
 def _cut(xy: np.ndarray, area: np.ndarray, fraction: float) -> np.ndarray:
@@ -163,7 +224,7 @@ def split_components(
     graph: csr_matrix,
     centroids: np.ndarray,
     area_m2: np.ndarray,
-    compactness: Callable[[np.ndarray], float],
+    compactness: Compactness,
     *,
     max_area_m2: float,
     min_compactness: float,
@@ -182,8 +243,10 @@ def split_components(
     area_m2 : numpy.ndarray
         Parcel areas (n,), m².
     compactness : callable
-        ``compactness(idx) -> float``: Polsby-Popper of the union of the parcels at positions
-        ``idx`` (gaps closed), see :func:`polsby_popper`.
+        ``compactness(groups) -> ndarray``: for each array of parcel positions in ``groups``,
+        the Polsby-Popper compactness of the union of those parcels (gaps closed, see
+        :func:`polsby_popper`), aligned with ``groups``. Called once for every input component
+        that may need it (so it can work on all of them at once), then per piece of a cut.
     max_area_m2 : float
         Largest piece area (``parks.max_site_area_mu`` in m²).
     min_compactness : float
@@ -204,15 +267,23 @@ def split_components(
     if n == 0:
         return out
     next_label = 0
-    stack: list[np.ndarray] = _members(labels)
+    stack: list[tuple[np.ndarray, float | None]] = list(
+        zip(
+            *_known_compactness(label_members(labels), area_m2, compactness, max_area_m2, min_area_m2),
+            strict=True,
+        )
+    )
     while stack:
-        idx = stack.pop()
+        idx, known = stack.pop()
         total = float(area_m2[idx].sum())
         k = 1
         if len(idx) > 1:
             if total > max_area_m2:
                 k = max(2, math.ceil(total / max_area_m2))
-            elif total >= 2 * min_area_m2 and compactness(idx) < min_compactness:
+            elif (
+                total >= 2 * min_area_m2
+                and (known if known is not None else float(compactness([idx])[0])) < min_compactness
+            ):
                 k = 2
         if k == 1 or total <= 0:
             out[idx] = next_label
@@ -222,9 +293,28 @@ def split_components(
         for side in (idx[low], idx[~low]):
             sub = graph[side][:, side]
             n_comp, sub_labels = connected_components(sub, directed=False)
-            stack.extend(side[sub_labels == c] for c in range(n_comp))
+            stack.extend((side[sub_labels == c], None) for c in range(n_comp))
     _merge_fragments(out, labels, graph, area_m2, compactness, max_area_m2, min_compactness, min_area_m2)
     return _first_appearance(out)
+
+
+def _known_compactness(
+    members: list[np.ndarray],
+    area_m2: np.ndarray,
+    compactness: Compactness,
+    max_area_m2: float,
+    min_area_m2: float,
+) -> tuple[list[np.ndarray], list[float | None]]:
+    """The input components and, for those the first pass tests for compactness (several
+    parcels, between twice the minimum and the maximum area), their compactness in one call."""
+    sizes = np.fromiter((len(idx) for idx in members), dtype=np.int64, count=len(members))
+    totals = np.array([float(area_m2[idx].sum()) for idx in members])
+    test = np.flatnonzero((sizes > 1) & (totals <= max_area_m2) & (totals >= 2 * min_area_m2))
+    known: list[float | None] = [None] * len(members)
+    if test.size:
+        for i, c in zip(test.tolist(), compactness([members[i] for i in test]).tolist(), strict=True):
+            known[i] = float(c)
+    return members, known
 
 
 def _merge_fragments(
@@ -232,7 +322,7 @@ def _merge_fragments(
     labels: np.ndarray,
     graph: csr_matrix,
     area_m2: np.ndarray,
-    compactness: Callable[[np.ndarray], float],
+    compactness: Compactness,
     max_area_m2: float,
     min_compactness: float,
     min_area_m2: float,
@@ -252,7 +342,7 @@ def _merge_fragments(
     by_row = np.argsort(rows, kind="stable")
     nbr = cols[by_row]
     start = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(out)))])
-    members = dict(enumerate(_members(out, minlength=int(out.max()) + 1)))
+    members = dict(enumerate(label_members(out, minlength=int(out.max()) + 1)))
     piece_area = np.bincount(out, weights=area_m2)
     while True:
         merged_any = False
@@ -267,7 +357,11 @@ def _merge_fragments(
                 if piece_area[frag] + piece_area[target] > max_area_m2:
                     continue
                 merged = np.sort(np.concatenate([own, members[target]]))
-                if compactness(merged) < min_compactness <= compactness(members[target]):
+                if (
+                    float(compactness([merged])[0])
+                    < min_compactness
+                    <= float(compactness([members[target]])[0])
+                ):
                     continue
                 out[own] = target
                 members[target] = merged
