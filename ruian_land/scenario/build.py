@@ -91,6 +91,21 @@ def build_targets(
     return rows
 
 
+def _single_area_by_town(
+    towns: np.ndarray, p: np.ndarray, f: np.ndarray, area_mu: np.ndarray, n: int
+) -> dict[str, np.ndarray]:
+    """Area (亩) of each firm's single-occupant parcels by town: ``{town: (n,) array}``, towns
+    in order of appearance; the sums of one bincount over (town, firm) cells, each as the
+    bincount of the town's pairs alone adds it."""
+    if not len(p):
+        return {}
+    t = towns[p]
+    uniq = pd.unique(t)
+    code = pd.Index(uniq).get_indexer(t).astype(np.int64)
+    cells = np.bincount(code * n + f, weights=area_mu[p], minlength=len(uniq) * n).reshape(len(uniq), n)
+    return {str(town): cells[k] for k, town in enumerate(uniq)}
+
+
 def build_problem(
     cand: pd.DataFrame,
     pt: ScenarioParcels,
@@ -111,12 +126,8 @@ def build_problem(
     single_area = np.bincount(
         sp["f"].to_numpy(), weights=fr["area_mu"].to_numpy()[sp["p"].to_numpy()], minlength=n
     )
-    by_town: dict[str, np.ndarray] = {}
     towns = fr["town"].to_numpy()
-    for town in pd.unique(towns[sp["p"].to_numpy()]) if len(sp) else []:
-        m = towns[sp["p"].to_numpy()] == town
-        by_town[str(town)] = np.bincount(sp["f"].to_numpy()[m],
-                                         weights=fr["area_mu"].to_numpy()[sp["p"].to_numpy()[m]], minlength=n)  # fmt: skip
+    by_town = _single_area_by_town(towns, sp["p"].to_numpy(), sp["f"].to_numpy(), fr["area_mu"].to_numpy(), n)
     shared_ids = np.flatnonzero(~single & (fr["n_occ"].to_numpy() > 1))
     s_of_p = pd.Series(np.arange(len(shared_ids)), index=shared_ids)
     shp = pr.loc[pr["p"].isin(shared_ids)]
