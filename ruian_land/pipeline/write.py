@@ -116,9 +116,11 @@ def _write_into(
     paths: dict[str, Path] = {}
     n = workers if workers is not None else (cores() if _rows(result) >= PARALLEL_MIN_ITEMS else 1)
     # the 整治清单, 监管清单 and other workbooks in a second process while this one writes the rest
+    # and the two 整治清单 csv files (so the two take about as long)
     forked = start_forked(lambda: _write_lists(result, out)) if n > 1 else None
     try:
         paths.update(_write_rest(result, out, offline))
+        paths.update(_write_list_tables(result, out))
     except BaseException:
         if forked is not None:
             with contextlib.suppress(Exception):
@@ -170,8 +172,16 @@ def _rows(result: RunResult) -> int:
     return sum(len(f) for f in frames if f is not None)
 
 
+def _write_list_tables(result: RunResult, out: Path) -> dict[str, Path]:
+    """The two 整治清单 lists as csv (整治企业清单.csv, 整治宗地清单.csv)."""
+    frames = ((FIRM_SHEET, result.rectification_firms), (PARCEL_SHEET, result.rectification_parcels))
+    return {
+        f"exports/{name}.csv": write_table(frame, out / "exports" / f"{name}.csv") for name, frame in frames
+    }
+
+
 def _write_lists(result: RunResult, out: Path) -> dict[str, Path]:
-    """整治清单 (xlsx and csv), the scenario comparison, 占补平衡, 目标路径 and 监管清单."""
+    """整治清单.xlsx, the scenario comparison, 占补平衡, 目标路径 and 监管清单 (the workbooks)."""
     paths: dict[str, Path] = {}
     f, p = result.rectification_firms, result.rectification_parcels
     sheets: dict[str, pd.DataFrame | None] = {FIRM_SHEET: f, PARCEL_SHEET: p}
@@ -184,8 +194,6 @@ def _write_lists(result: RunResult, out: Path) -> dict[str, Path]:
         # 整治状态 as a dropdown so a typo is caught in Excel, not on the next run
         choices={name: {"status": list(STATUSES)} for name in (FIRM_SHEET, PARCEL_SHEET)},
     )
-    for name, frame in ((FIRM_SHEET, f), (PARCEL_SHEET, p)):
-        paths[f"exports/{name}.csv"] = write_table(frame, out / "exports" / f"{name}.csv")
     if result.comparison is not None:
         (out / "scenario").mkdir(exist_ok=True)
         paths["scenario/comparison.csv"] = write_table(
