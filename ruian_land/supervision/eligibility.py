@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import m2_to_mu
+from ruian_land.core import join_by_group, m2_to_mu
 from ruian_land.rules import RuleSet
 
 __all__ = ["far_uplift", "land_price_projects", "rental_housing"]
@@ -115,17 +115,18 @@ def rental_housing(
     lk["floor_m2"] = (_num(lk, "floor_area_m2") * share).fillna(0.0)
     lk["mu"] = _num(lk, "land_area_mu").fillna(0.0)
     lk["in_park"] = lk["in_park"].fillna(False).astype(bool)
-    g = lk.sort_values(["uscc", "parcel_id"], kind="stable").groupby("uscc", sort=True)
+    lk = lk.sort_values(["uscc", "parcel_id"], kind="stable")
+    g = lk.groupby("uscc", sort=True)
     per = pd.DataFrame(
-        {
-            "land_mu": g["mu"].sum(),
-            "floor_area_m2": g["floor_m2"].sum(),
-            "in_park": g["in_park"].any(),
-            "park_name": g["park_name"].agg(
-                lambda s: "；".join(dict.fromkeys(str(x) for x in s if isinstance(x, str) and x))
-            ),
-            "parcel_ids": g["parcel_id"].agg(";".join),
-        }
+        {"land_mu": g["mu"].sum(), "floor_area_m2": g["floor_m2"].sum(), "in_park": g["in_park"].any()}
+    )
+    # the firm's parks (each once, in parcel order) and parcels, joined in Arrow (no call per firm)
+    named = lk.loc[lk["park_name"].astype(object).str.len().gt(0).to_numpy(dtype=bool)]  # text only
+    named = named.drop_duplicates(["uscc", "park_name"])
+    parks = join_by_group(named["uscc"], named["park_name"], "；", sort=True)
+    per["park_name"] = parks.reindex(per.index, fill_value="").to_numpy(dtype=object)
+    per["parcel_ids"] = (
+        join_by_group(lk["uscc"], lk["parcel_id"], ";", sort=True).reindex(per.index).to_numpy(dtype=object)
     )
     f = firms.drop_duplicates("uscc").assign(uscc=lambda d: d["uscc"].astype(str))
     out = f[[c for c in ("uscc", "name", "town", "eval_class") if c in f.columns]].merge(
