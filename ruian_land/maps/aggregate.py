@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from ruian_land.control_lines import working_geometries
-from ruian_land.core import WORKING_CRS
+from ruian_land.core import WORKING_CRS, is_in
 from ruian_land.maps.book import LayerBook, _flag, _parcel_lists, _scenario_rows, _working
 from ruian_land.maps.data import MISSING, format_column
 from ruian_land.maps.styles import NO_DATA, _legend, _style, _swatch, _tax_keys, tax_classes
@@ -60,13 +60,15 @@ def flagged_parcels(
         两高 firm.
     """
     out = _flag(attrs, "is_low_efficiency") | _flag(attrs, "is_idle")
-    ids: set[str] = set(_scenario_rows(selection, links, firms)["parcel_id"].astype(str))
+    ids = [_scenario_rows(selection, links, firms)["parcel_id"].astype(str)]
     if freed is not None and len(freed) and "parcel_id" in freed.columns:
-        ids |= set(freed["parcel_id"].astype(str))
+        ids.append(freed["parcel_id"].astype(str))
     if screening_firms is not None and "is_two_high" in screening_firms.columns:
         th = screening_firms.loc[screening_firms["is_two_high"].fillna(False).astype(bool)]
-        ids |= set(_parcel_lists(th.assign(uscc=th["uscc"].astype(str)), links)["parcel_id"])
-    return np.asarray(out | attrs["parcel_id"].astype(str).isin(ids).to_numpy(), dtype=bool)
+        ids.append(_parcel_lists(th.assign(uscc=th["uscc"].astype(str)), links)["parcel_id"].astype(str))
+    return np.asarray(
+        out | is_in(attrs["parcel_id"].astype(str), pd.concat(ids, ignore_index=True)), dtype=bool
+    )
 
 
 def hexagon_cells(points: np.ndarray, side_m: float) -> tuple[np.ndarray, np.ndarray]:

@@ -21,9 +21,9 @@ from ruian_land.maps.book import (
     LayerBook,
     _col,
     _flag,
-    _join,
     _scenario_rows,
     _working,
+    join_unique,
 )
 from ruian_land.maps.data import MISSING, format_column
 from ruian_land.maps.styles import (
@@ -86,6 +86,14 @@ def add_control_lines(book: LayerBook, lines: gpd.GeoDataFrame | None) -> None:
     book.layer(LAYER_LINES, "lines", "lines", fields, style, legend)
 
 
+def _years(keys: pd.Series, years: pd.Series) -> pd.Series:
+    """Per parcel, its plan years (whole numbers, ascending, each once) joined by ``；``."""
+    y = np.trunc(pd.to_numeric(years, errors="coerce").to_numpy(dtype=float))  # as astype(int)
+    frame = pd.DataFrame({"k": keys.to_numpy(), "y": pd.array(y, dtype="Int64")})
+    frame = frame.sort_values(["k", "y"], kind="stable", na_position="last")
+    return join_unique(frame["k"], frame["y"])
+
+
 def _plan_of_parcels(
     attrs: pd.DataFrame,
     selection: pd.DataFrame | None,
@@ -96,17 +104,14 @@ def _plan_of_parcels(
     """Scenario remedy (Chinese, ``；``-joined) and plan year per parcel of ``attrs`` (NaN = none)."""
     rows = _scenario_rows(selection, links, firms)
     pid = attrs["parcel_id"].astype(str)
-    g = rows.groupby("parcel_id")
-    rem = pid.map(g["remedy_zh"].agg(_join))
-    year = pid.map(g["year"].agg(lambda y: _join(y.dropna().astype(int).sort_values())))
+    rem = pid.map(join_unique(rows["parcel_id"], rows["remedy_zh"]))
+    year = pid.map(_years(rows["parcel_id"], rows["year"]))
     if freed is not None and len(freed):
         fr = freed.assign(parcel_id=freed["parcel_id"].astype(str))
         src = fr["source"] if "source" in fr.columns else pd.Series("", index=fr.index)
         fr = fr.assign(_t=src.map(_FREED_TEXT).fillna(REMEDY_STYLE["freed"][1]))
-        fg = fr.groupby("parcel_id")
-        rem = rem.where(rem.notna() & (rem != ""), pid.map(fg["_t"].agg(_join)))
-        fy = pd.to_numeric(fr["year"], errors="coerce").groupby(fr["parcel_id"])
-        fyear = pid.map(fy.agg(lambda y: _join(y.dropna().astype(int).sort_values())))
+        rem = rem.where(rem.notna() & (rem != ""), pid.map(join_unique(fr["parcel_id"], fr["_t"])))
+        fyear = pid.map(_years(fr["parcel_id"], fr["year"]))
         year = year.where(year.notna() & (year != ""), fyear)
     rem = rem.where(rem != "")
     year = year.where(year != "")

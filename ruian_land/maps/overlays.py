@@ -9,14 +9,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import WORKING_CRS, label_zh, split_codes
+from ruian_land.core import WORKING_CRS, is_in, label_zh, split_codes
 from ruian_land.maps.book import (
     LayerBook,
     _col,
-    _join,
     _parcel_lists,
     _scenario_rows,
     _working,
+    join_unique,
 )
 from ruian_land.maps.data import MISSING, format_column
 from ruian_land.maps.styles import (
@@ -189,27 +189,26 @@ def add_scenario(
         s = rows.loc[rows["year"] == year]
         f = fr.loc[fr["year"] == year]
         rl = relet.loc[relet["relet_year"] == year]
-        mask = (
-            attrs["parcel_id"]
-            .isin(set(s["parcel_id"]) | set(f["parcel_id"]) | set(rl["parcel_id"]))
-            .to_numpy()
-        )
+        freed_ids = pd.concat([s["parcel_id"], f["parcel_id"]], ignore_index=True)
+        mask = is_in(attrs["parcel_id"], pd.concat([freed_ids, rl["parcel_id"]], ignore_index=True))
         pid = attrs.loc[mask, "parcel_id"]
-        g = s.groupby("parcel_id")
-        strongest = g["remedy"].agg(lambda r: min((str(x) for x in r), key=lambda x: rank.get(x, 9)))
+        # each parcel's strongest remedy (lowest rank, the first of equals)
+        ranked = s.assign(_rm=s["remedy"].astype(str), _r=s["remedy"].astype(str).map(rank).fillna(9))
+        ranked = ranked.sort_values(["parcel_id", "_r"], kind="stable").drop_duplicates("parcel_id")
+        strongest = pd.Series(ranked["_rm"].to_numpy(), index=ranked["parcel_id"].to_numpy())
         key = pid.map(strongest).fillna("freed")
         key = key.where(key.isin(_REMEDY_ORDER), "freed")
-        key = key.where(
-            ~(pid.isin(set(rl["parcel_id"])) & ~pid.isin(set(s["parcel_id"]) | set(f["parcel_id"]))), "reuse"
-        )
+        key = key.where(~(is_in(pid, rl["parcel_id"]) & ~is_in(pid, freed_ids)), "reuse")
         rg = rl.groupby("parcel_id")
         freed_mu = pd.to_numeric(f["area_mu"], errors="coerce").groupby(f["parcel_id"]).sum(min_count=1)
         cols = {
             "k": list(key),
             "id": format_column(pid),
-            "n": format_column(pid.map(g["name"].agg(_join))),
-            "u": format_column(pid.map(g["uscc"].agg(_join))),
-            "re": format_column(pid.map(g["remedy_zh"].agg(_join)).fillna(REMEDY_STYLE["freed"][1])),
+            "n": format_column(pid.map(join_unique(s["parcel_id"], s["name"]))),
+            "u": format_column(pid.map(join_unique(s["parcel_id"], s["uscc"]))),
+            "re": format_column(
+                pid.map(join_unique(s["parcel_id"], s["remedy_zh"])).fillna(REMEDY_STYLE["freed"][1])
+            ),
             "y": [str(year)] * len(pid),
             "a": format_column(attrs.loc[mask, "area_mu"]),
             "fa": format_column(pid.map(freed_mu)),

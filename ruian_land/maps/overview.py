@@ -44,7 +44,7 @@ from branca.element import Element
 from folium.plugins import Fullscreen, MeasureControl
 
 from ruian_land.control_lines import working_geometries
-from ruian_land.core import WORKING_CRS, InputWarning, to_map_crs
+from ruian_land.core import WORKING_CRS, InputWarning, is_in, to_map_crs
 from ruian_land.maps.aggregate import add_aggregate, aggregate_cells, flagged_parcels
 from ruian_land.maps.basemap import BASEMAPS, add_basemap
 from ruian_land.maps.book import (
@@ -322,22 +322,22 @@ def overview_map(
     return m
 
 
-def _industrial_ids(scr: Any) -> set[str] | None:
+def _industrial_ids(scr: Any) -> pd.Series | None:
     """Parcel ids of industrial land (screening's ``is_industrial``), the map's first view."""
     if not isinstance(scr, pd.DataFrame) or not {"parcel_id", "is_industrial"} <= set(scr.columns):
         return None
-    ids = set(scr.loc[scr["is_industrial"].fillna(False).astype(bool), "parcel_id"].astype(str))
-    return ids or None
+    ids = scr.loc[scr["is_industrial"].fillna(False).astype(bool).to_numpy(), "parcel_id"].astype(str)
+    return ids if len(ids) else None
 
 
-def _fit(m: folium.Map, base: gpd.GeoDataFrame, focus: set[str] | None = None) -> None:
+def _fit(m: folium.Map, base: gpd.GeoDataFrame, focus: pd.Series | None = None) -> None:
     """First view: the industrial parcels when known, else every parcel."""
     if not len(base):
         return
     g = base.geometry
     ok = ~(g.isna() | g.is_empty)
     if focus is not None and "parcel_id" in base.columns:
-        on = ok & base["parcel_id"].astype(str).isin(focus)
+        on = ok & is_in(base["parcel_id"].astype(str), focus)
         ok = on if on.any() else ok
     if ok.any():
         w, s, e, n = to_map_crs(gpd.GeoDataFrame(geometry=g[ok], crs=WORKING_CRS)).total_bounds

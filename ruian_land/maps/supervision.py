@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ruian_land.core import label_zh, split_codes
-from ruian_land.maps.book import LayerBook
+from ruian_land.core import is_in, label_zh, split_codes
+from ruian_land.maps.book import LayerBook, join_unique
 from ruian_land.maps.data import format_column
 from ruian_land.maps.styles import _legend, _style, _swatch
 from ruian_land.supervision import Supervision
@@ -69,7 +69,7 @@ def _draw(
 ) -> None:
     """One layer on the parcels of ``rows`` (``parcel_id``, ``k`` and the tooltip columns)."""
     label = _labels(attrs)
-    rows = rows.loc[rows["parcel_id"].isin(label.index)]
+    rows = rows.loc[is_in(rows["parcel_id"], label.index)]
     cols = {c: format_column(rows[c]) for c in rows.columns if c not in ("parcel_id", "k")}
     cols["k"] = list(rows["k"].astype(str))
     cols["id"] = format_column(rows["parcel_id"])
@@ -80,17 +80,12 @@ def _draw(
     book.layer(name, key, key, [("id", label_zh("parcel_id")), *fields], styles, legend, show=False)
 
 
-def _first_text(values: pd.Series) -> str:
-    return "；".join(dict.fromkeys(str(v) for v in values if isinstance(v, str) and v))
-
-
 def _contract_rows(sv: Supervision) -> pd.DataFrame:
     c = sv.contracts
     if not len(c):
         return pd.DataFrame(columns=["parcel_id", "k"])
-    texts = (
-        sv.breaches.groupby("parcel_id")["clause_text"].agg(_first_text) if len(sv.breaches) else pd.Series()
-    )
+    b = sv.breaches
+    texts = join_unique(b["parcel_id"], b["clause_text"], text_only=True) if len(b) else pd.Series()
     rank = {k: i for i, k in enumerate(CONTRACT_STYLE)}
     c = c.assign(_r=c["status"].map(rank)).sort_values(["parcel_id", "_r"], kind="stable")
     c = c.drop_duplicates("parcel_id")
@@ -181,7 +176,7 @@ def _policy_rows(sv: Supervision) -> pd.DataFrame:
         {
             "parcel_id": kinds.index,
             "k": first.where(kinds == 1, "several").to_numpy(),
-            "t": g["t"].agg(_first_text).to_numpy(),
+            "t": join_unique(allp["parcel_id"], allp["t"], text_only=True).reindex(kinds.index).to_numpy(),
         }
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import join_by_group, m2_to_mu
+from ruian_land.core import is_in, join_by_group, m2_to_mu
 from ruian_land.rules import RuleSet
 
 __all__ = ["far_uplift", "land_price_projects", "rental_housing"]
@@ -196,7 +196,7 @@ def far_uplift(
     far, std = _num(s, "far"), _num(s, "standard_far")
     industrial = s["is_industrial"].fillna(False).astype(bool) if "is_industrial" in s.columns else True
     pid = s["parcel_id"].astype(str)
-    keep = industrial & (far > 0) & (std > far) & pid.isin(owner.index)
+    keep = industrial & (far > 0) & (std > far) & is_in(pid, owner.index)
     out = pd.DataFrame({"parcel_id": pid[keep]})
     out["uscc"] = out["parcel_id"].map(owner).astype(object)
     names = pd.Series(dtype=object)
