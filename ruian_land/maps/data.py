@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from ruian_land.control_lines import working_geometries
-from ruian_land.core import WORKING_CRS, m2_to_mu, to_map_crs
+from ruian_land.core import WORKING_CRS, join_by_group, m2_to_mu, to_map_crs
 
 __all__ = [
     "CLASS_KEYS",
@@ -188,17 +188,15 @@ def parcel_attributes(
         g = occ.groupby("parcel_id", sort=False)
         main = occ.drop_duplicates("parcel_id").set_index("parcel_id")
         pos = g.cumcount().to_numpy()
-        label = [
-            str(u) if _is_missing(nm) else f"{nm}（{u}）"
-            for nm, u in zip(occ["name"], occ["uscc"], strict=True)
-        ]
-        rest = pd.DataFrame({"parcel_id": occ["parcel_id"].to_numpy(), "label": label})[
-            (pos >= 1) & (pos <= max_names)
-        ]
-        others = rest.groupby("parcel_id")["label"].agg("；".join)
-        extra = g.size() - 1 - max_names
-        more = extra.reindex(others.index).map(lambda k: f" 等{k + max_names}家" if k > 0 else "")
-        others = others.astype("str") + more.astype("str")  # str even when no parcel has a second occupant
+        shown = (pos >= 1) & (pos <= max_names)
+        rest = occ.loc[shown]
+        label = pd.Series(
+            _occupant_labels(rest["name"], rest["uscc"]), index=rest["parcel_id"].to_numpy(), dtype=object
+        )
+        others = join_by_group(pd.Series(label.index), pd.Series(label.to_numpy()), "；", sort=True)
+        extra = (g.size() - 1 - max_names).reindex(others.index).to_numpy()
+        more = np.where(extra > 0, np.char.add(np.char.add(" 等", (extra + max_names).astype(str)), "家"), "")
+        others = others.astype("str") + pd.Series(more, index=others.index, dtype="str")
         out["main_uscc"] = pid.map(main["uscc"]).to_numpy()
         out["main_name"] = pid.map(main["name"]).to_numpy()
         out["other_occupants"] = pid.map(others).to_numpy()
@@ -225,6 +223,21 @@ def parcel_attributes(
             if col in scr.columns:
                 out[col] = pid.map(scr[col]).to_numpy()
     return out
+
+
+def _occupant_labels(names: pd.Series, usccs: pd.Series) -> list[str]:
+    """``名称（代码）`` of each occupant, the code alone when the name is missing (aligned by position)."""
+    if isinstance(names.dtype, pd.StringDtype):  # text or missing only: one vectorised pass
+        text = names.str.strip()
+        missing = (
+            names.isna().to_numpy(dtype=bool)
+            | text.eq("").fillna(False).to_numpy(dtype=bool)
+            | text.str.lower().isin(["nan", "nat", "none", "<na>"]).fillna(False).to_numpy(dtype=bool)
+        )
+        u = usccs.astype(str)
+        both = names.fillna("").astype(str) + "（" + u + "）"
+        return np.where(missing, u.to_numpy(dtype=object), both.to_numpy(dtype=object)).tolist()
+    return [str(u) if _is_missing(nm) else f"{nm}（{u}）" for nm, u in zip(names, usccs, strict=True)]
 
 
 def feature_collection(
