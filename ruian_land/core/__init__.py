@@ -4,7 +4,14 @@ column schemas and Chinese labels, reason codes and the row ledger. Imports noth
 
 from __future__ import annotations
 
-from ruian_land.core.cells import FORMULA_STARTS, XLSX_OPTIONS, defuse_formulas, defuse_text
+from ruian_land.core.cells import (
+    FORMULA_STARTS,
+    XLSX_OPTIONS,
+    all_text,
+    defuse_formulas,
+    defuse_text,
+    text_cells,
+)
 from ruian_land.core.codes import (
     USCC_ALPHABET,
     check_char_twins,
@@ -120,6 +127,7 @@ __all__ = [
     "RulesError",
     "StageInputError",
     "__version__",
+    "all_text",
     "check_char_twins",
     "check_plausible",
     "contains_any",
@@ -167,6 +175,7 @@ __all__ = [
     "split_codes",
     "start_forked",
     "stored_as_number",
+    "text_cells",
     "to_map_crs",
     "to_working",
     "uscc_check_char",

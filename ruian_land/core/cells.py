@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "XLSX_OPTIONS", "defuse_formulas", "defuse_text"]
+__all__ = ["FORMULA_STARTS", "XLSX_OPTIONS", "all_text", "defuse_formulas", "defuse_text", "text_cells"]
 
 #: First characters a spreadsheet reads as the start of a formula (OWASP CSV Injection).
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +37,22 @@ def defuse_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def all_text(values: pd.Series) -> bool:
+    """True when every non-missing value of ``values`` is a ``str`` (a ``str`` column, or an
+    object column that ``pandas.api.types.infer_dtype`` finds holds only text): per-cell
+    checks can then be column operations."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string"
+
+
+def text_cells(values: pd.Series) -> pd.Series:
+    """Boolean Series (same index): where the value is a ``str``."""
+    if all_text(values):
+        return values.notna()
+    return values.map(lambda v: isinstance(v, str)).astype(bool)
 
 
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +75,7 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
             continue
-        text = s.map(lambda v: isinstance(v, str))
+        text = text_cells(s)
         if not text.any():
             continue
         risky = text & s.where(text, "").astype(str).str.startswith(FORMULA_STARTS)

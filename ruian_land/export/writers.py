@@ -36,6 +36,7 @@ from ruian_land.core import (
     XLSX_OPTIONS,
     InputError,
     InputWarning,
+    all_text,
     defuse_formulas,
     join_by_group,
     label_zh,
@@ -109,16 +110,27 @@ def table_for_people(frame: pd.DataFrame, *, dates_as_text: bool = True) -> pd.D
     for c in df.columns:
         s = df[c]
         if _is_bool_col(s):
-            df[c] = s.map(lambda v: None if pd.isna(v) else ("是" if bool(v) else "否")).astype(object)
+            df[c] = _yes_no(s)
         elif pd.api.types.is_datetime64_any_dtype(s.dtype):
             if getattr(s.dt, "tz", None) is not None:
                 s = s.dt.tz_localize(None)
             df[c] = s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None) if dates_as_text else s
+        elif s.dtype == object and all_text(s):  # text as is, missing → None (no call per cell)
+            df[c] = s.where(s.notna(), None)
         elif s.dtype == object:
             df[c] = s.map(
                 lambda v: v.isoformat() if isinstance(v, dt.date) else _cell(v) if not _scalar_na(v) else None
             )
     return df
+
+
+def _yes_no(s: pd.Series) -> pd.Series:
+    """是 / 否 of a boolean column (object), None where missing."""
+    missing = s.isna().to_numpy(dtype=bool)
+    truth = s.where(~missing, False).astype(bool).to_numpy()
+    text = np.where(truth, "是", "否").astype(object)
+    text[missing] = None
+    return pd.Series(text, index=s.index, dtype=object)
 
 
 def _scalar_na(v: Any) -> bool:
@@ -162,6 +174,8 @@ def _for_gis(frame: pd.DataFrame) -> pd.DataFrame:
             out[c] = s.astype("float64")
         elif str(s.dtype) == "boolean" or (s.dtype == object and _is_bool_col(s)):
             out[c] = s.map(lambda v: None if _scalar_na(v) else bool(v)).astype(object)
+        elif s.dtype == object and all_text(s):  # text as is, missing → None (no call per cell)
+            out[c] = s.where(s.notna(), None)
         elif s.dtype == object:
             out[c] = s.map(
                 lambda v: None if _scalar_na(v) else v.isoformat() if isinstance(v, dt.date) else _cell(v)
