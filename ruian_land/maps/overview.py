@@ -39,12 +39,15 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element
 from folium.plugins import Fullscreen, MeasureControl
+from pyproj import Transformer
 
 from ruian_land.control_lines import working_geometries
-from ruian_land.core import WORKING_CRS, InputWarning, is_in, to_map_crs
+from ruian_land.core import MAP_CRS, WORKING_CRS, InputWarning, is_in
 from ruian_land.maps.aggregate import add_aggregate, aggregate_cells, flagged_parcels
 from ruian_land.maps.basemap import BASEMAPS, add_basemap
 from ruian_land.maps.book import (
@@ -340,8 +343,10 @@ def _fit(m: folium.Map, base: gpd.GeoDataFrame, focus: pd.Series | None = None) 
         on = ok & is_in(base["parcel_id"].astype(str), focus)
         ok = on if on.any() else ok
     if ok.any():
-        w, s, e, n = to_map_crs(gpd.GeoDataFrame(geometry=g[ok], crs=WORKING_CRS)).total_bounds
-        m.fit_bounds([[s, w], [n, e]])
+        # every vertex in EPSG:4326, as to_crs + total_bounds, without building the lon/lat geometries
+        xy = shapely.get_coordinates(np.asarray(g[ok].values, dtype=object))
+        lon, lat = Transformer.from_crs(WORKING_CRS, MAP_CRS, always_xy=True).transform(xy[:, 0], xy[:, 1])
+        m.fit_bounds([[float(np.min(lat)), float(np.min(lon))], [float(np.max(lat)), float(np.max(lon))]])
 
 
 def size_budget(m: folium.Map) -> int | None:
