@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from scipy.sparse import coo_matrix
 from shapely.geometry import Polygon, box
 
@@ -456,3 +457,20 @@ def test_members_are_the_positions_of_each_label() -> None:
     assert [g.tolist() for g in got] == [w.tolist() for w in want] == [[3], [1, 4], [0, 2, 5], [6]]
     padded = split_module.label_members(labels, minlength=7)  # one entry per label 0..6, empty ones too
     assert [g.tolist() for g in padded] == [[3], [1, 4], [], [0, 2, 5], [], [6], []]
+
+
+def test_union_groups_equal_one_union_per_group_also_in_threads() -> None:
+    # 10 001 groups (above PARALLEL_MIN_ITEMS: split over threads) of two touching 10 m squares
+    # and one group of a single square: each union is the 20 m × 10 m rectangle / the square.
+    n = 10_001
+    x = np.arange(n) * 100.0
+    geoms = np.concatenate(
+        [shapely.box(x, 0, x + 10, 10), shapely.box(x + 10, 0, x + 20, 10), [shapely.box(0, 50, 5, 55)]]
+    )
+    groups = [np.array([i, n + i]) for i in range(n)] + [np.array([2 * n])]
+    got = split_module.union_groups(geoms, groups, grid_size=0.01)
+    assert len(got) == n + 1
+    np.testing.assert_allclose(shapely.area(got[:n]), 200.0)
+    assert shapely.area(got[n]) == 25.0
+    for i in (0, n // 2, n - 1):
+        assert shapely.equals_exact(got[i], shapely.union_all(geoms[groups[i]], grid_size=0.01), 0.0)
