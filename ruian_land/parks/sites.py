@@ -51,7 +51,7 @@ import pandas as pd
 import shapely
 
 from ruian_land.control_lines import control_line_overlay, polygonal_parts, working_geometries
-from ruian_land.core import WORKING_CRS, InputError, InputWarning, m2_to_mu, mu_to_m2
+from ruian_land.core import WORKING_CRS, InputError, InputWarning, is_in, m2_to_mu, mu_to_m2
 from ruian_land.parks.capacity import plan_shortlist, site_capacity, star_criteria, star_potential
 from ruian_land.parks.explain import WEIGHT_KEYS, explain_sites
 from ruian_land.parks.split import (
@@ -263,7 +263,7 @@ def candidate_sites(
         work["inside_m2"] = ov["inside_area_m2"].fillna(0.0).to_numpy()
         work["sliver"] = ov["sliver"].to_numpy()
     vac = _id_set(vacant_ids)
-    work["vacant_m2"] = np.where(work["parcel_id"].isin(vac), work["area_m2"], 0.0)
+    work["vacant_m2"] = np.where(is_in(work["parcel_id"], vac), work["area_m2"], 0.0)
     _label(work, gap, max_area, min_compact, min_area)
     sites = _aggregate(work, gap, lines_checked, vacant_ids is not None)
     for name, raster in (rasters or {}).items():
@@ -287,7 +287,7 @@ def candidate_sites(
 def _site_parcels(parcels: gpd.GeoDataFrame, wanted: set[str]) -> gpd.GeoDataFrame:
     """The wanted parcels with valid geometry in EPSG:4549 (``parcel_id``, ``town``, ``area_m2``)."""
     pid = parcels["parcel_id"].astype(str)
-    sub = parcels.loc[pid.isin(wanted).to_numpy()]
+    sub = parcels.loc[is_in(pid, wanted)]
     unknown = wanted - set(pid)
     if unknown:
         warnings.warn(

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import join_by_group
+from ruian_land.core import is_in, join_by_group
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import ScenarioResult
 from ruian_land.screening import Screening, field_checks, list_summary, progress
@@ -60,7 +60,7 @@ def build_candidates(
     freed = sc.freed_parcels.set_index("parcel_id")
     ids = sorted(set(p.loc[flagged, "parcel_id"]) | set(freed.index))
     cols = ["parcel_id", "town", "park_name", "area_mu", "geometry"]  # town, park_name are optional
-    base = parcels.loc[parcels["parcel_id"].isin(ids)].reindex(columns=cols)
+    base = parcels.loc[is_in(parcels["parcel_id"], ids)].reindex(columns=cols)
     keep = [
         c
         for c in (
@@ -92,7 +92,7 @@ def build_candidates(
     )
     out = out.merge(occupants, left_on="parcel_id", right_index=True, how="left")
     out["occupant_count"] = out["occupant_count"].fillna(0).astype(int)
-    out["selected"] = out["parcel_id"].isin(freed.index)
+    out["selected"] = is_in(out["parcel_id"], freed.index)
     out["year"] = out["parcel_id"].map(freed["year"]) if "year" in freed.columns else np.nan
     out = out.sort_values("parcel_id").reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=parcels.crs)
