@@ -21,7 +21,7 @@ import pandas as pd
 
 from ruian_land.config import ProjectConfig
 from ruian_land.control_lines import BalanceLedger
-from ruian_land.core import Ledger, StageInputError
+from ruian_land.core import Ledger, StageInputError, is_in
 from ruian_land.evaluation import Evaluation, class_counts
 from ruian_land.io import Inputs
 from ruian_land.link import Occupancy
@@ -87,7 +87,7 @@ class IngestResult:
         """Parcels and firms read, kept, linked (as in ``summary.json``)."""
         ledger = self.ledger.summary()
         parcels = ledger.get("parcels", {"rows_in": 0, "kept": 0, "rejected": 0})
-        linked = self.firms["uscc"].isin(set(self.occupancy.links["uscc"]))
+        linked = is_in(self.firms["uscc"], self.occupancy.links["uscc"])
         return {
             "parcels_read": int(parcels["rows_in"]),
             "parcels_kept": int(parcels["kept"]),

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import Ledger
+from ruian_land.core import Ledger, is_in
 from ruian_land.evaluation import class_counts
 from ruian_land.parks import plan_shortfall
 from ruian_land.pipeline.result import RunResult
@@ -66,7 +66,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
     ledger = _ledger_summary(result.ledger)
     parcels_l = ledger.get("parcels", {"rows_in": 0, "kept": 0, "rejected": 0})
     registry_l = ledger.get("registry", {"rows_in": 0})
-    linked = set(result.occupancy.links["uscc"])
+    linked = is_in(result.firms["uscc"], result.occupancy.links["uscc"])
     firms = result.firms
     p = result.screening.parcels
     sc = dict(result.scenario.summary)
@@ -80,8 +80,8 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "parcels_rejected": parcels_l["rejected"],
         "parcels_area_mu": float(result.parcels["area_mu"].sum()),
         "enterprises_read": registry_l["rows_in"],
-        "enterprises_linked": int(firms["uscc"].isin(linked).sum()),
-        "enterprises_unlinked": int((~firms["uscc"].isin(linked)).sum()),
+        "enterprises_linked": int(linked.sum()),
+        "enterprises_unlinked": int((~linked).sum()),
         "class_counts": class_counts(firms),
         "low_efficiency_parcels": int(p["is_low_efficiency"].astype(bool).sum()),
         "idle_parcels": int(p["is_idle"].astype(bool).sum()),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import is_in
 from ruian_land.rules import RuleSet
 
 __all__ = ["CLAUSES", "CONTRACT_STATUS_ZH", "add_months", "contract_compliance", "parcel_actuals"]
@@ -270,7 +271,7 @@ def contract_compliance(
     out["breach_clauses_zh"] = joined.str.rstrip("；")
     status = np.select(
         [
-            ~c["parcel_id"].isin(act.index),  # a 宗地代码 the parcel layer lacks: nothing to check
+            ~is_in(c["parcel_id"], act.index),  # a 宗地代码 the parcel layer lacks: nothing to check
             out["due_date"].isna(),
             ~out["due"],
             out["breach_count"] > 0,
