@@ -30,6 +30,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from ruian_land.core import (
     WORKING_CRS,
@@ -432,8 +433,6 @@ def write_workbook(
 
 
 def _write_gis(frame: pd.DataFrame, path: Path, layer: str, *, driver: str) -> None:
-    import pyogrio
-
     gdf = _geo(frame, layer)
     data = _for_gis(gdf if gdf is not None else frame)
     if gdf is None:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import InputError, InputWarning, is_valid_uscc, label_zh, normalise_header
+from ruian_land.core import InputError, InputWarning, is_in, is_valid_uscc, label_zh, normalise_header
 from ruian_land.io import read_table
 from ruian_land.screening.base import STATUS_CLOSED, STATUS_TODO, STATUSES
 from ruian_land.screening.idle import truthy
@@ -398,7 +398,7 @@ def merge_status(
     reflagged = matched & (new["status"] == STATUS_CLOSED)
     new["tracking_note"] = np.where(~matched, NOTE_NEW, np.where(reflagged, NOTE_REFLAGGED, ""))
 
-    gone = prev.loc[~prev.index.isin(set(new[key]))].sort_index()
+    gone = prev.loc[~is_in(pd.Series(prev.index), new[key])].sort_index()
     rows = pd.DataFrame(index=range(len(gone)))
     for col in new.columns:
         if col in gone.columns:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ruian_land.core import is_in
 from ruian_land.rules import RuleSet
 from ruian_land.scenario import numeric_column, stock_mask
 
@@ -115,7 +116,7 @@ def estimate_growth(
     stock = firms[stock_mask(firms)]
     stock_uscc = stock["uscc"].astype(str)
     hist = history.assign(uscc=history["uscc"].astype(str), year=numeric_column(history, "year"))
-    hist = hist[hist["year"].notna() & (hist["year"] < base_year) & hist["uscc"].isin(set(stock_uscc))]
+    hist = hist[hist["year"].notna() & (hist["year"] < base_year) & is_in(hist["uscc"], stock_uscc)]
     rows, overrides = [], {}
     for key, (hcol, fcol, label) in GROWTH_MEASURES.items():
         rule = rules[key]
