@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ruian_land.maps.book import join_unique
+from ruian_land.core import join_unique
 from ruian_land.maps.data import _occupant_labels
 
 

@@ -46,7 +46,7 @@ from ruian_land.core.crs import (
     to_working,
 )
 from ruian_land.core.errors import InputError, InputWarning, RulesError, StageInputError, input_error
-from ruian_land.core.groups import join_by_group, join_columns, join_groups
+from ruian_land.core.groups import join_by_group, join_columns, join_groups, join_unique
 from ruian_land.core.labels import LABELS_ZH, label_zh
 from ruian_land.core.ledger import ACTIONS, ACTIONS_ZH, INPUTS_ZH, PROBLEMS, Ledger, LedgerEvent
 from ruian_land.core.lookup import KeyPositions, map_by_key
@@ -151,6 +151,7 @@ __all__ = [
     "join_columns",
     "join_flags",
     "join_groups",
+    "join_unique",
     "kwh_from_wan_kwh",
     "label_zh",
     "m2_to_mu",

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["join_by_group", "join_columns", "join_groups"]
+__all__ = ["join_by_group", "join_columns", "join_groups", "join_unique"]
 
 
 def join_by_group(keys: pd.Series, values: pd.Series, sep: str = ";", *, sort: bool = False) -> pd.Series:
@@ -114,3 +114,35 @@ def join_columns(parts: Sequence[pd.Series], sep: str, index: pd.Index) -> pd.Se
         labels, joined = join_groups(pd.Series(at), pd.Series(np.concatenate(texts)), sep)
         out[np.asarray(labels, dtype=np.int64)] = joined
     return pd.Series(out, index=index, dtype=object)
+
+
+def join_unique(keys: pd.Series, values: pd.Series, sep: str = "；", *, text_only: bool = False) -> pd.Series:
+    """Per key, its distinct values joined by ``sep``, each once in order of first appearance.
+
+    ``groupby(keys)[values].agg(lambda s: sep.join(dict.fromkeys(str(v) for v in s if not
+    pd.isna(v))))`` without a Python call per group (:func:`join_by_group`).
+
+    Parameters
+    ----------
+    keys : Series
+        n group keys (parcel ids, codes); missing keys are left out, as ``groupby`` does.
+    values : Series
+        n values aligned with ``keys`` by position; written as ``str`` of each. Missing values
+        (and with ``text_only`` anything but non-empty text) are left out.
+    sep : str
+        Separator.
+    text_only : bool
+        Keep only values that are non-empty ``str``.
+
+    Returns
+    -------
+    Series of str
+        Index: every key once, sorted (as ``groupby``); ``""`` for a key with no value kept.
+    """
+    keep = values.astype(object).str.len().gt(0) if text_only else values.notna()
+    mask = keep.to_numpy(dtype=bool)
+    kept = pd.DataFrame({"k": keys.to_numpy()[mask], "t": values[mask].astype(str).to_numpy(dtype=object)})
+    kept = kept.drop_duplicates()
+    joined = join_by_group(kept["k"], kept["t"], sep, sort=True)
+    every = pd.Index(pd.unique(keys.dropna())).sort_values()
+    return joined if len(joined) == len(every) else joined.reindex(every, fill_value="")

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from ruian_land.control_lines import working_geometries
-from ruian_land.core import WORKING_CRS, is_in, join_by_group, split_codes, to_map_crs
+from ruian_land.core import WORKING_CRS, is_in, split_codes, to_map_crs
 from ruian_land.maps.data import MISSING, format_column
 from ruian_land.maps.encode import encode_columns, encode_geometries, encode_indices, simplify_coverage
 from ruian_land.maps.styles import (
@@ -24,7 +24,6 @@ from ruian_land.maps.styles import (
 
 __all__ = [
     "LayerBook",
-    "join_unique",
 ]
 
 
@@ -197,35 +196,3 @@ def _scenario_rows(
     sel = sel.merge(lk, on="uscc", how="inner")
     sel["year"] = pd.to_numeric(sel["year"], errors="coerce")
     return sel[cols]
-
-
-def join_unique(keys: pd.Series, values: pd.Series, sep: str = "；", *, text_only: bool = False) -> pd.Series:
-    """Per key, its distinct values joined by ``sep``, each once in order of first appearance.
-
-    ``groupby(keys)[values].agg(lambda s: sep.join(dict.fromkeys(str(v) for v in s if not
-    pd.isna(v))))`` without a Python call per group (:func:`ruian_land.core.join_by_group`).
-
-    Parameters
-    ----------
-    keys : Series
-        n group keys (parcel ids); missing keys are left out, as ``groupby`` does.
-    values : Series
-        n values aligned with ``keys`` by position; written as ``str`` of each. Missing values
-        (and with ``text_only`` anything but non-empty text) are left out.
-    sep : str
-        Separator.
-    text_only : bool
-        Keep only values that are non-empty ``str``.
-
-    Returns
-    -------
-    Series of str
-        Index: every key once, sorted (as ``groupby``); ``""`` for a key with no value kept.
-    """
-    keep = values.astype(object).str.len().gt(0) if text_only else values.notna()
-    mask = keep.to_numpy(dtype=bool)
-    kept = pd.DataFrame({"k": keys.to_numpy()[mask], "t": values[mask].astype(str).to_numpy(dtype=object)})
-    kept = kept.drop_duplicates()
-    joined = join_by_group(kept["k"], kept["t"], sep, sort=True)
-    every = pd.Index(pd.unique(keys.dropna())).sort_values()
-    return joined if len(joined) == len(every) else joined.reindex(every, fill_value="")

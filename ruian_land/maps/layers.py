@@ -16,14 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import label_zh
+from ruian_land.core import join_unique, label_zh
 from ruian_land.maps.book import (
     LayerBook,
     _col,
     _flag,
     _scenario_rows,
     _working,
-    join_unique,
 )
 from ruian_land.maps.data import MISSING, format_column
 from ruian_land.maps.styles import (

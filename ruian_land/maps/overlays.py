@@ -9,14 +9,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import WORKING_CRS, is_in, label_zh, split_codes
+from ruian_land.core import WORKING_CRS, is_in, join_unique, label_zh, split_codes
 from ruian_land.maps.book import (
     LayerBook,
     _col,
     _parcel_lists,
     _scenario_rows,
     _working,
-    join_unique,
 )
 from ruian_land.maps.data import MISSING, format_column
 from ruian_land.maps.styles import (

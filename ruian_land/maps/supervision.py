@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ruian_land.core import is_in, label_zh, split_codes
-from ruian_land.maps.book import LayerBook, join_unique
+from ruian_land.core import is_in, join_unique, label_zh, split_codes
+from ruian_land.maps.book import LayerBook
 from ruian_land.maps.data import format_column
 from ruian_land.maps.styles import _legend, _style, _swatch
 from ruian_land.supervision import Supervision

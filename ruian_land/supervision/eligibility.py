@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ruian_land.core import is_in, join_by_group, m2_to_mu
+from ruian_land.core import is_in, join_by_group, join_unique, m2_to_mu
 from ruian_land.rules import RuleSet
 
 __all__ = ["far_uplift", "land_price_projects", "rental_housing"]
@@ -121,9 +121,7 @@ def rental_housing(
         {"land_mu": g["mu"].sum(), "floor_area_m2": g["floor_m2"].sum(), "in_park": g["in_park"].any()}
     )
     # the firm's parks (each once, in parcel order) and parcels, joined in Arrow (no call per firm)
-    named = lk.loc[lk["park_name"].astype(object).str.len().gt(0).to_numpy(dtype=bool)]  # text only
-    named = named.drop_duplicates(["uscc", "park_name"])
-    parks = join_by_group(named["uscc"], named["park_name"], "；", sort=True)
+    parks = join_unique(lk["uscc"], lk["park_name"], "；", text_only=True)
     per["park_name"] = parks.reindex(per.index, fill_value="").to_numpy(dtype=object)
     per["parcel_ids"] = (
         join_by_group(lk["uscc"], lk["parcel_id"], ";", sort=True).reindex(per.index).to_numpy(dtype=object)
